@@ -1,0 +1,10 @@
+# causeway_library(NAME <dir-name> SOURCES ... [PUBLIC_LINKS ...] [PRIVATE_LINKS ...])
+# One library per sub-folder; public headers in <dir>/include, sources in <dir>/src.
+function(causeway_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_LINKS;PRIVATE_LINKS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  add_library(causeway::${name} ALIAS ${name})
+  target_include_directories(${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
+  target_compile_options(${name} PRIVATE ${CAUSEWAY_WARNINGS})
+  target_link_libraries(${name} PUBLIC ${ARG_PUBLIC_LINKS} PRIVATE ${ARG_PRIVATE_LINKS})
+endfunction()

@@ -1,0 +1,90 @@
+// Stable error codes and the result type of every verification function (DESIGN.md §3 rule 2).
+//
+// Codes are part of the public API: their spelling never changes once released, and each one is
+// listed in docs/error-codes.md (generated from this list by `causeway errors --markdown`).
+// Thread-safety: everything here is immutable or value-typed; safe from any thread.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <tl/expected.hpp>
+
+namespace causeway {
+
+// X-macro: (enumerator, "stable code", "one-line meaning"). Append only; never reorder or rename.
+#define CAUSEWAY_ERROR_CODES(X)                                                                          \
+  X(InvalidArgument, "ERR_INVALID_ARGUMENT", "an argument is outside its documented domain")             \
+  X(BadHex, "ERR_BAD_HEX", "not 0x-prefixed hex of an even number of digits")                            \
+  X(BadLength, "ERR_BAD_LENGTH", "a byte string or list has the wrong length")                           \
+  X(TooLarge, "ERR_TOO_LARGE", "input exceeds its size bound")                                            \
+  X(Overflow, "ERR_OVERFLOW", "an integer does not fit its type")                                         \
+  X(RlpTruncated, "ERR_RLP_TRUNCATED", "RLP item declares more bytes than the input holds")              \
+  X(RlpNonCanonical, "ERR_RLP_NON_CANONICAL", "RLP uses a non-minimal encoding")                          \
+  X(RlpTrailing, "ERR_RLP_TRAILING", "bytes follow the RLP item")                                         \
+  X(RlpType, "ERR_RLP_TYPE", "RLP item is a list where a string is expected, or the reverse")            \
+  X(AbiDecode, "ERR_ABI_DECODE", "contract-ABI data is malformed or not strictly encoded")                \
+  X(SigEncoding, "ERR_SIG_ENCODING", "signature is not in the required encoding (DER, r||s, r||s||v)")   \
+  X(SigHighS, "ERR_SIG_HIGH_S", "signature has s > n/2 where the policy requires low S")                 \
+  X(SigInvalid, "ERR_SIG_INVALID", "signature does not verify")                                           \
+  X(PubkeyInvalid, "ERR_PUBKEY_INVALID", "public key is not a valid point")                               \
+  X(SeckeyInvalid, "ERR_SECKEY_INVALID", "secret key is zero or not below the group order")              \
+  X(CryptoInternal, "ERR_CRYPTO_INTERNAL", "the crypto library failed unexpectedly")                     \
+  X(PacketInvalid, "ERR_PACKET_INVALID", "packet fields violate PACKET.md")                               \
+  X(DepositInvalid, "ERR_DEPOSIT_INVALID", "OP_RETURN data is not a CWY1 deposit")                        \
+  X(MerkleMutated, "ERR_MERKLE_MUTATED", "Merkle tree or branch shows the CVE-2012-2459 duplication")    \
+  X(MerkleBranch, "ERR_MERKLE_BRANCH", "Merkle branch does not lead to the committed root")              \
+  X(MerkleIndex, "ERR_MERKLE_INDEX", "leaf index or branch length does not fit the tree size")           \
+  X(ZeroRoot, "ERR_ZERO_ROOT", "an all-zero root or anchor hash is never trusted (A01)")                 \
+  X(InclusionProof, "ERR_INCLUSION_PROOF", "RFC 6962 inclusion proof does not verify")                   \
+  X(ConsistencyProof, "ERR_CONSISTENCY_PROOF", "RFC 6962 consistency proof does not verify")             \
+  X(HeaderEncoding, "ERR_HEADER_ENCODING", "header is not exactly its serialized size")                  \
+  X(PrevHashMismatch, "ERR_PREV_HASH_MISMATCH", "header does not link to the previous header")          \
+  X(BadBits, "ERR_BAD_BITS", "header bits differ from the difficulty the rules require")                 \
+  X(BadTarget, "ERR_BAD_TARGET", "compact target is zero, negative, overflowing or above the pow limit") \
+  X(BadPow, "ERR_BAD_POW", "header hash is above its target")                                             \
+  X(TimeTooOld, "ERR_TIME_TOO_OLD", "header time is not after the median of the previous 11")            \
+  X(TimeTooNew, "ERR_TIME_TOO_NEW", "header time is more than the allowed drift after now")              \
+  X(TimeWarp, "ERR_TIME_WARP", "BIP 94: first block of a period is over 600 s before its parent")        \
+  X(AnchorInsufficient, "ERR_ANCHOR_INSUFFICIENT", "the anchor lacks data a rule needs")                 \
+  X(UntrustedAnchor, "ERR_UNTRUSTED_ANCHOR", "the anchor is not one of the trusted anchors")             \
+  X(UnknownHeader, "ERR_UNKNOWN_HEADER", "no verified header with that hash or height")                  \
+  X(Confirmations, "ERR_INSUFFICIENT_CONFIRMATIONS", "proving header has too few confirmations")        \
+  X(TxMismatch, "ERR_TX_MISMATCH", "raw transaction does not hash to the claimed txid")                 \
+  X(Tx64Bytes, "ERR_TX_64_BYTES", "64-byte transactions are refused (Merkle ambiguity)")                 \
+  X(TxMalformed, "ERR_TX_MALFORMED", "raw transaction cannot be parsed")                                 \
+  X(UnknownNetwork, "ERR_UNKNOWN_NETWORK", "network name is not one Causeway knows")                     \
+  X(UnsupportedFamily, "ERR_UNSUPPORTED_FAMILY", "proof family not implemented yet")                     \
+  X(BundleSchema, "ERR_BUNDLE_SCHEMA", "proof bundle violates schemas/proof-bundle.schema.json")         \
+  X(BundleParse, "ERR_BUNDLE_PARSE", "input is not readable JSON")                                       \
+  X(StoreIo, "ERR_STORE_IO", "the database failed")                                                      \
+  X(StoreUnsafe, "ERR_STORE_UNSAFE", "an unsafe database setting was refused")                           \
+  X(StoreMigration, "ERR_STORE_MIGRATION", "schema migration failed or the database is newer")          \
+  X(StoreConflict, "ERR_STORE_CONFLICT", "stored data conflicts with the request")
+
+enum class Code {
+#define CAUSEWAY_X(name, str, doc) name,
+  CAUSEWAY_ERROR_CODES(CAUSEWAY_X)
+#undef CAUSEWAY_X
+};
+
+// The stable string of a code, e.g. "ERR_BAD_POW".
+std::string_view code_name(Code c) noexcept;
+// The one-line meaning documented for a code.
+std::string_view code_doc(Code c) noexcept;
+
+// An error: stable code, human detail, and where in the input it was found ("headers[3]", may be empty).
+struct Error {
+  Code code;
+  std::string detail;
+  std::string at;
+};
+
+template <class T>
+using Result = tl::expected<T, Error>;
+using Status = tl::expected<void, Error>;
+
+inline tl::unexpected<Error> fail(Code c, std::string detail = {}, std::string at = {}) {
+  return tl::unexpected<Error>(Error{c, std::move(detail), std::move(at)});
+}
+
+}  // namespace causeway
