@@ -1,0 +1,154 @@
+// `causeway bench NAME [--json] [--runs N]`: each figure beside the machine's own limit, measured in the same
+// run (DESIGN.md §5). Benches: bitcoin-headers, all.
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <unistd.h>
+
+#include "bench_report.hpp"
+#include "causeway/bitcoin/chain.hpp"
+#include "causeway/core/hash.hpp"
+#include "causeway/store/header_store.hpp"
+#include "causeway/store/sqlite.hpp"
+#include "commands.hpp"
+#include "header_rows.hpp"
+#include "regtest_miner.hpp"
+
+namespace causeway::app {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+struct HeaderBenchRun {
+  double dsha_per_s, verified_per_s, persisted_per_s, insert_per_s;
+};
+
+// One run of bitcoin-headers over `blocks` (already mined). Every rate is measured in this run.
+HeaderBenchRun run_bitcoin_headers(const std::vector<MinedBlock>& blocks, const bitcoin::RawHeader& genesis,
+                                   std::size_t batch, const std::filesystem::path& dir) {
+  HeaderBenchRun r{};
+  const auto& params = bitcoin::regtest_params();
+  const std::int64_t now_s = 4'000'000'000;  // far enough ahead of every mined time (seconds)
+
+  // Limit 1: raw double-SHA-256 of the same 80-byte headers.
+  auto t0 = Clock::now();
+  std::uint8_t sink = 0;
+  for (const auto& b : blocks) sink ^= sha256d(b.header).b[0];
+  r.dsha_per_s = static_cast<double>(blocks.size()) / seconds_since(t0);
+  if (sink == 0xff) std::cerr << "";  // keep the loop observable
+
+  bitcoin::Anchor anchor;
+  anchor.header.assign(genesis.begin(), genesis.end());
+
+  // Verified in memory.
+  {
+    auto chain = bitcoin::HeaderChain::create(params, anchor);
+    chain->reserve(blocks.size() + 1);
+    t0 = Clock::now();
+    for (const auto& b : blocks)
+      if (!chain->add_header(b.header, now_s)) throw std::runtime_error("bench chain rejected a header");
+    r.verified_per_s = static_cast<double>(blocks.size()) / seconds_since(t0);
+  }
+
+  // Verified + persisted, in batches, through the header store.
+  {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    auto db = store::Database::open((dir / "verified.db").string());
+    if (!db) throw std::runtime_error("cannot open bench db: " + db.error().detail);
+    auto hs = store::HeaderStore::open(*db);
+    if (!hs) throw std::runtime_error(hs.error().detail);
+    auto chain = bitcoin::HeaderChain::create(params, anchor);
+    chain->reserve(blocks.size() + 1);
+    std::vector<store::HeaderRow> rows;
+    rows.reserve(batch);
+    t0 = Clock::now();
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+      auto added = chain->add_header(blocks[i].header, now_s);
+      if (!added) throw std::runtime_error("bench chain rejected a header");
+      rows.push_back(header_row(*chain, added->hash));
+      if (rows.size() == batch || i + 1 == blocks.size()) {
+        if (auto ok = hs->put_headers("bench", rows); !ok) throw std::runtime_error(ok.error().detail);
+        rows.clear();
+      }
+    }
+    r.persisted_per_s = static_cast<double>(blocks.size()) / seconds_since(t0);
+  }
+
+  // Limit 2: the same rows, already built, inserted in the same batches into an identically shaped table
+  // of a fresh database (relay/store's raw-insert bench path).
+  {
+    auto chain = bitcoin::HeaderChain::create(params, anchor);
+    std::vector<store::HeaderRow> all;
+    all.reserve(blocks.size());
+    for (const auto& b : blocks) all.push_back(header_row(*chain, chain->add_header(b.header, now_s)->hash));
+    auto db = store::Database::open((dir / "raw.db").string());
+    if (!db) throw std::runtime_error("cannot open bench db: " + db.error().detail);
+    if (auto ok = store::prepare_raw_insert_bench(*db); !ok) throw std::runtime_error(ok.error().detail);
+    t0 = Clock::now();
+    for (std::size_t i = 0; i < all.size(); i += batch) {
+      std::span<const store::HeaderRow> chunk(all.data() + i, std::min(batch, all.size() - i));
+      if (auto ok = store::raw_insert_bench_rows(*db, "bench", chunk); !ok) throw std::runtime_error(ok.error().detail);
+    }
+    r.insert_per_s = static_cast<double>(all.size()) / seconds_since(t0);
+  }
+  std::filesystem::remove_all(dir);
+  return r;
+}
+
+std::vector<BenchFigure> bench_bitcoin_headers(std::size_t n, int runs, std::size_t batch) {
+  const auto genesis = regtest_genesis();
+  const auto blocks = mine_regtest(bitcoin::regtest_params(), genesis, n, 0);
+  const auto dir = std::filesystem::temp_directory_path() / ("causeway-bench-" + std::to_string(getpid()));
+  std::vector<double> dsha, verified, persisted, insert;
+  for (int i = 0; i < runs; ++i) {
+    auto r = run_bitcoin_headers(blocks, genesis, batch, dir);
+    dsha.push_back(r.dsha_per_s);
+    verified.push_back(r.verified_per_s);
+    persisted.push_back(r.persisted_per_s);
+    insert.push_back(r.insert_per_s);
+  }
+  nlohmann::json extra = {{"runs", runs}, {"batch", batch}, {"network", "regtest"}};
+  BenchFigure mem{"bitcoin-headers", "verified_headers_per_s", "1/s", median(verified), "dsha256_80B_per_s",
+                  median(dsha), 1, n, extra};
+  mem.extra["goal"] = 0.5;
+  BenchFigure disk{"bitcoin-headers", "verified_persisted_headers_per_s", "1/s", median(persisted),
+                   "sqlite_batched_insert_rows_per_s", median(insert), 1, n, extra};
+  disk.extra["goal"] = 0.5;
+  disk.extra["synchronous"] = "FULL";
+  return {mem, disk};
+}
+
+}  // namespace
+
+void add_bench_commands(CLI::App& app, int& exit_code) {
+  auto* bench = app.add_subcommand(
+      "bench", "Benchmarks: each figure beside the machine's own limit measured in the same run");
+  bench->require_subcommand(1);
+  static bool json = false;
+  static int runs = 1;
+  static std::size_t headers = 200'000, batch = 10'000;
+  bench->fallthrough();  // --json and --runs may follow the bench name
+  bench->add_flag("--json", json, "One JSON object per line");
+  bench->add_option("--runs", runs, "Runs per figure; the median is printed")->check(CLI::Range(1, 15));
+
+  auto run = [&exit_code](const std::vector<BenchFigure>& figures) {
+    print_figures(figures, json);
+    exit_code = 0;
+  };
+  auto* btc = bench->add_subcommand("bitcoin-headers",
+                                    "Regtest header chain: raw SHA256d rate, verified headers/s in memory, "
+                                    "verified + persisted headers/s vs SQLite batched inserts");
+  btc->add_option("--headers", headers, "Headers in the chain")->check(CLI::Range(1000, 5'000'000));
+  btc->add_option("--batch", batch, "Headers per SQLite transaction")->check(CLI::Range(1, 1'000'000));
+  btc->callback([run] { run(bench_bitcoin_headers(headers, runs, batch)); });
+
+  auto* all = bench->add_subcommand("all", "Every in-process bench (a few seconds each)");
+  all->callback([run] { run(bench_bitcoin_headers(headers, runs, batch)); });
+}
+
+}  // namespace causeway::app

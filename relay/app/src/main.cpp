@@ -1,0 +1,24 @@
+// `causeway`: the cross-chain relay's command-line entry point. Exit codes: 0 success, 1 a verification or
+// operation failed, 2 bad usage or unreadable input (docs/cli.md).
+#include <cstdio>
+
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Causeway: a cross-chain relay that accepts nothing without proof.\n"
+               "Run 'causeway <command> --help' for a command's options."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "causeway 0.1.0");
+  int exit_code = 0;
+  causeway::app::add_proof_commands(app, exit_code);
+  causeway::app::add_bitcoin_commands(app, exit_code);
+  causeway::app::add_bench_commands(app, exit_code);
+  causeway::app::add_errors_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  return exit_code;
+}

@@ -1,0 +1,153 @@
+// Family `bitcoin` of PROOF-BUNDLE.md: anchor → consecutive headers (each verified in the normative check
+// order by the light client) → transaction inclusion with confirmations.
+#include <vector>
+
+#include "causeway/bitcoin/chain.hpp"
+#include "causeway/core/hex.hpp"
+#include "family.hpp"
+#include "json_input.hpp"
+
+namespace causeway::proofs::detail {
+namespace {
+
+constexpr std::size_t kMaxRawTxBytes = 4'000'000;  // a transaction cannot exceed the block weight limit
+
+Result<std::uint32_t> u32_quantity(const nlohmann::json& v, const std::string& at) {
+  auto q = quantity(v, at);
+  if (!q) return tl::unexpected(q.error());
+  if (*q > UINT32_MAX) return fail(Code::Overflow, "value does not fit 32 bits", at);
+  return static_cast<std::uint32_t>(*q);
+}
+
+// bip122:<first 32 hex digits of the genesis hash in display order> (CAIP-2 for BIP 122 chains).
+std::string island_of(const bitcoin::Params& p) {
+  return "bip122:" + to_hex_bare(p.genesis_hash.reversed().view()).substr(0, 32);
+}
+
+Result<bitcoin::Anchor> parse_anchor(const nlohmann::json& a) {
+  bitcoin::Anchor anchor;
+  auto height = u32_quantity(a["height"], "anchor.height");
+  if (!height) return tl::unexpected(height.error());
+  anchor.height = *height;
+  auto header = hex_field(a["header"], "anchor.header", bitcoin::kHeaderSize);
+  if (!header) return tl::unexpected(header.error());
+  anchor.header = std::move(*header);
+  if (a.contains("prev_timestamps_s"))
+    for (const auto& t : a["prev_timestamps_s"]) anchor.prev_timestamps_s.push_back(t.get<std::uint32_t>());
+  if (a.contains("period_start_time_s")) anchor.period_start_time_s = a["period_start_time_s"].get<std::uint32_t>();
+  if (a.contains("last_non_min_bits")) anchor.last_non_min_bits = a["last_non_min_bits"].get<std::uint32_t>();
+  return anchor;
+}
+
+}  // namespace
+
+Result<nlohmann::json> verify_bitcoin_bundle(const nlohmann::json& doc, const TrustList* trust,
+                                             std::int64_t verify_time_s) {
+  const auto& network = doc["network"].get_ref<const std::string&>();
+  auto params = bitcoin::params_by_name(network);
+  if (!params) return tl::unexpected(located(params.error(), "network"));
+  const auto& island = doc["island"].get_ref<const std::string&>();
+  if (island != island_of(**params))
+    return fail(Code::IslandMismatch, "island of " + network + " is " + island_of(**params), "island");
+
+  auto anchor = parse_anchor(doc["anchor"]);
+  if (!anchor) return tl::unexpected(anchor.error());
+  auto chain = bitcoin::HeaderChain::create(**params, *anchor);
+  if (!chain) return tl::unexpected(located(chain.error(), "anchor"));
+  const Hash32 anchor_hash = chain->tip().hash;
+  const std::string anchor_hash_display = to_hex(anchor_hash.reversed().view());
+
+  if (trust != nullptr) {  // A03: the anchor must be one the caller already trusts
+    bool found = false;
+    for (const auto& t : *trust)
+      found = found || (t.island == island && t.height == anchor->height && t.hash == anchor_hash.reversed());
+    if (!found)
+      return fail(Code::UntrustedAnchor,
+                  "anchor " + anchor_hash_display + " at height " + std::to_string(anchor->height) +
+                      " is not in the trust file",
+                  "anchor");
+  }
+
+  const auto& headers = doc["headers"];
+  chain->reserve(headers.size() + 1);
+  Hash32 previous = anchor_hash;
+  std::uint32_t min_mtp_window = 11;
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    const std::string at = "headers[" + std::to_string(i) + "]";
+    auto raw = hex_field(headers[i], at, bitcoin::kHeaderSize);
+    if (!raw) return tl::unexpected(raw.error());
+    if (raw->size() != bitcoin::kHeaderSize) return fail(Code::HeaderEncoding, "header is not 80 bytes", at);
+    // A bundle's headers are consecutive: each links to the one before it, not to any earlier header.
+    auto decoded = bitcoin::decode_header(*raw);
+    if (!decoded) return tl::unexpected(located(decoded.error(), at));
+    if (decoded->prev_hash != previous)
+      return fail(Code::PrevHashMismatch, "does not link to the previous header of the bundle", at);
+    auto added = chain->add_header(*raw, verify_time_s);
+    if (!added) return tl::unexpected(located(added.error(), at));
+    previous = added->hash;
+    min_mtp_window = std::min(min_mtp_window, added->mtp_window);
+  }
+
+  const auto& inc = doc["inclusion"];
+  auto height = u32_quantity(inc["height"], "inclusion.height");
+  if (!height) return tl::unexpected(height.error());
+  auto txid = hash_field(inc["txid"], "inclusion.txid");
+  if (!txid) return tl::unexpected(txid.error());
+  auto index = quantity(inc["index"], "inclusion.index");
+  if (!index) return tl::unexpected(index.error());
+  std::vector<Hash32> branch;
+  for (std::size_t i = 0; i < inc["branch"].size(); ++i) {
+    auto h = hash_field(inc["branch"][i], "inclusion.branch[" + std::to_string(i) + "]");
+    if (!h) return tl::unexpected(h.error());
+    branch.push_back(h->reversed());  // display order in the bundle, internal order for hashing
+  }
+  bitcoin::TxInclusion tx;
+  tx.txid = txid->reversed();
+  tx.index = *index;
+  tx.branch = branch;
+  if (inc.contains("tx_count")) {
+    auto n = quantity(inc["tx_count"], "inclusion.tx_count");
+    if (!n) return tl::unexpected(n.error());
+    tx.tx_count = *n;
+  }
+  Bytes raw_tx;
+  if (inc.contains("tx")) {
+    auto r = hex_field(inc["tx"], "inclusion.tx", kMaxRawTxBytes);
+    if (!r) return tl::unexpected(r.error());
+    raw_tx = std::move(*r);
+    tx.raw_tx = ByteView(raw_tx);
+  }
+  std::uint32_t min_conf = 1;
+  if (doc.contains("finality") && doc["finality"].contains("min_confirmations")) {
+    auto m = u32_quantity(doc["finality"]["min_confirmations"], "finality.min_confirmations");
+    if (!m) return tl::unexpected(m.error());
+    min_conf = *m;
+  }
+  auto verified = chain->verify_tx(*height, tx, min_conf);
+  if (!verified) return tl::unexpected(located(verified.error(), "inclusion"));
+
+  const auto tip = chain->tip();
+  nlohmann::json claim = {{"kind", "tx"},
+                          {"txid", to_hex(txid->view())},
+                          {"index", *index},
+                          {"raw_tx_checked", inc.contains("tx")}};
+  if (tx.tx_count) claim["tx_count"] = *tx.tx_count;
+  return nlohmann::json{
+      {"valid", true},
+      {"family", "bitcoin"},
+      {"island", island},
+      {"network", network},
+      {"height", verified->height},
+      {"header_hash", to_hex(verified->block_hash.reversed().view())},
+      {"confirmations", verified->confirmations},
+      {"min_confirmations", min_conf},
+      {"claim", claim},
+      {"trust", "pow"},
+      {"anchor",
+       {{"height", anchor->height}, {"hash", anchor_hash_display}, {"trusted", trust ? "trust-file" : "as-given"}}},
+      {"tip", {{"height", tip.height}, {"hash", to_hex(tip.hash.reversed().view())}, {"chainwork", tip.chainwork.to_hex()}}},
+      {"mtp_window", headers.empty() ? 0 : min_mtp_window},
+      {"verify_time_s", verify_time_s}};
+}
+
+}  // namespace causeway::proofs::detail

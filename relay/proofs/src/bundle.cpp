@@ -1,0 +1,120 @@
+#include "causeway/proofs/bundle.hpp"
+
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validator.hpp>
+
+#include "family.hpp"
+#include "json_input.hpp"
+
+namespace causeway::schemas {
+extern const std::string_view kProofBundleSchema;
+}
+
+namespace causeway::proofs {
+namespace {
+
+const valijson::Schema& compiled_schema() {
+  static std::once_flag once;
+  static std::unique_ptr<valijson::Schema> schema;
+  std::call_once(once, [] {
+    auto doc = nlohmann::json::parse(schemas::kProofBundleSchema);  // our own file: a throw is a build bug
+    schema = std::make_unique<valijson::Schema>();
+    valijson::SchemaParser parser;
+    valijson::adapters::NlohmannJsonAdapter adapter(doc);
+    parser.populateSchema(adapter, *schema);
+  });
+  return *schema;
+}
+
+// Validates against the schema; on failure reports the deepest failing path (the most specific message).
+Status validate(const nlohmann::json& doc) {
+  valijson::Validator validator;
+  valijson::ValidationResults results;
+  valijson::adapters::NlohmannJsonAdapter adapter(doc);
+  if (validator.validate(compiled_schema(), adapter, &results)) return {};
+  valijson::ValidationResults::Error err;
+  std::string at, message = "does not match schemas/proof-bundle.schema.json";
+  std::size_t best_depth = 0;
+  while (results.popError(err)) {
+    if (err.context.size() >= best_depth) {
+      best_depth = err.context.size();
+      at.clear();
+      for (std::size_t i = 1; i < err.context.size(); ++i) at += err.context[i];
+      message = err.description;
+    }
+  }
+  return fail(Code::BundleSchema, message, at);
+}
+
+std::string error_json(const Error& e) {
+  nlohmann::json out = {{"valid", false},
+                        {"error", {{"code", code_name(e.code)}, {"message", e.detail}, {"at", e.at}}}};
+  return out.dump();
+}
+
+Verdict reject(int exit_code, const Error& e) { return Verdict{exit_code, error_json(e), e}; }
+
+}  // namespace
+
+std::string_view proof_bundle_schema() { return schemas::kProofBundleSchema; }
+
+Verdict verify_bundle(std::string_view json_text, const TrustList* trust, std::int64_t now_s) {
+  try {
+    auto doc = detail::parse_bounded(json_text, kMaxBundleBytes, kMaxJsonDepth);
+    if (!doc) return reject(2, doc.error());
+    if (auto ok = validate(*doc); !ok) return reject(2, ok.error());
+
+    std::int64_t verify_time_s = now_s;
+    if (doc->contains("verify_time_s")) {
+      auto t = detail::quantity((*doc)["verify_time_s"], "verify_time_s");
+      if (!t) return reject(2, t.error());
+      verify_time_s = static_cast<std::int64_t>(*t);
+    }
+    const auto& family = (*doc)["family"].get_ref<const std::string&>();
+    Result<nlohmann::json> result = fail(Code::UnsupportedFamily,
+                                         "family '" + family + "' is not implemented yet", "family");
+    if (family == "bitcoin") result = detail::verify_bitcoin_bundle(*doc, trust, verify_time_s);
+    if (!result) return reject(result.error().code == Code::BundleSchema ? 2 : 1, result.error());
+    return Verdict{0, result->dump(), std::nullopt};
+  } catch (const std::exception& ex) {  // nothing below should throw; if it does, never crash on input
+    return reject(2, Error{Code::BundleParse, std::string("unexpected input: ") + ex.what(), ""});
+  }
+}
+
+Result<TrustList> parse_trust_list(std::string_view json_text) {
+  auto doc = detail::parse_bounded(json_text, 16u << 20, 8);
+  if (!doc) return tl::unexpected(doc.error());
+  if (!doc->is_array()) return fail(Code::BundleSchema, "trust file must be a JSON array of anchors");
+  TrustList list;
+  for (std::size_t i = 0; i < doc->size(); ++i) {
+    const auto& e = (*doc)[i];
+    const std::string at = "[" + std::to_string(i) + "]";
+    if (!e.is_object() || !e.contains("island") || !e["island"].is_string() || !e.contains("height") ||
+        !e.contains("hash"))
+      return fail(Code::BundleSchema, "each anchor needs island, height and hash", at);
+    TrustedAnchor a;
+    a.island = e["island"].get<std::string>();
+    auto h = detail::quantity(e["height"], at + ".height");
+    if (!h) return tl::unexpected(h.error());
+    a.height = *h;
+    auto hash = detail::hash_field(e["hash"], at + ".hash");
+    if (!hash) return tl::unexpected(hash.error());
+    if (hash->is_zero()) return fail(Code::ZeroRoot, "an all-zero anchor hash is never trusted", at + ".hash");
+    a.hash = *hash;
+    if (e.contains("validator_set_hash")) {
+      auto v = detail::hash_field(e["validator_set_hash"], at + ".validator_set_hash");
+      if (!v) return tl::unexpected(v.error());
+      if (v->is_zero()) return fail(Code::ZeroRoot, "all-zero validator-set hash", at + ".validator_set_hash");
+      a.validator_set_hash = *v;
+    }
+    list.push_back(std::move(a));
+  }
+  return list;
+}
+
+}  // namespace causeway::proofs

@@ -1,0 +1,16 @@
+// Per-family bundle verifiers. Internal to relay/proofs: each takes a schema-valid document and returns the
+// result object of PROOF-BUNDLE.md "Result" (without "valid"), or the first error with its location.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+
+#include "causeway/core/error.hpp"
+#include "causeway/proofs/bundle.hpp"
+
+namespace causeway::proofs::detail {
+
+Result<nlohmann::json> verify_bitcoin_bundle(const nlohmann::json& doc, const TrustList* trust,
+                                             std::int64_t verify_time_s);
+
+}  // namespace causeway::proofs::detail

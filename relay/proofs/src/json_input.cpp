@@ -1,0 +1,78 @@
+#include "json_input.hpp"
+
+#include "causeway/core/hex.hpp"
+
+namespace causeway::proofs::detail {
+
+Result<nlohmann::json> parse_bounded(std::string_view text, std::size_t max_bytes, std::size_t max_depth) {
+  if (text.size() > max_bytes)
+    return fail(Code::TooLarge, "document is " + std::to_string(text.size()) + " bytes, limit " +
+                                    std::to_string(max_bytes));
+  bool too_deep = false;
+  // nlohmann's parser recurses as deep as the input nests: bound the nesting of brackets outside strings
+  // before handing the text over.
+  std::size_t depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) {
+        too_deep = true;
+        break;
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  if (too_deep) return fail(Code::BundleParse, "JSON nesting deeper than " + std::to_string(max_depth));
+  nlohmann::json doc = nlohmann::json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return fail(Code::BundleParse, "not valid JSON");
+  return doc;
+}
+
+Result<std::uint64_t> quantity(const nlohmann::json& v, const std::string& at) {
+  if (v.is_number_unsigned()) {
+    auto x = v.get<std::uint64_t>();
+    if (x > 9007199254740991ull) return fail(Code::BundleSchema, "integer above 2^53-1; use a string", at);
+    return x;
+  }
+  if (v.is_number_integer()) return fail(Code::BundleSchema, "negative quantity", at);
+  if (!v.is_string()) return fail(Code::BundleSchema, "quantity must be an integer or a decimal string", at);
+  const auto& s = v.get_ref<const std::string&>();
+  if (s.empty() || s.size() > 20 || (s.size() > 1 && s[0] == '0'))
+    return fail(Code::BundleSchema, "quantity must be decimal without leading zeros", at);
+  std::uint64_t x = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return fail(Code::BundleSchema, "quantity must be decimal", at);
+    auto d = static_cast<std::uint64_t>(c - '0');
+    if (x > (UINT64_MAX - d) / 10) return fail(Code::Overflow, "quantity does not fit 64 bits", at);
+    x = x * 10 + d;
+  }
+  return x;
+}
+
+Result<Bytes> hex_field(const nlohmann::json& v, const std::string& at, std::size_t max_bytes) {
+  if (!v.is_string()) return fail(Code::BundleSchema, "expected a 0x hex string", at);
+  auto b = from_hex(v.get_ref<const std::string&>(), max_bytes);
+  if (!b) return tl::unexpected(located(b.error(), at));
+  return b;
+}
+
+Result<Hash32> hash_field(const nlohmann::json& v, const std::string& at) {
+  if (!v.is_string()) return fail(Code::BundleSchema, "expected a 32-byte 0x hex string", at);
+  auto h = hash_from_hex(v.get_ref<const std::string&>());
+  if (!h) return tl::unexpected(located(h.error(), at));
+  return h;
+}
+
+Error located(Error e, const std::string& at) {
+  if (e.at.empty()) e.at = at;
+  return e;
+}
+
+}  // namespace causeway::proofs::detail
