@@ -59,7 +59,8 @@ namespace causeway {
   X(StoreIo, "ERR_STORE_IO", "the database failed")                                                      \
   X(StoreUnsafe, "ERR_STORE_UNSAFE", "an unsafe database setting was refused")                           \
   X(StoreMigration, "ERR_STORE_MIGRATION", "schema migration failed or the database is newer")          \
-  X(StoreConflict, "ERR_STORE_CONFLICT", "stored data conflicts with the request")
+  X(StoreConflict, "ERR_STORE_CONFLICT", "stored data conflicts with the request")                       \
+  X(IslandMismatch, "ERR_ISLAND_MISMATCH", "island id does not match the network or genesis")
 
 enum class Code {
 #define CAUSEWAY_X(name, str, doc) name,
