@@ -1,0 +1,120 @@
+// Schema migrations: see causeway/store/migrations.hpp for the contract.
+#include "causeway/store/migrations.hpp"
+
+#include <charconv>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace causeway::store {
+
+namespace {
+
+Error migration_error(Error e, std::string at) {
+  e.code = Code::StoreMigration;
+  e.at = std::move(at);
+  return e;
+}
+
+// Checks that user_version and the schema_version table tell the same story.
+Status check_consistent(Database& db, int version) {
+  auto st = db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'");
+  if (!st) return tl::unexpected<Error>(std::move(st.error()));
+  if (auto r = st->step(); !r) return tl::unexpected<Error>(std::move(r.error()));
+  const bool has_table = st->column_int64(0) == 1;
+  if (!has_table) {
+    if (version == 0) return {};
+    return fail(Code::StoreMigration, "user_version is " + std::to_string(version) + " but schema_version is missing");
+  }
+  auto rows = db.prepare("SELECT count(*), coalesce(max(version), 0), coalesce(min(version), 1) FROM schema_version");
+  if (!rows) return tl::unexpected<Error>(std::move(rows.error()));
+  if (auto r = rows->step(); !r) return tl::unexpected<Error>(std::move(r.error()));
+  if (rows->column_int64(0) != version || rows->column_int64(1) != version || rows->column_int64(2) != 1) {
+    return fail(Code::StoreMigration, "schema_version rows disagree with user_version " + std::to_string(version));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<int> schema_version(Database& db) {
+  auto v = db.pragma("user_version");
+  if (!v) return tl::unexpected<Error>(std::move(v.error()));
+  int out = 0;
+  const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
+  if (ec != std::errc() || end != v->data() + v->size()) return fail(Code::StoreIo, "unreadable user_version: " + *v);
+  return out;
+}
+
+Status migrate(Database& db, std::span<const Migration> migrations) {
+  for (std::size_t i = 0; i < migrations.size(); ++i) {
+    if (migrations[i].version != static_cast<int>(i) + 1) {
+      return fail(Code::StoreMigration, "migrations are not numbered 1..N", "migrations[" + std::to_string(i) + "]");
+    }
+  }
+  const int target = static_cast<int>(migrations.size());
+  for (;;) {
+    auto tx = Transaction::begin(db);
+    if (!tx) return tl::unexpected<Error>(std::move(tx.error()));
+    // Re-read inside the write transaction: another process may have migrated meanwhile.
+    auto current = schema_version(db);
+    if (!current) return tl::unexpected<Error>(std::move(current.error()));
+    if (*current > target) {
+      return fail(Code::StoreMigration, "database schema version " + std::to_string(*current) +
+                                            " is newer than this code's " + std::to_string(target));
+    }
+    if (auto s = check_consistent(db, *current); !s) return s;
+    if (*current == target) return tx->rollback();  // nothing to do (read-only transaction)
+
+    const Migration& m = migrations[static_cast<std::size_t>(*current)];
+    const std::string at = "migration " + std::to_string(m.version) + " (" + m.name + ")";
+    if (auto s = db.exec("CREATE TABLE IF NOT EXISTS schema_version("
+                         "version INTEGER PRIMARY KEY, name TEXT NOT NULL)");
+        !s) {
+      return tl::unexpected<Error>(migration_error(std::move(s.error()), at));
+    }
+    if (auto s = db.exec(m.sql); !s) return tl::unexpected<Error>(migration_error(std::move(s.error()), at));
+    auto ins = db.prepare("INSERT INTO schema_version(version, name) VALUES(?1, ?2)");
+    if (!ins) return tl::unexpected<Error>(migration_error(std::move(ins.error()), at));
+    if (auto s = ins->bind_int64(1, m.version); !s) return tl::unexpected<Error>(migration_error(std::move(s.error()), at));
+    if (auto s = ins->bind_text(2, m.name); !s) return tl::unexpected<Error>(migration_error(std::move(s.error()), at));
+    if (auto s = ins->run(); !s) return tl::unexpected<Error>(migration_error(std::move(s.error()), at));
+    if (auto s = db.exec("PRAGMA user_version = " + std::to_string(m.version)); !s) {
+      return tl::unexpected<Error>(migration_error(std::move(s.error()), at));
+    }
+    if (auto s = tx->commit(); !s) return tl::unexpected<Error>(migration_error(std::move(s.error()), at));
+  }
+}
+
+std::string header_table_ddl(std::string_view table) {
+  const std::string t(table);
+  return "CREATE TABLE IF NOT EXISTS " + t +
+         "(\n"
+         "  island TEXT NOT NULL CHECK(length(island) > 0),\n"
+         "  height INTEGER NOT NULL CHECK(height >= 0),\n"
+         "  hash BLOB NOT NULL CHECK(length(hash) = 32),\n"
+         "  parent BLOB NOT NULL CHECK(length(parent) = 32),\n"
+         "  raw BLOB NOT NULL,\n"
+         "  chainwork BLOB NOT NULL CHECK(length(chainwork) = 32),\n"
+         "  PRIMARY KEY(island, hash)\n"
+         ");\n"
+         "CREATE INDEX IF NOT EXISTS " + t + "_by_height ON " + t + "(island, height);\n";
+}
+
+std::span<const Migration> relay_migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, "header store",
+       header_table_ddl("headers") +
+           "CREATE TABLE chain_tips(\n"
+           "  island TEXT PRIMARY KEY CHECK(length(island) > 0),\n"
+           "  anchor_height INTEGER NOT NULL CHECK(anchor_height >= 0),\n"
+           "  anchor_hash BLOB NOT NULL CHECK(length(anchor_hash) = 32),\n"
+           "  anchor_raw BLOB NOT NULL,\n"
+           "  metadata TEXT NOT NULL DEFAULT '{}',\n"
+           "  tip_hash BLOB CHECK(tip_hash IS NULL OR length(tip_hash) = 32)\n"
+           ");\n"},
+  };
+  return kMigrations;
+}
+
+}  // namespace causeway::store
