@@ -60,7 +60,31 @@ namespace causeway {
   X(StoreUnsafe, "ERR_STORE_UNSAFE", "an unsafe database setting was refused")                           \
   X(StoreMigration, "ERR_STORE_MIGRATION", "schema migration failed or the database is newer")          \
   X(StoreConflict, "ERR_STORE_CONFLICT", "stored data conflicts with the request")                       \
-  X(IslandMismatch, "ERR_ISLAND_MISMATCH", "island id does not match the network or genesis")
+  X(IslandMismatch, "ERR_ISLAND_MISMATCH", "island id does not match the network or genesis")            \
+  X(MptNodeEncoding, "ERR_MPT_NODE_ENCODING", "trie node is not a canonical Merkle-Patricia node encoding") \
+  X(MptProof, "ERR_MPT_PROOF", "Merkle-Patricia proof does not link the root to the key")                 \
+  X(EthHeader, "ERR_ETH_HEADER", "Ethereum header fields have the wrong shape, size or fork order")         \
+  X(ReceiptStatus, "ERR_RECEIPT_STATUS", "receipt has status 0 or no status: it proves nothing")           \
+  X(ReceiptEncoding, "ERR_RECEIPT_ENCODING", "receipt or log is not a canonical EIP-2718 receipt encoding") \
+  X(LogMismatch, "ERR_LOG_MISMATCH", "log index, topics or data differ from the claimed event")           \
+  X(WrongEmitter, "ERR_WRONG_EMITTER", "log was emitted by another address than the registered one (A19)") \
+  X(AccountEncoding, "ERR_ACCOUNT_ENCODING", "proven account value is not [nonce, balance, root, codeHash]") \
+  X(StorageEncoding, "ERR_STORAGE_ENCODING", "proven storage value is a list or a stored zero")          \
+  X(ClientFrozen, "ERR_CLIENT_FROZEN", "the light client is frozen: misbehaviour was seen (A14)")          \
+  X(ClientExpired, "ERR_CLIENT_EXPIRED", "trusted header time + trusting period <= now: client expired")   \
+  X(InsufficientQuorum, "ERR_INSUFFICIENT_QUORUM", "fewer distinct validators signed than the quorum")    \
+  X(DuplicateSeal, "ERR_DUPLICATE_SEAL", "two seals recover to the same signer (any encoding, A17)")      \
+  X(NotValidator, "ERR_NOT_VALIDATOR", "a signer, committer or proposer is not in the trusted set")       \
+  X(ValidatorSetMismatch, "ERR_VALIDATOR_SET_MISMATCH", "header's validator/signer list differs from the tally") \
+  X(BftExtraData, "ERR_BFT_EXTRA_DATA", "extraData is not a valid IBFT 2.0 / QBFT encoding")              \
+  X(CliqueExtraData, "ERR_CLIQUE_EXTRA_DATA", "extraData is not vanity, signers, seal as EIP-225 requires") \
+  X(ConsensusField, "ERR_CONSENSUS_FIELD", "a field the consensus fixes (mixHash, nonce, ommers, ...) differs") \
+  X(WrongDifficulty, "ERR_WRONG_DIFFICULTY", "Clique difficulty is not 2 in turn / 1 out of turn")        \
+  X(RecentlySigned, "ERR_RECENTLY_SIGNED", "the Clique signer signed one of the last floor(n/2) blocks")  \
+  X(InvalidVote, "ERR_INVALID_VOTE", "a vote field has no valid meaning (Clique nonce, checkpoint vote)") \
+  X(TimestampOrder, "ERR_TIMESTAMP_ORDER", "header time is before the parent's time plus the block period") \
+  X(RpcTrustedRefused, "ERR_RPC_TRUSTED_REFUSED", "rpc-trusted mode refused for a public chain id")       \
+  X(ConflictsFinalized, "ERR_CONFLICTS_FINALIZED", "header conflicts with a finalized header")
 
 enum class Code {
 #define CAUSEWAY_X(name, str, doc) name,
