@@ -53,7 +53,7 @@ Result<nlohmann::json> verify_bitcoin_bundle(const nlohmann::json& doc, const Tr
   auto anchor = parse_anchor(doc["anchor"]);
   if (!anchor) return tl::unexpected(anchor.error());
   auto chain = bitcoin::HeaderChain::create(**params, *anchor);
-  if (!chain) return tl::unexpected(located(chain.error(), "anchor"));
+  if (!chain) return tl::unexpected(relocated(chain.error(), "anchor"));
   const Hash32 anchor_hash = chain->tip().hash;
   const std::string anchor_hash_display = to_hex(anchor_hash.reversed().view());
 
@@ -79,11 +79,11 @@ Result<nlohmann::json> verify_bitcoin_bundle(const nlohmann::json& doc, const Tr
     if (raw->size() != bitcoin::kHeaderSize) return fail(Code::HeaderEncoding, "header is not 80 bytes", at);
     // A bundle's headers are consecutive: each links to the one before it, not to any earlier header.
     auto decoded = bitcoin::decode_header(*raw);
-    if (!decoded) return tl::unexpected(located(decoded.error(), at));
+    if (!decoded) return tl::unexpected(relocated(decoded.error(), at));
     if (decoded->prev_hash != previous)
       return fail(Code::PrevHashMismatch, "does not link to the previous header of the bundle", at);
     auto added = chain->add_header(*raw, verify_time_s);
-    if (!added) return tl::unexpected(located(added.error(), at));
+    if (!added) return tl::unexpected(relocated(added.error(), at));
     previous = added->hash;
     min_mtp_window = std::min(min_mtp_window, added->mtp_window);
   }
@@ -124,7 +124,7 @@ Result<nlohmann::json> verify_bitcoin_bundle(const nlohmann::json& doc, const Tr
     min_conf = *m;
   }
   auto verified = chain->verify_tx(*height, tx, min_conf);
-  if (!verified) return tl::unexpected(located(verified.error(), "inclusion"));
+  if (!verified) return tl::unexpected(relocated(verified.error(), "inclusion"));
 
   const auto tip = chain->tip();
   nlohmann::json claim = {{"kind", "tx"},

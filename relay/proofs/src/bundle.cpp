@@ -31,7 +31,7 @@ const valijson::Schema& compiled_schema() {
   return *schema;
 }
 
-// Validates against the schema; on failure reports the deepest failing path (the most specific message).
+// Validates against the schema; on failure reports the deepest failing path.
 Status validate(const nlohmann::json& doc) {
   valijson::Validator validator;
   valijson::ValidationResults results;
@@ -40,11 +40,20 @@ Status validate(const nlohmann::json& doc) {
   valijson::ValidationResults::Error err;
   std::string at, message = "does not match schemas/proof-bundle.schema.json";
   std::size_t best_depth = 0;
+  bool first = true;
+  // Errors come innermost first; keep the first of the deepest (the most specific message).
   while (results.popError(err)) {
-    if (err.context.size() >= best_depth) {
+    if (first || err.context.size() > best_depth) {
+      first = false;
       best_depth = err.context.size();
       at.clear();
-      for (std::size_t i = 1; i < err.context.size(); ++i) at += err.context[i];
+      // valijson's context is ["<root>", "[inclusion]", "[branch]", "[3]"]: print inclusion.branch[3].
+      for (std::size_t i = 1; i < err.context.size(); ++i) {
+        std::string part = err.context[i];
+        if (part.size() >= 2 && part.front() == '[' && part.back() == ']') part = part.substr(1, part.size() - 2);
+        const bool index = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
+        at += index ? "[" + part + "]" : (at.empty() ? part : "." + part);
+      }
       message = err.description;
     }
   }

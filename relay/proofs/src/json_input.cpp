@@ -70,6 +70,18 @@ Result<Hash32> hash_field(const nlohmann::json& v, const std::string& at) {
   return h;
 }
 
+Error relocated(Error e, const std::string& at) {
+  if (e.at.empty() || e.at == at) {
+    e.at = at;
+  } else if (e.at.find(' ') == std::string::npos) {  // a field path such as "branch[2]" or "tx"
+    e.at = at + "." + e.at;
+  } else {  // a description such as "height 7"
+    e.detail += " (" + e.at + ")";
+    e.at = at;
+  }
+  return e;
+}
+
 Error located(Error e, const std::string& at) {
   if (e.at.empty()) e.at = at;
   return e;

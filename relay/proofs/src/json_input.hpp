@@ -23,5 +23,8 @@ Result<Hash32> hash_field(const nlohmann::json& v, const std::string& at);
 
 // A copy of `e` whose `at` is set to `at` when it was empty.
 Error located(Error e, const std::string& at);
+// A copy of `e` placed at bundle location `at` ("headers[3]", "inclusion"): a light client's own location
+// ("height 7", "branch[2]") is kept as a sub-path when it names a field, otherwise moved into the detail.
+Error relocated(Error e, const std::string& at);
 
 }  // namespace causeway::proofs::detail

@@ -1,0 +1,12 @@
+# relay/proofs tests: proof bundles through causeway::proofs::verify_bundle.
+#   proofs_test          regtest chains mined by the test itself (no outside data, always runs)
+#   proofs_vectors_test  bundles built at run time from the real Bitcoin data in ../shared/vectors/bitcoin
+causeway_unit_test(proofs_test
+  SOURCES unit/proofs/proofs_test.cpp
+  LIBS causeway::proofs causeway::bitcoin)
+target_include_directories(proofs_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/proofs)
+
+causeway_vector_test(proofs_vectors_test
+  SOURCES vectors/proofs/proofs_vectors_test.cpp
+  LIBS causeway::proofs causeway::bitcoin)
+target_include_directories(proofs_vectors_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/proofs)
