@@ -84,7 +84,13 @@ namespace causeway {
   X(InvalidVote, "ERR_INVALID_VOTE", "a vote field has no valid meaning (Clique nonce, checkpoint vote)") \
   X(TimestampOrder, "ERR_TIMESTAMP_ORDER", "header time is before the parent's time plus the block period") \
   X(RpcTrustedRefused, "ERR_RPC_TRUSTED_REFUSED", "rpc-trusted mode refused for a public chain id")       \
-  X(ConflictsFinalized, "ERR_CONFLICTS_FINALIZED", "header conflicts with a finalized header")
+  X(ConflictsFinalized, "ERR_CONFLICTS_FINALIZED", "header conflicts with a finalized header")             \
+  X(RpcTransport, "ERR_RPC_TRANSPORT", "the RPC node could not be reached or the HTTP exchange failed")   \
+  X(RpcTimeout, "ERR_RPC_TIMEOUT", "the RPC node did not connect or answer within the timeout")          \
+  X(RpcError, "ERR_RPC_ERROR", "the RPC node answered with a JSON-RPC error object")                     \
+  X(RpcResponse, "ERR_RPC_RESPONSE", "the RPC response is not well-formed JSON-RPC 2.0 or a field is malformed") \
+  X(RpcInconsistent, "ERR_RPC_INCONSISTENT", "the RPC response contradicts itself or the request (hash, index)") \
+  X(ClaimMismatch, "ERR_CLAIM_MISMATCH", "the proven value differs from the value the bundle claims")
 
 enum class Code {
 #define CAUSEWAY_X(name, str, doc) name,
