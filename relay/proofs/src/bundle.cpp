@@ -88,6 +88,7 @@ Verdict verify_bundle(std::string_view json_text, const TrustList* trust, std::i
     Result<nlohmann::json> result = fail(Code::UnsupportedFamily,
                                          "family '" + family + "' is not implemented yet", "family");
     if (family == "bitcoin") result = detail::verify_bitcoin_bundle(*doc, trust, verify_time_s);
+    if (family == "ethereum") result = detail::verify_ethereum_bundle(*doc, trust, verify_time_s);
     if (!result) return reject(result.error().code == Code::BundleSchema ? 2 : 1, result.error());
     return Verdict{0, result->dump(), std::nullopt};
   } catch (const std::exception& ex) {  // nothing below should throw; if it does, never crash on input
