@@ -135,10 +135,11 @@ printf 'this is not JSON\n' >"$TMP/text.txt"
 python3 -c 'print("[" * 100000)' >"$TMP/deep.json"
 head -c 300 "$B" >"$TMP/truncated.json"
 not_bundle=0
-for f in garbage.bin text.txt empty.json deep.json truncated.json does-not-exist.json; do
+for f in garbage.bin text.txt empty.json deep.json truncated.json; do
   verify_invalid "$TMP/$f" ERR_BUNDLE_PARSE 2 && not_bundle=$((not_bundle + 1))
 done
-[ "$not_bundle" -eq 6 ] && ok || bad "not-a-bundle inputs: $not_bundle of 6 exited 2 with ERR_BUNDLE_PARSE"
+verify_invalid "$TMP/does-not-exist.json" ERR_IO 2 && not_bundle=$((not_bundle + 1))
+[ "$not_bundle" -eq 6 ] && ok || bad "not-a-bundle inputs: $not_bundle of 6 exited 2 with ERR_BUNDLE_PARSE / ERR_IO"
 
 # --trust
 printf '[{"island":"bip122:0f9188f13cb7b2c71f2a335e3a4fc328","height":0,"hash":"%s"}]' "$REGTEST_GENESIS" \
@@ -160,7 +161,7 @@ if expect 2 proof verify "$B" --trust "$TMP/zero-trust.json"; then
   jcheck "o['error']['code'] == 'ERR_ZERO_ROOT'" "--trust with an all-zero hash (A01)"
 fi
 if expect 2 proof verify "$B" --trust "$TMP/no-such-trust.json"; then
-  jcheck "o['error']['code'] == 'ERR_BUNDLE_PARSE'" "--trust file missing"
+  jcheck "o['error']['code'] == 'ERR_IO'" "--trust file missing"
 fi
 
 # import-headers on the regtest chain: idempotent, and a corrupted header stores nothing.

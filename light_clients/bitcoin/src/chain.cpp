@@ -52,6 +52,9 @@ Result<HeaderChain> HeaderChain::create(const Params& params, const Anchor& anch
     return fail(Code::TooLarge, "anchor has more than 10 prev_timestamps_s", "anchor");
   if (anchor.height == 0 && !params.genesis_hash.is_zero() && hash != params.genesis_hash)
     return fail(Code::UntrustedAnchor, "height-0 anchor is not the " + params.name + " genesis block", "anchor");
+  if (anchor.height != 0 && !params.genesis_hash.is_zero() && hash == params.genesis_hash)
+    return fail(Code::UntrustedAnchor, "the " + params.name + " genesis block is at height 0, not " +
+                                           std::to_string(anchor.height), "anchor");
   if (auto pow = check_pow(hash, hdr->bits, params); !pow) return fail(pow.error().code, pow.error().detail, "anchor");
 
   HeaderChain c;

@@ -145,7 +145,7 @@ Result<nlohmann::json> verify_bitcoin_bundle(const nlohmann::json& doc, const Tr
       {"trust", "pow"},
       {"anchor",
        {{"height", anchor->height}, {"hash", anchor_hash_display}, {"trusted", trust ? "trust-file" : "as-given"}}},
-      {"tip", {{"height", tip.height}, {"hash", to_hex(tip.hash.reversed().view())}, {"chainwork", tip.chainwork.to_hex()}}},
+      {"tip", {{"height", tip.height}, {"hash", to_hex(tip.hash.reversed().view())}, {"chainwork", "0x" + tip.chainwork.to_hex()}}},
       {"mtp_window", headers.empty() ? 0 : min_mtp_window},
       {"verify_time_s", verify_time_s}};
 }

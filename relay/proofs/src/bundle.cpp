@@ -82,6 +82,8 @@ Verdict verify_bundle(std::string_view json_text, const TrustList* trust, std::i
     if (doc->contains("verify_time_s")) {
       auto t = detail::quantity((*doc)["verify_time_s"], "verify_time_s");
       if (!t) return reject(2, t.error());
+      if (*t > static_cast<std::uint64_t>(INT64_MAX))
+        return reject(2, Error{Code::Overflow, "verify_time_s above 2^63-1", "verify_time_s"});
       verify_time_s = static_cast<std::int64_t>(*t);
     }
     const auto& family = (*doc)["family"].get_ref<const std::string&>();
@@ -89,7 +91,13 @@ Verdict verify_bundle(std::string_view json_text, const TrustList* trust, std::i
                                          "family '" + family + "' is not implemented yet", "family");
     if (family == "bitcoin") result = detail::verify_bitcoin_bundle(*doc, trust, verify_time_s);
     if (family == "ethereum") result = detail::verify_ethereum_bundle(*doc, trust, verify_time_s);
-    if (!result) return reject(result.error().code == Code::BundleSchema ? 2 : 1, result.error());
+    // A field that cannot be read as its type (out of range, bad hex) means "not a bundle" (2), like a
+    // schema violation; everything else is a bundle that does not verify (1).
+    if (!result) {
+      const Code c = result.error().code;
+      const bool malformed = c == Code::BundleSchema || c == Code::Overflow || c == Code::BadHex;
+      return reject(malformed ? 2 : 1, result.error());
+    }
     return Verdict{0, result->dump(), std::nullopt};
   } catch (const std::exception& ex) {  // nothing below should throw; if it does, never crash on input
     return reject(2, Error{Code::BundleParse, std::string("unexpected input: ") + ex.what(), ""});

@@ -1,5 +1,8 @@
 #include "json_input.hpp"
 
+#include <set>
+#include <vector>
+
 #include "causeway/core/hex.hpp"
 
 namespace causeway::proofs::detail {
@@ -30,8 +33,21 @@ Result<nlohmann::json> parse_bounded(std::string_view text, std::size_t max_byte
     }
   }
   if (too_deep) return fail(Code::BundleParse, "JSON nesting deeper than " + std::to_string(max_depth));
-  nlohmann::json doc = nlohmann::json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  // Duplicate keys are refused: JSON parsers disagree on which value wins, so a document with two
+  // "txid"s could mean one claim to us and another to an auditor's tool (A02).
+  std::vector<std::set<std::string>> keys;
+  std::string duplicate;
+  nlohmann::json::parser_callback_t on_event = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& value) {
+    using E = nlohmann::json::parse_event_t;
+    if (event == E::object_start) keys.emplace_back();
+    else if (event == E::object_end && !keys.empty()) keys.pop_back();
+    else if (event == E::key && !keys.empty() && !keys.back().insert(value.get<std::string>()).second && duplicate.empty())
+      duplicate = value.get<std::string>();
+    return true;
+  };
+  nlohmann::json doc = nlohmann::json::parse(text.begin(), text.end(), on_event, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return fail(Code::BundleParse, "not valid JSON");
+  if (!duplicate.empty()) return fail(Code::BundleParse, "duplicate key \"" + duplicate + "\" in an object");
   return doc;
 }
 

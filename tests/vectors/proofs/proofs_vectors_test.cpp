@@ -223,12 +223,16 @@ TEST_CASE("block 100000: a changed index, sibling or tx_count is rejected") {
   json tx2 = block100000_bundle(block100000()["proofs"][2]);
   tx2["inclusion"]["tx_count"] = 3;  // index 2 would be the lone last node, paired with itself; it is not
   expect_error(tx2, 1, "ERR_MERKLE_BRANCH", At{"inclusion"});
-  json wrong_header = good;  // the header of the genesis block under block 100000's proof
-  wrong_header["anchor"]["header"] =
+  json wrong_header = good;  // the genesis header under block 100000's proof: at height 100000 it is refused
+  wrong_header["anchor"]["header"] =  // before any Merkle check, since the genesis block is at height 0
       with0x(read_vector_json("bitcoin/mainnet_genesis_block.json")["header_hex"].get<std::string>());
   wrong_header["anchor"]["height"] = 100000;
   wrong_header["inclusion"]["height"] = 100000;
-  expect_error(wrong_header, 1, "ERR_MERKLE_BRANCH", At{"inclusion"});
+  expect_error(wrong_header, 1, "ERR_UNTRUSTED_ANCHOR", At{"anchor"});
+  json genesis_proof = wrong_header;  // at its own height 0 the genesis header does not commit to tx 0
+  genesis_proof["anchor"]["height"] = 0;
+  genesis_proof["inclusion"]["height"] = 0;
+  expect_error(genesis_proof, 1, "ERR_MERKLE_BRANCH", At{"inclusion"});
 }
 
 TEST_CASE("block 592920 tx 26 with its raw transaction is proven (testProofs valid[0])") {

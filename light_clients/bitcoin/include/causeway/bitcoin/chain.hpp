@@ -90,8 +90,8 @@ class HeaderChain {
  public:
   // Creates the chain at `anchor`. Errors: ERR_HEADER_ENCODING (not 80 bytes), ERR_ZERO_ROOT (anchor hash
   // or merkle root all zero, A01), ERR_BAD_TARGET / ERR_BAD_POW (the anchor's own PoW), ERR_TOO_LARGE
-  // (more than 10 prev_timestamps_s), ERR_UNTRUSTED_ANCHOR (height 0 but not the network's genesis, when
-  // params.genesis_hash is set). The params are copied.
+  // (more than 10 prev_timestamps_s), ERR_UNTRUSTED_ANCHOR (height 0 but not the network's genesis, or
+  // the genesis at another height, when params.genesis_hash is set). The params are copied.
   static Result<HeaderChain> create(const Params& params, const Anchor& anchor);
 
   // Verifies one header against its parent (any known header) in the order above and stores it.

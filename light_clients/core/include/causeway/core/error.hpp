@@ -90,7 +90,8 @@ namespace causeway {
   X(RpcError, "ERR_RPC_ERROR", "the RPC node answered with a JSON-RPC error object")                     \
   X(RpcResponse, "ERR_RPC_RESPONSE", "the RPC response is not well-formed JSON-RPC 2.0 or a field is malformed") \
   X(RpcInconsistent, "ERR_RPC_INCONSISTENT", "the RPC response contradicts itself or the request (hash, index)") \
-  X(ClaimMismatch, "ERR_CLAIM_MISMATCH", "the proven value differs from the value the bundle claims")
+  X(ClaimMismatch, "ERR_CLAIM_MISMATCH", "the proven value differs from the value the bundle claims") \
+  X(Io, "ERR_IO", "a file could not be read or written")
 
 enum class Code {
 #define CAUSEWAY_X(name, str, doc) name,
