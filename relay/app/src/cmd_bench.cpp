@@ -1,10 +1,14 @@
 // `causeway bench NAME [--json] [--runs N]`: each figure beside the machine's own limit, measured in the same
-// run (DESIGN.md §5). Benches: bitcoin-headers, all.
+// run (DESIGN.md §5). Benches: bitcoin-headers, eth-proofs, eth-headers, all (those three); peers (separate:
+// Causeway beside @ethereumjs/trie under node).
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <unistd.h>
 
+#include "bench_ethereum.hpp"
+#include "bench_peers.hpp"
 #include "bench_report.hpp"
 #include "causeway/bitcoin/chain.hpp"
 #include "causeway/core/hash.hpp"
@@ -142,19 +146,54 @@ void add_bench_commands(CLI::App& app, int& exit_code) {
   bench->add_flag("--json", json, "One JSON object per line");
   bench->add_option("--runs", runs, "Runs per figure; the median is printed")->check(CLI::Range(1, 15));
 
-  auto run = [&exit_code](const std::vector<BenchFigure>& figures) {
-    print_figures(figures, json);
-    exit_code = 0;
+  auto run = [&exit_code](const std::function<std::vector<BenchFigure>()>& bench_fn) {
+    try {
+      print_figures(bench_fn(), json);
+      exit_code = 0;
+    } catch (const std::exception& e) {
+      std::cerr << "causeway bench: " << e.what() << "\n";
+      exit_code = 1;
+    }
   };
   auto* btc = bench->add_subcommand("bitcoin-headers",
                                     "Regtest header chain: raw SHA256d rate, verified headers/s in memory, "
                                     "verified + persisted headers/s vs SQLite batched inserts");
   btc->add_option("--headers", headers, "Headers in the chain")->check(CLI::Range(1000, 5'000'000));
   btc->add_option("--batch", batch, "Headers per SQLite transaction")->check(CLI::Range(1, 1'000'000));
-  btc->callback([run] { run(bench_bitcoin_headers(headers, runs, batch)); });
+  btc->callback([run] { run([] { return bench_bitcoin_headers(headers, runs, batch); }); });
+
+  static std::size_t receipts = 500, eth_headers = 300;
+  auto* proofs = bench->add_subcommand("eth-proofs",
+                                       "Receipt proofs verified/s (one block, a proof per receipt) vs Keccak-256 "
+                                       "over the same proof nodes");
+  proofs->add_option("--receipts", receipts, "Receipts in the block")->check(CLI::Range(10, 100'000));
+  proofs->callback([run] { run([] { return bench_eth_proofs(receipts, runs); }); });
+
+  auto* eh = bench->add_subcommand("eth-headers",
+                                   "QBFT headers verified/s (4 and 21 validators, minimal quorum of seals) vs "
+                                   "secp256k1 recovery rate / quorum");
+  eh->add_option("--headers", eth_headers, "Sealed headers per chain")->check(CLI::Range(10, 100'000));
+  eh->callback([run] { run([] { return bench_eth_headers(eth_headers, runs); }); });
+
+  static std::string tools;
+  auto* peers = bench->add_subcommand("peers",
+                                      "The eth-proofs receipt proofs verified by Causeway and by @ethereumjs/trie "
+                                      "(node) in the same run; not part of `all`");
+  peers->add_option("--receipts", receipts, "Receipts in the block")->check(CLI::Range(10, 100'000));
+  peers->add_option("--tools", tools, "Folder of the pinned npm tools (default $CAUSEWAY_TOOLS, else <repo>/tools)");
+  peers->callback([run] {
+    run([] { return bench_peers(receipts, runs, tools.empty() ? default_tools_dir() : std::filesystem::path(tools)); });
+  });
 
   auto* all = bench->add_subcommand("all", "Every in-process bench (a few seconds each)");
-  all->callback([run] { run(bench_bitcoin_headers(headers, runs, batch)); });
+  all->callback([run] {
+    run([] {
+      auto figures = bench_bitcoin_headers(headers, runs, batch);
+      for (auto& f : bench_eth_proofs(receipts, runs)) figures.push_back(std::move(f));
+      for (auto& f : bench_eth_headers(eth_headers, runs)) figures.push_back(std::move(f));
+      return figures;
+    });
+  });
 }
 
 }  // namespace causeway::app

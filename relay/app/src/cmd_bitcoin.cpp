@@ -5,7 +5,6 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "causeway/bitcoin/chain.hpp"
 #include "causeway/core/hex.hpp"
@@ -13,6 +12,7 @@
 #include "causeway/store/header_store.hpp"
 #include "causeway/store/sqlite.hpp"
 #include "commands.hpp"
+#include "file_io.hpp"
 #include "header_rows.hpp"
 #include "progress.hpp"
 #include "regtest_miner.hpp"
@@ -28,32 +28,41 @@ std::string island_of(const bitcoin::Params& p) {
 
 std::string display(const Hash32& h) { return to_hex(h.reversed().view()); }
 
+// True if every byte is printable ASCII or whitespace: such a file is read as hex lines, never as binary.
+bool looks_like_text(const std::string& content) {
+  for (char ch : content) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!(c == '\n' || c == '\r' || c == '\t' || (c >= 0x20 && c < 0x7f))) return false;
+  }
+  return true;
+}
+
 // FILE holds one 80-byte header in hex per line (0x optional; blank lines and '#' comments skipped), or raw
 // concatenated 80-byte headers. Errors: ERR_HEADER_ENCODING with the line number.
 Result<std::vector<bitcoin::RawHeader>> parse_header_file(const std::string& content) {
   std::vector<bitcoin::RawHeader> out;
-  std::istringstream in(content);
-  std::string line;
+  const bool text = looks_like_text(content);
+  if (!text && content.size() % 80 != 0)
+    return fail(Code::HeaderEncoding, "neither hex lines nor a whole number of raw 80-byte headers");
   std::size_t line_no = 0;
-  bool text_ok = true;
-  while (std::getline(in, line)) {
+  for (std::size_t pos = 0; text && pos < content.size();) {
+    std::size_t end = content.find('\n', pos);
+    if (end == std::string::npos) end = content.size();
+    std::string line = content.substr(pos, end - pos);
+    pos = end + 1;
     ++line_no;
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
     std::size_t start = line.find_first_not_of(" \t");
     if (start == std::string::npos || line[start] == '#') continue;
     std::string_view hex = std::string_view(line).substr(start);
     auto bytes = hex.starts_with("0x") || hex.starts_with("0X") ? from_hex(hex, 80) : from_hex_bare(hex, 80);
-    if (!bytes || bytes->size() != 80) {
-      text_ok = false;
-      if (content.size() % 80 == 0) break;  // maybe raw binary headers
+    if (!bytes || bytes->size() != 80)
       return fail(Code::HeaderEncoding, "line " + std::to_string(line_no) + " is not an 80-byte header in hex");
-    }
     bitcoin::RawHeader h;
     std::copy(bytes->begin(), bytes->end(), h.begin());
     out.push_back(h);
   }
-  if (text_ok) return out;
-  out.clear();
+  if (text) return out;
   for (std::size_t off = 0; off + 80 <= content.size(); off += 80) {
     bitcoin::RawHeader h;
     std::copy(content.begin() + static_cast<std::ptrdiff_t>(off), content.begin() + static_cast<std::ptrdiff_t>(off + 80),
@@ -61,33 +70,6 @@ Result<std::vector<bitcoin::RawHeader>> parse_header_file(const std::string& con
     out.push_back(h);
   }
   return out;
-}
-
-bool read_file(const std::string& path, std::string& out, std::string& why) {
-  std::ifstream f;
-  std::istream* in = &std::cin;
-  if (path != "-") {
-    std::error_code ec;
-    auto size = std::filesystem::file_size(path, ec);
-    if (ec) {
-      why = "cannot read " + path + ": " + ec.message();
-      return false;
-    }
-    if (size > kMaxHeaderFileBytes) {
-      why = path + " is larger than " + std::to_string(kMaxHeaderFileBytes) + " bytes";
-      return false;
-    }
-    f.open(path, std::ios::binary);
-    in = &f;
-  }
-  std::ostringstream ss;
-  ss << in->rdbuf();
-  out = ss.str();
-  if (out.size() > kMaxHeaderFileBytes) {
-    why = "input is larger than " + std::to_string(kMaxHeaderFileBytes) + " bytes";
-    return false;
-  }
-  return true;
 }
 
 struct ImportOptions {
@@ -141,9 +123,9 @@ int import_headers(const ImportOptions& o) {
     report_error(o.json, std::string(code_name(chain.error().code)), chain.error().detail, "anchor");
     return 1;
   }
-  std::string content, why;
-  if (!read_file(o.file, content, why)) {
-    report_error(o.json, "ERR_TOO_LARGE", why);
+  std::string content;
+  if (auto ok = read_bounded(o.file, kMaxHeaderFileBytes, content); !ok) {
+    report_error(o.json, std::string(code_name(ok.error().code)), ok.error().detail);
     return 2;
   }
   auto headers = parse_header_file(content);
@@ -254,7 +236,7 @@ int import_headers(const ImportOptions& o) {
       {"tip", {{"height", tip.height}, {"hash", display(tip.hash)}, {"chainwork", "0x" + tip.chainwork.to_hex()}}},
       {"db", o.db}};
   if (o.json) {
-    std::cout << summary.dump() << "\n";
+    std::cout << summary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     std::cout << "island      " << island << " (" << o.network << ")\n"
               << "anchor      height " << anchor.height << "  " << display(anchor_hash) << "\n"
@@ -268,21 +250,25 @@ int import_headers(const ImportOptions& o) {
 }
 
 // Mines a regtest chain with sample transactions and writes headers.txt, anchor.json and bundle.json.
+// Exit: 0 written, 2 the output folder cannot be written.
 int regtest_sample(std::size_t blocks, const std::string& out_dir) {
   const auto& params = bitcoin::regtest_params();
   const auto genesis = regtest_genesis();
   const auto mined = mine_regtest(params, genesis, blocks, 3);
-  std::filesystem::create_directories(out_dir);
-  std::ofstream headers(std::filesystem::path(out_dir) / "headers.txt");
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec || !std::filesystem::is_directory(out_dir)) {
+    report_error(false, "ERR_IO", "cannot create the folder " + out_dir + (ec ? ": " + ec.message() : ""));
+    return 2;
+  }
+  std::string headers;
   nlohmann::json header_list = nlohmann::json::array();
   for (const auto& b : mined) {
-    headers << to_hex_bare(b.header) << "\n";
+    headers += to_hex_bare(b.header) + "\n";
     header_list.push_back(to_hex(b.header));
   }
-  std::ofstream(std::filesystem::path(out_dir) / "anchor.json")
-      << nlohmann::json{{"height", 0}, {"header", to_hex(genesis)}}.dump(1) << "\n";
   // Prove transaction 1 of the block 6 below the tip, so it has 6 confirmations.
-  const std::size_t proving = blocks >= 6 ? blocks - 6 : 0;
+  const std::size_t proving = blocks - 6;
   const auto& block = mined[proving];
   nlohmann::json branch = nlohmann::json::array();
   for (const auto& h : merkle::bitcoin_branch(block.txids, 1)) branch.push_back(display(h));
@@ -302,7 +288,16 @@ int regtest_sample(std::size_t blocks, const std::string& out_dir) {
         {"tx_count", block.txids.size()},
         {"tx", to_hex(block.txs[1])}}},
       {"finality", {{"min_confirmations", 6}}}};
-  std::ofstream(std::filesystem::path(out_dir) / "bundle.json") << bundle.dump(1) << "\n";
+  const std::filesystem::path dir(out_dir);
+  for (const auto& [name, content] :
+       {std::pair<std::string, std::string>{"headers.txt", headers},
+        {"anchor.json", nlohmann::json{{"height", 0}, {"header", to_hex(genesis)}}.dump(1) + "\n"},
+        {"bundle.json", bundle.dump(1) + "\n"}}) {
+    if (auto ok = write_file((dir / name).string(), content); !ok) {
+      report_error(false, "ERR_IO", ok.error().detail);
+      return 2;
+    }
+  }
   std::cout << "mined " << blocks << " regtest blocks into " << out_dir
             << " (headers.txt, anchor.json, bundle.json proving a transaction at height " << proving + 1 << ")\n";
   return 0;
@@ -339,7 +334,7 @@ void add_bitcoin_commands(CLI::App& app, int& exit_code) {
   static std::string out_dir;
   auto* sample = btc->add_subcommand(
       "regtest-sample", "Mine a regtest chain with sample transactions; write headers, anchor and a proof bundle");
-  sample->add_option("--blocks", blocks, "Blocks to mine")->check(CLI::Range(6, 1'000'000));
+  sample->add_option("--blocks", blocks, "Blocks to mine")->check(CLI::Range(6, 1'000'000))->capture_default_str();
   sample->add_option("--out", out_dir, "Output folder")->required();
   sample->callback([&exit_code] { exit_code = regtest_sample(blocks, out_dir); });
 }

@@ -1,46 +1,18 @@
 // `causeway proof verify FILE|- [--trust FILE]` and `causeway proof schema`: offline verification of a proof
 // bundle exactly as PROOF-BUNDLE.md says. Exit 0 valid, 1 invalid, 2 not a bundle.
 #include <chrono>
-#include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "causeway/proofs/bundle.hpp"
 #include "commands.hpp"
+#include "file_io.hpp"
 
 namespace causeway::app {
 namespace {
 
-// Reads a file (or stdin for "-") up to `limit` bytes; returns false if unreadable or larger.
-bool read_input(const std::string& path, std::size_t limit, std::string& out, std::string& why) {
-  std::istream* in = &std::cin;
-  std::ifstream file;
-  if (path != "-") {
-    file.open(path, std::ios::binary);
-    if (!file) {
-      why = "cannot open " + path;
-      return false;
-    }
-    in = &file;
-  }
-  out.clear();
-  char buf[65536];
-  while (*in) {
-    in->read(buf, sizeof buf);
-    out.append(buf, static_cast<std::size_t>(in->gcount()));
-    if (out.size() > limit) {
-      why = path + " is larger than " + std::to_string(limit) + " bytes";
-      return false;
-    }
-  }
-  return true;
-}
-
-void print_error(const std::string& err_code, const std::string& message) {
-  nlohmann::json out = {{"valid", false}, {"error", {{"code", err_code}, {"message", message}, {"at", ""}}}};
+void print_error(const std::string& err_code, const std::string& message, const std::string& at = "") {
+  nlohmann::json out = {{"valid", false}, {"error", {{"code", err_code}, {"message", message}, {"at", at}}}};
   std::cout << out.dump(2) << "\n";
 }
 
@@ -59,9 +31,9 @@ void add_proof_commands(CLI::App& app, int& exit_code) {
   verify->add_option("--trust", trust_file,
                      "JSON list of trusted anchors [{island, height, hash}]; the bundle's anchor must be one");
   verify->callback([&exit_code] {
-    std::string text, why;
-    if (!read_input(file, proofs::kMaxBundleBytes, text, why)) {
-      print_error("ERR_BUNDLE_PARSE", why);
+    std::string text;
+    if (auto ok = read_bounded(file, proofs::kMaxBundleBytes, text); !ok) {
+      print_error(std::string(code_name(ok.error().code)), ok.error().detail);
       exit_code = 2;
       return;
     }
@@ -69,14 +41,15 @@ void add_proof_commands(CLI::App& app, int& exit_code) {
     const proofs::TrustList* trust_ptr = nullptr;
     if (!trust_file.empty()) {
       std::string trust_text;
-      if (!read_input(trust_file, 16u << 20, trust_text, why)) {
-        print_error("ERR_BUNDLE_PARSE", "trust file: " + why);
+      if (auto ok = read_bounded(trust_file, 16u << 20, trust_text); !ok) {
+        print_error(std::string(code_name(ok.error().code)), "trust file: " + ok.error().detail);
         exit_code = 2;
         return;
       }
       auto parsed = proofs::parse_trust_list(trust_text);
       if (!parsed) {
-        print_error(std::string(code_name(parsed.error().code)), "trust file: " + parsed.error().detail);
+        print_error(std::string(code_name(parsed.error().code)), "trust file: " + parsed.error().detail,
+                    "trust" + parsed.error().at);
         exit_code = 2;
         return;
       }

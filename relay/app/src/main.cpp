@@ -1,6 +1,7 @@
 // `causeway`: the cross-chain relay's command-line entry point. Exit codes: 0 success, 1 a verification or
 // operation failed, 2 bad usage or unreadable input (docs/cli.md).
 #include <cstdio>
+#include <exception>
 
 #include "commands.hpp"
 
@@ -19,6 +20,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
+  } catch (const std::exception& e) {  // e.g. a path that is not valid UTF-8: an error, never an abort
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
   }
   return exit_code;
 }
