@@ -61,6 +61,25 @@ Result<ethereum::Header> header_field(const nlohmann::json& v, const std::string
   return h;
 }
 
+// The decimal digits of a 32-byte big-endian unsigned integer (wei balances).
+std::string decimal(const ethereum::U256& v) {
+  ethereum::U256 n = v;
+  std::string digits;
+  bool nonzero = true;
+  while (nonzero) {
+    unsigned rem = 0;
+    nonzero = false;
+    for (auto& byte : n) {  // n /= 10, rem = n % 10
+      const unsigned cur = (rem << 8) | byte;
+      byte = static_cast<std::uint8_t>(cur / 10);
+      rem = cur % 10;
+      nonzero = nonzero || byte != 0;
+    }
+    digits.push_back(static_cast<char>('0' + rem));
+  }
+  return {digits.rbegin(), digits.rend()};
+}
+
 std::string hex20(const ethereum::Address& a) { return to_hex(ByteView(a.data(), a.size())); }
 
 // Checks the account fields of an account/storage inclusion against the proven account.
@@ -137,7 +156,11 @@ Result<nlohmann::json> verify_ethereum_bundle(const nlohmann::json& doc, const T
       validators.push_back(*v);
     }
   auto client = ethereum::Client::create(config, *anchor, validators);
-  if (!client) return tl::unexpected(relocated(client.error(), "anchor"));
+  if (!client) {  // the client names "consensus", "anchor.stateRoot" or a field of the anchor ("validators")
+    const Error& e = client.error();
+    const bool bundle_path = e.at == "consensus" || e.at.rfind("anchor", 0) == 0;
+    return tl::unexpected(bundle_path ? e : relocated(e, "anchor"));
+  }
   const auto anchor_state = client->finalized_head();
   if (anchor_state.hash.is_zero() || anchor_state.state_root.is_zero() || anchor_state.receipts_root.is_zero())
     return fail(Code::ZeroRoot, "an all-zero anchor hash or root is never trusted", "anchor");
@@ -183,6 +206,13 @@ Result<nlohmann::json> verify_ethereum_bundle(const nlohmann::json& doc, const T
                 "inclusion");
   }
 
+  // Finality: BFT headers are final once verified, but the bundle's own min_confirmations still binds.
+  if (tip.number - proving->number + 1 < min_conf)
+    return fail(Code::Confirmations,
+                "block " + std::to_string(*block) + " has " + std::to_string(tip.number - proving->number + 1) +
+                    " confirmation(s), " + std::to_string(min_conf) + " required",
+                "inclusion");
+
   nlohmann::json claim = {{"kind", inc["kind"]}, {"block", *block}};
   const std::string kind = inc["kind"].get<std::string>();
   if (kind == "receipt") {
@@ -209,7 +239,8 @@ Result<nlohmann::json> verify_ethereum_bundle(const nlohmann::json& doc, const T
     claim["tx_index"] = *tx_index;
     claim["log_index"] = *log_index;
     claim["emitter"] = hex20(*emitter);
-    claim["topics"] = inc["topics"];
+    claim["topics"] = nlohmann::json::array();
+    for (const auto& t : topics) claim["topics"].push_back(to_hex(t.view()));  // lowercase on output
     // A PacketSent log is decoded and its commitment recomputed (PACKET.md "Source events").
     if (!topics.empty() && topics[0] == packet::packet_sent_topic0()) {
       auto p = ethereum::packet_from_log(**log, *emitter);
@@ -222,8 +253,9 @@ Result<nlohmann::json> verify_ethereum_bundle(const nlohmann::json& doc, const T
   } else {
     auto account = proven_account(inc, proving->state_root);
     if (!account) return tl::unexpected(account.error());
-    claim["address"] = inc["address"];
+    claim["address"] = to_hex(from_hex(inc["address"].get<std::string>()).value());  // schema: 20 bytes
     claim["nonce"] = std::to_string(account->nonce);
+    claim["balance"] = decimal(account->balance);
     claim["storageHash"] = to_hex(account->storage_hash.view());
     claim["codeHash"] = to_hex(account->code_hash.view());
     if (kind == "storage") {

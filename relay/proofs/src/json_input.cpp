@@ -87,8 +87,14 @@ Result<Hash32> hash_field(const nlohmann::json& v, const std::string& at) {
 }
 
 Error relocated(Error e, const std::string& at) {
+  const auto dot = at.rfind('.');
+  const std::string last = dot == std::string::npos ? at : at.substr(dot + 1);
+  const bool names_last = e.at.rfind(last, 0) == 0 &&
+                          (e.at.size() == last.size() || e.at[last.size()] == '[' || e.at[last.size()] == '.');
   if (e.at.empty() || e.at == at) {
     e.at = at;
+  } else if (names_last) {  // "proof[0]" under "inclusion.proof" is "inclusion.proof[0]", not ".proof.proof[0]"
+    e.at = (dot == std::string::npos ? "" : at.substr(0, dot + 1)) + e.at;
   } else if (e.at.find(' ') == std::string::npos) {  // a field path such as "branch[2]" or "tx"
     e.at = at + "." + e.at;
   } else {  // a description such as "height 7"

@@ -224,13 +224,14 @@ inline Outcome run(const std::string& text, const TrustList* trust = nullptr) {
 inline Outcome run(const json& bundle, const TrustList* trust = nullptr) { return run(bundle.dump(), trust); }
 
 // Where an error must point. PROOF-BUNDLE.md: `at` names the place in the bundle ("headers[17]",
-// "inclusion"); a light client's own field may follow as a sub-path ("inclusion.branch[0]", "inclusion.tx").
+// "inclusion"); a light client's own field may follow as a sub-path ("inclusion.branch[0]", "inclusion.tx",
+// "inclusion.proof[1]").
 struct At {
   std::string spec;
 };
 
 inline void check_at(const std::string& actual, const At& at) {
-  CHECK((actual == at.spec || actual.rfind(at.spec + ".", 0) == 0));
+  CHECK((actual == at.spec || actual.rfind(at.spec + ".", 0) == 0 || actual.rfind(at.spec + "[", 0) == 0));
 }
 
 // Asserts a rejection with its exact exit status, code and location.
