@@ -85,24 +85,6 @@ void write_text(const fs::path& p, const std::string& text) {
   if (!out) throw std::runtime_error("cannot write " + p.string());
 }
 
-// The decimal string of a 256-bit big-endian integer.
-std::string decimal(const eth::U256& v) {
-  eth::U256 x = v;
-  std::string out;
-  for (;;) {
-    bool zero = true;
-    unsigned rem = 0;
-    for (auto& byte : x) {
-      const unsigned cur = rem * 256u + byte;
-      byte = static_cast<std::uint8_t>(cur / 10u);
-      rem = cur % 10u;
-      zero = zero && byte == 0;
-    }
-    out.insert(out.begin(), static_cast<char>('0' + rem));
-    if (zero) return out;
-  }
-}
-
 json nodes_json(const std::vector<Bytes>& nodes) {
   json out = json::array();
   for (const Bytes& n : nodes) out.push_back(hex(n));
@@ -424,7 +406,7 @@ TEST_CASE("anvil: rpc-trusted bundles from JSON-RPC verify in-process and with `
                                   {"address", hex(endpoint)},
                                   {"proof", nodes_json(p.account_proof)},
                                   {"nonce", p.account.nonce},
-                                  {"balance", decimal(p.account.balance)},
+                                  {"balance", causeway::abi::u256_to_decimal(p.account.balance)},
                                   {"storageHash", hex(p.account.storage_hash)},
                                   {"codeHash", hex(p.account.code_hash)},
                                   {"key", hex(slot)},
@@ -466,7 +448,7 @@ TEST_CASE("anvil: rpc-trusted bundles from JSON-RPC verify in-process and with `
                                   {"address", hex(a0)},
                                   {"proof", nodes_json(pa.account_proof)},
                                   {"nonce", pa.account.nonce},
-                                  {"balance", decimal(pa.account.balance)},
+                                  {"balance", causeway::abi::u256_to_decimal(pa.account.balance)},
                                   {"storageHash", hex(pa.account.storage_hash)},
                                   {"codeHash", hex(pa.account.code_hash)}};
   CHECK(account_inclusion.at("balance").get<std::string>().size() > 20);  // above 2^64

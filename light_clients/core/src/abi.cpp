@@ -189,6 +189,41 @@ Result<std::uint64_t> u256_to_u64(const U256& v) {
   return read_be64(v.data() + 24);
 }
 
+std::string u256_to_decimal(const U256& v) {
+  U256 n = v;
+  std::string digits;
+  bool more = true;
+  while (more) {  // long division by 10, most significant byte first
+    unsigned rem = 0;
+    more = false;
+    for (auto& byte : n) {
+      const unsigned cur = (rem << 8) | byte;
+      byte = static_cast<std::uint8_t>(cur / 10);
+      rem = cur % 10;
+      more = more || byte != 0;
+    }
+    digits.push_back(static_cast<char>('0' + rem));
+  }
+  return {digits.rbegin(), digits.rend()};
+}
+
+Result<U256> u256_from_decimal(std::string_view digits) {
+  if (digits.empty() || digits.size() > 78 || (digits.size() > 1 && digits[0] == '0'))
+    return fail(Code::InvalidArgument, "not a canonical decimal number");
+  U256 out{};
+  for (char c : digits) {
+    if (c < '0' || c > '9') return fail(Code::InvalidArgument, "not a canonical decimal number");
+    unsigned carry = static_cast<unsigned>(c - '0');
+    for (std::size_t i = out.size(); i-- > 0;) {  // out = out * 10 + digit
+      const unsigned x = static_cast<unsigned>(out[i]) * 10u + carry;
+      out[i] = static_cast<std::uint8_t>(x & 0xffu);
+      carry = x >> 8;
+    }
+    if (carry != 0) return fail(Code::Overflow, "decimal number does not fit 256 bits");
+  }
+  return out;
+}
+
 Type Type::uint(unsigned bits) {
   assert(bits >= 8 && bits <= 256 && bits % 8 == 0);
   Type t;

@@ -3,6 +3,7 @@
 // storage claim proven under the finalized header's roots.
 #include <vector>
 
+#include "causeway/core/abi.hpp"
 #include "causeway/core/hex.hpp"
 #include "causeway/ethereum/client.hpp"
 #include "causeway/ethereum/proofs.hpp"
@@ -28,19 +29,11 @@ Result<ethereum::Address> address_field(const nlohmann::json& v, const std::stri
 
 // A decimal quantity up to 2^256 − 1 (integer ≤ 2^53 − 1 or decimal string) as 32 big-endian bytes.
 Result<ethereum::U256> u256_field(const nlohmann::json& v, const std::string& at) {
-  std::string digits = v.is_string() ? v.get<std::string>() : std::to_string(v.get<std::uint64_t>());
-  ethereum::U256 out{};
-  for (char c : digits) {
-    if (c < '0' || c > '9') return fail(Code::BundleSchema, "expected a decimal quantity", at);
-    unsigned carry = static_cast<unsigned>(c - '0');
-    for (std::size_t i = out.size(); i-- > 0;) {
-      const unsigned x = static_cast<unsigned>(out[i]) * 10u + carry;
-      out[i] = static_cast<std::uint8_t>(x & 0xffu);
-      carry = x >> 8;
-    }
-    if (carry != 0) return fail(Code::Overflow, "quantity does not fit 256 bits", at);
-  }
-  return out;
+  const std::string digits = v.is_string() ? v.get<std::string>() : std::to_string(v.get<std::uint64_t>());
+  auto n = abi::u256_from_decimal(digits);
+  if (!n) return tl::unexpected(Error{n.error().code == Code::Overflow ? Code::Overflow : Code::BundleSchema,
+                                     n.error().detail, at});
+  return n;
 }
 
 Result<std::vector<Bytes>> nodes_field(const nlohmann::json& v, const std::string& at) {
@@ -59,25 +52,6 @@ Result<ethereum::Header> header_field(const nlohmann::json& v, const std::string
   auto h = ethereum::decode_header(*raw);
   if (!h) return tl::unexpected(relocated(h.error(), at));
   return h;
-}
-
-// The decimal digits of a 32-byte big-endian unsigned integer (wei balances).
-std::string decimal(const ethereum::U256& v) {
-  ethereum::U256 n = v;
-  std::string digits;
-  bool nonzero = true;
-  while (nonzero) {
-    unsigned rem = 0;
-    nonzero = false;
-    for (auto& byte : n) {  // n /= 10, rem = n % 10
-      const unsigned cur = (rem << 8) | byte;
-      byte = static_cast<std::uint8_t>(cur / 10);
-      rem = cur % 10;
-      nonzero = nonzero || byte != 0;
-    }
-    digits.push_back(static_cast<char>('0' + rem));
-  }
-  return {digits.rbegin(), digits.rend()};
 }
 
 std::string hex20(const ethereum::Address& a) { return to_hex(ByteView(a.data(), a.size())); }
@@ -255,7 +229,7 @@ Result<nlohmann::json> verify_ethereum_bundle(const nlohmann::json& doc, const T
     if (!account) return tl::unexpected(account.error());
     claim["address"] = to_hex(from_hex(inc["address"].get<std::string>()).value());  // schema: 20 bytes
     claim["nonce"] = std::to_string(account->nonce);
-    claim["balance"] = decimal(account->balance);
+    claim["balance"] = abi::u256_to_decimal(account->balance);
     claim["storageHash"] = to_hex(account->storage_hash.view());
     claim["codeHash"] = to_hex(account->code_hash.view());
     if (kind == "storage") {

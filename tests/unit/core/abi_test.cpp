@@ -131,3 +131,22 @@ TEST_CASE("abi u256 helpers convert only values that fit") {
   big[23] = 1;
   CHECK(abi::u256_to_u64(big).error().code == Code::Overflow);
 }
+
+TEST_CASE("uint256 decimal strings round-trip and reject non-canonical forms") {
+  using namespace causeway;
+  CHECK(abi::u256_to_decimal(abi::u256_from_u64(0)) == "0");
+  CHECK(abi::u256_to_decimal(abi::u256_from_u64(1000000000000000000ull)) == "1000000000000000000");
+  abi::U256 max;
+  max.fill(0xff);
+  const std::string max_dec = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+  CHECK(abi::u256_to_decimal(max) == max_dec);
+  CHECK(abi::u256_from_decimal(max_dec).value() == max);
+  CHECK(abi::u256_from_decimal("309485009821345068724793401").has_value());
+  CHECK(abi::u256_to_decimal(*abi::u256_from_decimal("309485009821345068724793401")) == "309485009821345068724793401");
+  CHECK(abi::u256_from_decimal("115792089237316195423570985008687907853269984665640564039457584007913129639936")
+            .error().code == Code::Overflow);
+  CHECK(abi::u256_from_decimal("").error().code == Code::InvalidArgument);
+  CHECK(abi::u256_from_decimal("01").error().code == Code::InvalidArgument);
+  CHECK(abi::u256_from_decimal("-1").error().code == Code::InvalidArgument);
+  CHECK(abi::u256_from_decimal("1e3").error().code == Code::InvalidArgument);
+}

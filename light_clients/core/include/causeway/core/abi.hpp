@@ -33,6 +33,11 @@ using U256 = std::array<std::uint8_t, 32>;
 U256 u256_from_u64(std::uint64_t v) noexcept;
 // The value if it fits in 64 bits. Errors: ERR_OVERFLOW.
 Result<std::uint64_t> u256_to_u64(const U256& v);
+// Decimal digits of v without leading zeros ("0" for zero): how JSON carries amounts above 2^53 (wei).
+std::string u256_to_decimal(const U256& v);
+// Parses decimal digits (1–78, no sign, no leading zeros except "0"). Errors: ERR_INVALID_ARGUMENT (not
+// canonical decimal), ERR_OVERFLOW (≥ 2^256).
+Result<U256> u256_from_decimal(std::string_view digits);
 
 enum class Kind { Uint, Bool, Bytes32, Bytes, String, Tuple };
 
