@@ -91,6 +91,7 @@ Verdict verify_bundle(std::string_view json_text, const TrustList* trust, std::i
                                          "family '" + family + "' is not implemented yet", "family");
     if (family == "bitcoin") result = detail::verify_bitcoin_bundle(*doc, trust, verify_time_s);
     if (family == "ethereum") result = detail::verify_ethereum_bundle(*doc, trust, verify_time_s);
+    if (family == "bft") result = detail::verify_bft_bundle(*doc, trust, verify_time_s);
     // A field that cannot be read as its type (out of range, bad hex) means "not a bundle" (2), like a
     // schema violation; everything else is a bundle that does not verify (1).
     if (!result) {

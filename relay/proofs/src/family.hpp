@@ -12,6 +12,8 @@ namespace causeway::proofs::detail {
 
 Result<nlohmann::json> verify_bitcoin_bundle(const nlohmann::json& doc, const TrustList* trust,
                                              std::int64_t verify_time_s);
+Result<nlohmann::json> verify_bft_bundle(const nlohmann::json& doc, const TrustList* trust,
+                                         std::int64_t verify_time_s);
 Result<nlohmann::json> verify_ethereum_bundle(const nlohmann::json& doc, const TrustList* trust,
                                               std::int64_t verify_time_s);
 

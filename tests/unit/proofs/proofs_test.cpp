@@ -254,10 +254,13 @@ TEST_CASE("a bundle for another island or an unimplemented family is rejected (e
   json mainnet_network = base_bundle();  // regtest island, mainnet rules
   mainnet_network["network"] = "mainnet";
   expect_error(mainnet_network, 1, "ERR_ISLAND_MISMATCH", At{"island"});
-  // bft is not implemented yet; a bitcoin bundle relabelled ethereum fails the ethereum schema instead.
+  // A bft codec not implemented yet is ERR_UNSUPPORTED_FAMILY; a bitcoin bundle relabelled as another family
+  // fails that family's schema.
   json bft = base_bundle();
   bft["family"] = "bft";
-  expect_error(bft, 1, "ERR_UNSUPPORTED_FAMILY", At{"family"});
+  bft["codec"] = "chainmaker/v2";
+  bft.erase("network");
+  expect_error(bft, 1, "ERR_UNSUPPORTED_FAMILY", At{"codec"});
   json relabelled = base_bundle();
   relabelled["family"] = "ethereum";
   expect_error(relabelled, 2, "ERR_BUNDLE_SCHEMA", At{"inclusion"});

@@ -1,0 +1,198 @@
+// Family `bft` of PROOF-BUNDLE.md, codec `causeway-devnet/v1`: anchor header + validator set → headers each
+// verified against the last trusted one (sequential when adjacent, skipping with a 1/3 trust level otherwise)
+// → an RFC 6962 inclusion of a raw leaf in the tx or event tree of a verified header.
+#include <memory>
+#include <vector>
+
+#include "causeway/bft/client.hpp"
+#include "causeway/bft/devnet_codec.hpp"
+#include "causeway/core/hex.hpp"
+#include "family.hpp"
+#include "json_input.hpp"
+
+namespace causeway::proofs::detail {
+namespace {
+
+Result<bft::ValidatorSet> validators_field(bft::Suite suite, const nlohmann::json& v, const std::string& at) {
+  std::vector<bft::Validator> list;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::string here = at + "[" + std::to_string(i) + "]";
+    auto key = hex_field(v[i]["key"], here + ".key", 65);
+    if (!key) return tl::unexpected(key.error());
+    auto power = quantity(v[i]["power"], here + ".power");
+    if (!power) return tl::unexpected(power.error());
+    list.push_back(bft::Validator{std::move(*key), *power});
+  }
+  auto set = bft::ValidatorSet::create(suite, std::move(list));
+  if (!set) return tl::unexpected(relocated(set.error(), at));
+  return set;
+}
+
+// The JSON header object → the codec's canonical bytes (the codec, not this file, defines the encoding).
+Result<Bytes> header_field(const nlohmann::json& h, const std::string& at) {
+  bft::devnet::Header d;
+  d.chain_id = h["chain_id"].get<std::string>();
+  for (auto [field, out] : {std::pair{"height", &d.height}, {"time_ms", &d.time_ms}, {"tx_count", &d.tx_count},
+                            {"event_count", &d.event_count}}) {
+    auto q = quantity(h[field], at + "." + field);
+    if (!q) return tl::unexpected(q.error());
+    *out = *q;
+  }
+  for (auto [field, out] : {std::pair{"parent_hash", &d.parent_hash}, {"tx_root", &d.tx_root},
+                            {"event_root", &d.event_root}, {"state_root", &d.state_root},
+                            {"validators_hash", &d.validators_hash},
+                            {"next_validators_hash", &d.next_validators_hash}}) {
+    auto x = hash_field(h[field], at + "." + field);
+    if (!x) return tl::unexpected(x.error());
+    *out = *x;
+  }
+  auto proposer = hex_field(h["proposer"], at + ".proposer", bft::devnet::kMaxProposerSize);
+  if (!proposer) return tl::unexpected(proposer.error());
+  d.proposer = std::move(*proposer);
+  auto encoded = bft::devnet::encode(d);
+  if (!encoded) return tl::unexpected(relocated(encoded.error(), at));
+  return encoded;
+}
+
+Result<bft::Commit> commit_field(const nlohmann::json& c, const std::string& at) {
+  bft::Commit commit;
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    const std::string here = at + "[" + std::to_string(i) + "]";
+    auto index = quantity(c[i]["validator"], here + ".validator");
+    if (!index) return tl::unexpected(index.error());
+    if (*index > UINT32_MAX) return fail(Code::Overflow, "validator index does not fit 32 bits", here);
+    auto sig = hex_field(c[i]["signature"], here + ".signature", bft::kSignatureSize);
+    if (!sig) return tl::unexpected(sig.error());
+    commit.push_back(bft::CommitSig{static_cast<std::uint32_t>(*index), std::move(*sig)});
+  }
+  return commit;
+}
+
+}  // namespace
+
+Result<nlohmann::json> verify_bft_bundle(const nlohmann::json& doc, const TrustList* trust,
+                                         std::int64_t verify_time_s) {
+  const auto& codec_name = doc["codec"].get_ref<const std::string&>();
+  if (codec_name != bft::devnet::kCodecName)
+    return fail(Code::UnsupportedFamily, "bft codec '" + codec_name + "' is not implemented yet", "codec");
+  auto suite = bft::parse_suite(doc["crypto"].get<std::string>());
+  if (!suite) return tl::unexpected(relocated(suite.error(), "crypto"));
+  const auto codec = std::make_shared<const bft::devnet::DevnetCodec>(*suite);
+
+  const auto& island = doc["island"].get_ref<const std::string&>();
+  const auto& a = doc["anchor"];
+  auto anchor_bytes = header_field(a["header"], "anchor.header");
+  if (!anchor_bytes) return tl::unexpected(anchor_bytes.error());
+  auto anchor_info = codec->decode(*anchor_bytes);
+  if (!anchor_info) return tl::unexpected(relocated(anchor_info.error(), "anchor.header"));
+  if (island != "cwdevnet:" + anchor_info->chain_id)
+    return fail(Code::IslandMismatch, "the headers' chain id '" + anchor_info->chain_id + "' is not island " + island,
+                "island");
+  auto validators = validators_field(*suite, a["validators"], "anchor.validators");
+  if (!validators) return tl::unexpected(validators.error());
+  bft::ValidatorSet next = *validators;
+  if (a.contains("next_validators")) {
+    auto n = validators_field(*suite, a["next_validators"], "anchor.next_validators");
+    if (!n) return tl::unexpected(n.error());
+    next = std::move(*n);
+  }
+  auto period = quantity(a["trusting_period_s"], "anchor.trusting_period_s");
+  if (!period) return tl::unexpected(period.error());
+
+  bft::ClientConfig config;
+  config.codec = codec;
+  config.trusting_period_s = *period;
+  config.max_retained = doc["headers"].size() + 1;
+  auto client = bft::LightClient::create(config, bft::SignedHeader{*anchor_bytes, {}}, *validators, next);
+  if (!client) return tl::unexpected(relocated(client.error(), "anchor"));
+  const auto anchor_state = client->latest();
+  if (trust != nullptr) {  // A03: the anchor hash and its validator-set hash must both be pinned
+    bool found = false;
+    for (const auto& t : *trust)
+      found = found || (t.island == island && t.height == anchor_state.height && t.hash == anchor_state.hash &&
+                        t.validator_set_hash == anchor_state.validators_hash);
+    if (!found)
+      return fail(Code::UntrustedAnchor,
+                  "anchor " + to_hex(anchor_state.hash.view()) + " at height " + std::to_string(anchor_state.height) +
+                      " with validator set " + to_hex(anchor_state.validators_hash.view()) +
+                      " is not in the trust file",
+                  "anchor");
+  }
+
+  if (verify_time_s < 0 || static_cast<std::uint64_t>(verify_time_s) > UINT64_MAX / 1000)
+    return fail(Code::Overflow, "verify_time_s out of range", "verify_time_s");
+  const std::uint64_t now_ms = static_cast<std::uint64_t>(verify_time_s) * 1000;
+  const auto& headers = doc["headers"];
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    const std::string at = "headers[" + std::to_string(i) + "]";
+    bft::LightBlock block;
+    auto bytes = header_field(headers[i]["header"], at + ".header");
+    if (!bytes) return tl::unexpected(bytes.error());
+    block.signed_header.header = std::move(*bytes);
+    auto commit = commit_field(headers[i]["commit"], at + ".commit");
+    if (!commit) return tl::unexpected(commit.error());
+    block.signed_header.commit = std::move(*commit);
+    // A header carries its set only when it changes; otherwise the trusted next set signs it.
+    if (headers[i].contains("validators")) {
+      auto set = validators_field(*suite, headers[i]["validators"], at + ".validators");
+      if (!set) return tl::unexpected(set.error());
+      block.validators = std::move(*set);
+    } else {
+      block.validators = client->trusted_next_validators();
+    }
+    if (headers[i].contains("next_validators")) {
+      auto set = validators_field(*suite, headers[i]["next_validators"], at + ".next_validators");
+      if (!set) return tl::unexpected(set.error());
+      block.next_validators = std::move(*set);
+    }
+    auto updated = client->update(block, now_ms);
+    if (!updated) return tl::unexpected(relocated(updated.error(), at));
+    if (updated->kind == bft::UpdateKind::Misbehaviour)
+      return fail(Code::ClientFrozen, "two valid headers at height " + std::to_string(updated->header.height) +
+                                          ": misbehaviour, the client is frozen",
+                  at);
+  }
+
+  const auto& inc = doc["inclusion"];
+  bft::InclusionClaim claim;
+  for (auto [field, out] : {std::pair{"height", &claim.height}, {"index", &claim.index}, {"tree_size", &claim.tree_size}}) {
+    auto q = quantity(inc[field], std::string("inclusion.") + field);
+    if (!q) return tl::unexpected(q.error());
+    *out = *q;
+  }
+  claim.tree = inc["tree"] == "tx" ? bft::Tree::Tx : bft::Tree::Event;
+  auto leaf = hex_field(inc["leaf"], "inclusion.leaf", 1u << 20);
+  if (!leaf) return tl::unexpected(leaf.error());
+  claim.leaf = std::move(*leaf);
+  for (std::size_t i = 0; i < inc["audit_path"].size(); ++i) {
+    auto node = hex_field(inc["audit_path"][i], "inclusion.audit_path[" + std::to_string(i) + "]", 32);
+    if (!node) return tl::unexpected(node.error());
+    claim.audit_path.push_back(std::move(*node));
+  }
+  if (auto ok = client->verify_inclusion(claim, now_ms); !ok) return tl::unexpected(relocated(ok.error(), "inclusion"));
+  const auto proving = *client->consensus_state(claim.height);
+  const auto latest = client->latest();
+
+  nlohmann::json claim_json = {{"kind", "rfc6962"},      {"tree", inc["tree"]},           {"height", claim.height},
+                               {"index", claim.index},   {"tree_size", claim.tree_size},  {"leaf", to_hex(claim.leaf)}};
+  return nlohmann::json{
+      {"valid", true},
+      {"family", "bft"},
+      {"codec", codec_name},
+      {"crypto", bft::suite_name(*suite)},
+      {"island", island},
+      {"height", proving.height},
+      {"header_hash", to_hex(proving.hash.view())},
+      {"confirmations", latest.height - proving.height + 1},
+      {"claim", claim_json},
+      {"trust", "quorum"},
+      {"anchor",
+       {{"height", anchor_state.height},
+        {"hash", to_hex(anchor_state.hash.view())},
+        {"validator_set_hash", to_hex(anchor_state.validators_hash.view())},
+        {"trusted", trust ? "trust-file" : "as-given"}}},
+      {"tip", {{"height", latest.height}, {"hash", to_hex(latest.hash.view())}}},
+      {"verify_time_s", verify_time_s}};
+}
+
+}  // namespace causeway::proofs::detail
