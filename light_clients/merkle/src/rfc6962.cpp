@@ -16,38 +16,39 @@ namespace {
 std::size_t split_point(std::size_t n) noexcept { return std::bit_floor(n - 1); }
 
 // MTH(D[lo:hi]) for hi > lo.
-Hash32 subtree_root(std::span<const Hash32> leaves) {
+Hash32 subtree_root(std::span<const Hash32> leaves, TreeHash h) {
   if (leaves.size() == 1) return leaves.front();
   const std::size_t k = split_point(leaves.size());
-  return node_hash(subtree_root(leaves.first(k)), subtree_root(leaves.subspan(k)));
+  return node_hash(subtree_root(leaves.first(k), h), subtree_root(leaves.subspan(k), h), h);
 }
 
 // PATH(m, D[n]) of RFC 6962 §2.1.1, appended bottom-up to `out`. Precondition m < leaves.size().
-void path(std::size_t m, std::span<const Hash32> leaves, std::vector<Hash32>& out) {
+void path(std::size_t m, std::span<const Hash32> leaves, TreeHash h, std::vector<Hash32>& out) {
   if (leaves.size() <= 1) return;
   const std::size_t k = split_point(leaves.size());
   if (m < k) {
-    path(m, leaves.first(k), out);
-    out.push_back(subtree_root(leaves.subspan(k)));
+    path(m, leaves.first(k), h, out);
+    out.push_back(subtree_root(leaves.subspan(k), h));
   } else {
-    path(m - k, leaves.subspan(k), out);
-    out.push_back(subtree_root(leaves.first(k)));
+    path(m - k, leaves.subspan(k), h, out);
+    out.push_back(subtree_root(leaves.first(k), h));
   }
 }
 
 // SUBPROOF(m, D[n], b) of RFC 6962 §2.1.2, appended bottom-up to `out`. Precondition 0 < m <= n.
-void subproof(std::size_t m, std::span<const Hash32> leaves, bool complete, std::vector<Hash32>& out) {
+void subproof(std::size_t m, std::span<const Hash32> leaves, bool complete, TreeHash h,
+              std::vector<Hash32>& out) {
   if (m == leaves.size()) {
-    if (!complete) out.push_back(subtree_root(leaves));
+    if (!complete) out.push_back(subtree_root(leaves, h));
     return;
   }
   const std::size_t k = split_point(leaves.size());
   if (m <= k) {
-    subproof(m, leaves.first(k), complete, out);
-    out.push_back(subtree_root(leaves.subspan(k)));
+    subproof(m, leaves.first(k), complete, h, out);
+    out.push_back(subtree_root(leaves.subspan(k), h));
   } else {
-    subproof(m - k, leaves.subspan(k), false, out);
-    out.push_back(subtree_root(leaves.first(k)));
+    subproof(m - k, leaves.subspan(k), false, h, out);
+    out.push_back(subtree_root(leaves.first(k), h));
   }
 }
 
@@ -68,48 +69,55 @@ std::vector<ByteView> views(std::span<const Hash32> proof) {
 
 }  // namespace
 
-Hash32 leaf_hash(ByteView data) noexcept {
+Hash32 leaf_hash(ByteView data, TreeHash h) noexcept {
   static constexpr std::array<std::uint8_t, 1> kPrefix{0x00};
-  return sha256(kPrefix, data);
+  if (h == TreeHash::Sha256) return sha256(kPrefix, data);
+  Bytes buf;
+  buf.reserve(kPrefix.size() + data.size());
+  append(buf, kPrefix);
+  append(buf, data);
+  return sm3(buf);
 }
 
-Hash32 node_hash(const Hash32& left, const Hash32& right) noexcept {
+Hash32 node_hash(const Hash32& left, const Hash32& right, TreeHash h) noexcept {
   std::array<std::uint8_t, 65> buf{};
   buf[0] = 0x01;
   std::copy(left.b.begin(), left.b.end(), buf.begin() + 1);
   std::copy(right.b.begin(), right.b.end(), buf.begin() + 33);
-  return sha256(buf);
+  return h == TreeHash::Sm3 ? sm3(buf) : sha256(buf);
 }
 
-Hash32 empty_root() noexcept { return sha256(ByteView{}); }
+Hash32 empty_root(TreeHash h) noexcept { return h == TreeHash::Sm3 ? sm3(ByteView{}) : sha256(ByteView{}); }
 
-Hash32 root(std::span<const Hash32> leaf_hashes) {
-  if (leaf_hashes.empty()) return empty_root();
-  return subtree_root(leaf_hashes);
+Hash32 root(std::span<const Hash32> leaf_hashes, TreeHash h) {
+  if (leaf_hashes.empty()) return empty_root(h);
+  return subtree_root(leaf_hashes, h);
 }
 
-Result<std::vector<Hash32>> inclusion_proof(std::span<const Hash32> leaf_hashes, std::uint64_t index) {
+Result<std::vector<Hash32>> inclusion_proof(std::span<const Hash32> leaf_hashes, std::uint64_t index,
+                                            TreeHash h) {
   if (index >= leaf_hashes.size()) {
     return fail(Code::MerkleIndex, "leaf index " + std::to_string(index) + " >= tree size " +
                                        std::to_string(leaf_hashes.size()));
   }
   std::vector<Hash32> out;
-  path(static_cast<std::size_t>(index), leaf_hashes, out);
+  path(static_cast<std::size_t>(index), leaf_hashes, h, out);
   return out;
 }
 
-Result<std::vector<Hash32>> consistency_proof(std::span<const Hash32> leaf_hashes, std::uint64_t size1) {
+Result<std::vector<Hash32>> consistency_proof(std::span<const Hash32> leaf_hashes, std::uint64_t size1,
+                                              TreeHash h) {
   if (size1 == 0 || size1 > leaf_hashes.size()) {
     return fail(Code::MerkleIndex, "size1 " + std::to_string(size1) + " not in 1.." +
                                        std::to_string(leaf_hashes.size()));
   }
   std::vector<Hash32> out;
-  if (size1 < leaf_hashes.size()) subproof(static_cast<std::size_t>(size1), leaf_hashes, true, out);
+  if (size1 < leaf_hashes.size()) subproof(static_cast<std::size_t>(size1), leaf_hashes, true, h, out);
   return out;
 }
 
 Result<Hash32> root_from_inclusion_proof(std::uint64_t index, std::uint64_t tree_size, ByteView leaf,
-                                         std::span<const ByteView> proof) {
+                                         std::span<const ByteView> proof, TreeHash h) {
   // RFC 9162 §2.1.3.2 step 1.
   if (index >= tree_size) {
     return fail(Code::MerkleIndex,
@@ -126,13 +134,13 @@ Result<Hash32> root_from_inclusion_proof(std::uint64_t index, std::uint64_t tree
     if (sn == 0) return fail(Code::InclusionProof, "proof is longer than the path to the root", elem(i));
     const Hash32 p = Hash32::from(proof[i]);
     if ((fn & 1U) != 0 || fn == sn) {
-      r = node_hash(p, r);
+      r = node_hash(p, r, h);
       while ((fn & 1U) == 0 && fn != 0) {
         fn >>= 1U;
         sn >>= 1U;
       }
     } else {
-      r = node_hash(r, p);
+      r = node_hash(r, p, h);
     }
     fn >>= 1U;
     sn >>= 1U;
@@ -143,10 +151,10 @@ Result<Hash32> root_from_inclusion_proof(std::uint64_t index, std::uint64_t tree
 }
 
 Status verify_inclusion(std::uint64_t index, std::uint64_t tree_size, ByteView leaf,
-                        std::span<const ByteView> proof, ByteView root_hash) {
+                        std::span<const ByteView> proof, ByteView root_hash, TreeHash h) {
   if (root_hash.size() != Hash32::size()) return fail(Code::InclusionProof, "root is not 32 bytes", "root");
   if (is_zero(root_hash)) return fail(Code::ZeroRoot, "root is all zero", "root");
-  auto computed = root_from_inclusion_proof(index, tree_size, leaf, proof);
+  auto computed = root_from_inclusion_proof(index, tree_size, leaf, proof, h);
   if (!computed) return tl::unexpected<Error>(std::move(computed.error()));
   if (!equal(computed->view(), root_hash)) {
     return fail(Code::InclusionProof, "proof does not lead to the root", "root");
@@ -155,13 +163,13 @@ Status verify_inclusion(std::uint64_t index, std::uint64_t tree_size, ByteView l
 }
 
 Status verify_inclusion(std::uint64_t index, std::uint64_t tree_size, ByteView leaf,
-                        std::span<const Hash32> proof, ByteView root_hash) {
+                        std::span<const Hash32> proof, ByteView root_hash, TreeHash h) {
   const auto v = views(proof);
-  return verify_inclusion(index, tree_size, leaf, std::span<const ByteView>(v), root_hash);
+  return verify_inclusion(index, tree_size, leaf, std::span<const ByteView>(v), root_hash, h);
 }
 
 Status verify_consistency(std::uint64_t size1, std::uint64_t size2, std::span<const ByteView> proof,
-                          ByteView root1, ByteView root2) {
+                          ByteView root1, ByteView root2, TreeHash h) {
   if (size1 == 0) return fail(Code::ConsistencyProof, "size1 is 0: nothing to be consistent with");
   if (size1 > size2) {
     return fail(Code::ConsistencyProof,
@@ -209,14 +217,14 @@ Status verify_consistency(std::uint64_t size1, std::uint64_t size2, std::span<co
     if (sn == 0) return fail(Code::ConsistencyProof, "proof is longer than needed", elem(prepend ? i - 1 : i));
     const Hash32 c = element(i);
     if ((fn & 1U) != 0 || fn == sn) {
-      fr = node_hash(c, fr);
-      sr = node_hash(c, sr);
+      fr = node_hash(c, fr, h);
+      sr = node_hash(c, sr, h);
       while ((fn & 1U) == 0 && fn != 0) {
         fn >>= 1U;
         sn >>= 1U;
       }
     } else {
-      sr = node_hash(sr, c);
+      sr = node_hash(sr, c, h);
     }
     fn >>= 1U;
     sn >>= 1U;
@@ -229,9 +237,9 @@ Status verify_consistency(std::uint64_t size1, std::uint64_t size2, std::span<co
 }
 
 Status verify_consistency(std::uint64_t size1, std::uint64_t size2, std::span<const Hash32> proof,
-                          ByteView root1, ByteView root2) {
+                          ByteView root1, ByteView root2, TreeHash h) {
   const auto v = views(proof);
-  return verify_consistency(size1, size2, std::span<const ByteView>(v), root1, root2);
+  return verify_consistency(size1, size2, std::span<const ByteView>(v), root1, root2, h);
 }
 
 }  // namespace causeway::merkle::rfc6962

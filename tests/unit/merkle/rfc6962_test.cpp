@@ -205,3 +205,30 @@ TEST_CASE("rfc6962 consistency: size1 0 always fails, equal sizes need an empty 
   const std::vector<Hash32> huge(65, l[0]);
   CHECK(code_of(r6962::verify_consistency(3, UINT64_MAX, huge, r3.view(), r4.view())) == Code::ConsistencyProof);
 }
+
+TEST_CASE("rfc6962 with TreeHash::Sm3: SM3 leaf/node/empty hashes; every proof of 1..17 leaves verifies") {
+  const auto sm = r6962::TreeHash::Sm3;
+  CHECK(r6962::empty_root(sm) == sm3(ByteView{}));
+  CHECK(r6962::leaf_hash(from_hex("0x10").value(), sm) == sm3(from_hex("0x0010").value()));
+  const Hash32 a = r6962::leaf_hash({}, sm), b = r6962::leaf_hash(from_hex("0x00").value(), sm);
+  Bytes cat{0x01};
+  append(cat, a.view());
+  append(cat, b.view());
+  CHECK(r6962::node_hash(a, b, sm) == sm3(cat));
+  for (std::size_t n = 1; n <= 17; ++n) {
+    std::vector<Hash32> lh;
+    for (std::size_t i = 0; i < n; ++i) lh.push_back(r6962::leaf_hash(ByteView(cat.data(), i % cat.size()), sm));
+    const Hash32 root = r6962::root(lh, sm);
+    if (n > 1) CHECK(root != r6962::root(lh));  // one leaf: the root is that (SM3) leaf hash
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const auto proof = r6962::inclusion_proof(lh, i, sm).value();
+      CHECK(r6962::verify_inclusion(i, n, lh[i].view(), std::span<const Hash32>(proof), root.view(), sm));
+      if (n > 1) CHECK_FALSE(r6962::verify_inclusion(i, n, lh[i].view(), std::span<const Hash32>(proof), root.view()));
+    }
+    for (std::uint64_t m = 1; m <= n; ++m) {
+      const auto proof = r6962::consistency_proof(lh, m, sm).value();
+      const Hash32 r1 = r6962::root(std::span<const Hash32>(lh).first(m), sm);
+      CHECK(r6962::verify_consistency(m, n, std::span<const Hash32>(proof), r1.view(), root.view(), sm));
+    }
+  }
+}
