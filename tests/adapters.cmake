@@ -18,7 +18,8 @@ causeway_vector_test(adapters_vectors_test
   LIBS causeway::ethereum_adapter)
 
 add_executable(anvil_integration_test
-  integration/anvil_integration_test.cpp integration/anvil_process.cpp integration/anvil_main.cpp)
+  integration/anvil_integration_test.cpp integration/anvil_node.cpp integration/anvil_process.cpp
+  integration/anvil_main.cpp)
 target_link_libraries(anvil_integration_test PRIVATE
   Catch2::Catch2 nlohmann_json::nlohmann_json causeway::ethereum_adapter causeway::adapters_common)
 target_compile_options(anvil_integration_test PRIVATE ${CAUSEWAY_WARNINGS})

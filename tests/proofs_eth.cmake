@@ -12,7 +12,8 @@ target_include_directories(eth_bundle_test PRIVATE
 
 set(CAUSEWAY_TOOLS_DIR "${CMAKE_SOURCE_DIR}/tools" CACHE PATH "Pinned test tools (deploy/install-deps.sh)")
 add_executable(eth_bundle_anvil_test
-  integration/eth_bundle_anvil_test.cpp integration/anvil_process.cpp integration/anvil_main.cpp)
+  integration/eth_bundle_anvil_test.cpp integration/anvil_node.cpp integration/anvil_process.cpp
+  integration/anvil_main.cpp)
 target_link_libraries(eth_bundle_anvil_test PRIVATE
   Catch2::Catch2 nlohmann_json::nlohmann_json causeway::proofs causeway::ethereum_adapter causeway::adapters_common)
 target_compile_options(eth_bundle_anvil_test PRIVATE ${CAUSEWAY_WARNINGS})

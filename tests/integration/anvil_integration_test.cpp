@@ -19,18 +19,15 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <map>
-#include <memory>
-#include <optional>
 #include <set>
-#include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "anvil_node.hpp"
 #include "anvil_process.hpp"
-#include "causeway/adapters/common/json_rpc.hpp"
 #include "causeway/adapters/ethereum/eth_rpc.hpp"
 #include "causeway/adapters/ethereum/receipt_proofs.hpp"
 #include "causeway/adapters/ethereum/rpc_block.hpp"
@@ -54,15 +51,13 @@ using causeway::ByteView;
 using causeway::Code;
 using causeway::Hash32;
 
-std::string describe(const causeway::Error& e) {
-  return std::string(causeway::code_name(e.code)) + " " + e.detail + (e.at.empty() ? "" : " at " + e.at);
-}
-
-template <class T>
-T must(causeway::Result<T> r, const std::string& what) {
-  if (!r) FAIL(what << ": " << describe(r.error()));
-  return std::move(*r);
-}
+using anvil::describe;
+using anvil::hex;
+using anvil::hexb;
+using anvil::hexh;
+using anvil::keccak;
+using anvil::must;
+using anvil::read_text;
 
 void must_ok(const causeway::Status& s, const std::string& what) {
   if (!s) FAIL(what << ": " << describe(s.error()));
@@ -74,138 +69,20 @@ Code error_code(const causeway::Result<T>& r) {
   return r.error().code;
 }
 
-Bytes hexb(const std::string& s) { return must(causeway::from_hex(s), "hex " + s.substr(0, 20)); }
-Hash32 hexh(const std::string& s) { return must(causeway::hash_from_hex(s), "hash " + s); }
-std::string hex(ByteView b) { return causeway::to_hex(b); }
-std::string hex(const eth::Address& a) { return causeway::to_hex(ByteView(a.data(), a.size())); }
-Hash32 keccak(std::string_view s) {
-  return causeway::keccak256(ByteView(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()));
-}
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + p.string());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 fs::path vectors_dir() {
   if (const char* env = std::getenv("CAUSEWAY_VECTORS"); env != nullptr && *env != '\0') return env;
   return CAUSEWAY_VECTORS_DEFAULT;
 }
 
-// ---- solc-js at test time ---------------------------------------------------------------------------------
+using anvil::AnvilNode;
+using anvil::calldata;
+using anvil::Compiled;
+using anvil::selector;
 
-struct Compiled {
-  Bytes bytecode;
-  json methods;  // "sendPacket(uint64,bytes)" → "1f40dc8b"
-  std::string version;
-};
-
-// Standard JSON input, optimizer off, EVM version london (runs on every anvil hardfork from Berlin on:
-// no PUSH0, no BASEFEE in this contract).
-constexpr const char* kCompileScript = R"JS(
-const solc = require(process.argv[1]); const fs = require("fs");
-const input = { language: "Solidity",
-  sources: { "TestEndpoint.sol": { content: fs.readFileSync(process.argv[2], "utf8") } },
-  settings: { evmVersion: "london", optimizer: { enabled: false },
-    outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.methodIdentifiers"] } } } };
-const out = JSON.parse(solc.compile(JSON.stringify(input)));
-const errors = (out.errors || []).filter(e => e.severity === "error");
-if (errors.length) { console.error(JSON.stringify(errors, null, 1)); process.exit(1); }
-const c = out.contracts["TestEndpoint.sol"].TestEndpoint;
-fs.writeFileSync(process.argv[3], JSON.stringify({ version: solc.version(),
-  bytecode: "0x" + c.evm.bytecode.object, methods: c.evm.methodIdentifiers }));
-)JS";
-
-const Compiled& compiled_contract(const fs::path& work) {
-  static std::optional<Compiled> cache;
-  if (cache) return *cache;
-  const fs::path tools = anvil::tools_dir();
-  const fs::path out = work / "TestEndpoint.json";
-  const int rc = anvil::run({anvil::node_program(), "-e", kCompileScript, (tools / "node_modules/solc").string(),
-                             (fs::path(CAUSEWAY_CONTRACTS_DIR) / "TestEndpoint.sol").string(), out.string()},
-                            work / "solc.out", work / "solc.err", std::chrono::seconds(300));
-  if (rc != 0) FAIL("solc-js failed (" << rc << "): " << anvil::tail(work / "solc.err"));
-  const json j = json::parse(read_text(out));
-  Compiled c;
-  c.bytecode = hexb(j.at("bytecode").get<std::string>());
-  c.methods = j.at("methods");
-  c.version = j.at("version").get<std::string>();
-  REQUIRE(c.bytecode.size() > 100);
-  cache = std::move(c);
-  return *cache;
+// anvil with chain id 31337, 3 funded accounts and the given hardfork; logs anvil-<hardfork>-<attempt>.log.
+anvil::NodeOptions node_options(const std::string& hardfork) {
+  return {.hardfork = hardfork, .chain_id = 31337, .accounts = 3, .log_stem = "anvil-" + hardfork};
 }
-
-// ---- ABI calldata -----------------------------------------------------------------------------------------
-
-Bytes selector(std::string_view signature) {
-  const Hash32 h = keccak(signature);
-  return Bytes(h.b.begin(), h.b.begin() + 4);
-}
-
-Bytes calldata(std::string_view signature, const causeway::abi::Type& args, const causeway::abi::Value& values) {
-  Bytes out = selector(signature);
-  causeway::append(out, causeway::abi::encode(args, values));
-  return out;
-}
-
-// ---- anvil ------------------------------------------------------------------------------------------------
-
-class AnvilNode {
- public:
-  AnvilNode(const fs::path& work, const std::string& hardfork) {
-    const fs::path bin = anvil::anvil_binary(anvil::tools_dir());
-    for (int attempt = 0; attempt < 3 && !client_; ++attempt) {
-      port_ = anvil::free_loopback_port();
-      log_ = work / ("anvil-" + hardfork + "-" + std::to_string(attempt) + ".log");
-      proc_ = std::make_unique<anvil::Process>(
-          std::vector<std::string>{bin.string(), "--host", "127.0.0.1", "--port", std::to_string(port_),
-                                   "--no-mining", "--hardfork", hardfork, "--chain-id", "31337", "--accounts", "3"},
-          log_);
-      causeway::adapters::RpcOptions ready_opts;
-      ready_opts.connect_timeout = std::chrono::milliseconds(1000);
-      ready_opts.read_timeout = std::chrono::milliseconds(5000);
-      causeway::adapters::JsonRpcClient probe({"127.0.0.1", port_, "/"}, ready_opts);
-      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-      while (std::chrono::steady_clock::now() < deadline && proc_->running()) {
-        if (probe.call("eth_chainId")) {
-          causeway::adapters::RpcOptions opts;
-          opts.connect_timeout = std::chrono::milliseconds(10'000);
-          opts.read_timeout = std::chrono::milliseconds(120'000);
-          client_.emplace(causeway::adapters::HttpUrl{"127.0.0.1", port_, "/"}, opts);
-          break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      if (!client_) proc_->stop();  // port taken by someone else, or too slow: try again on another port
-    }
-    if (!client_) FAIL("anvil did not become ready; log " << log_ << ":\n" << anvil::tail(log_));
-  }
-
-  json call(const std::string& method, const json& params = json::array()) {
-    auto r = client_->call(method, params);
-    if (!r) FAIL(method << " failed: " << describe(r.error()) << "\nanvil log:\n" << anvil::tail(log_));
-    return std::move(*r);
-  }
-
-  Hash32 send(const json& tx) {
-    return must(ae::decode_hash(call("eth_sendTransaction", json::array({tx})), "tx hash"), "eth_sendTransaction");
-  }
-
-  void mine() { call("evm_mine"); }
-
-  causeway::adapters::JsonRpcClient& client() { return *client_; }
-  pid_t pid() const { return proc_->pid(); }
-  const fs::path& log() const { return log_; }
-
- private:
-  std::uint16_t port_ = 0;
-  fs::path log_;
-  std::unique_ptr<anvil::Process> proc_;  // destroyed (anvil stopped) after client_
-  std::optional<causeway::adapters::JsonRpcClient> client_;
-};
 
 eth::Address address_of(const json& v) { return must(ae::decode_address(v, "address"), "address"); }
 
@@ -255,7 +132,7 @@ TEST_CASE("anvil: packets, receipts and state proofs verify against RPC headers"
   const causeway::packet::Packet golden_packet =
       must(causeway::packet::decode_packet(packet_bytes), "decode golden packet");
 
-  const Compiled& contract = compiled_contract(tmp.path());
+  const Compiled& contract = anvil::compiled_test_endpoint(tmp.path());
   INFO("solc-js " << contract.version);
   REQUIRE(contract.methods.at("sendPacket(uint64,bytes)").get<std::string>() ==
           causeway::to_hex_bare(selector("sendPacket(uint64,bytes)")));
@@ -263,7 +140,7 @@ TEST_CASE("anvil: packets, receipts and state proofs verify against RPC headers"
           causeway::to_hex_bare(selector("writeReceipt(bytes32,bytes)")));
   REQUIRE(contract.methods.at("ping(bytes)").get<std::string>() == causeway::to_hex_bare(selector("ping(bytes)")));
 
-  AnvilNode node(tmp.path(), "prague");
+  AnvilNode node(tmp.path(), node_options("prague"));
   INFO("anvil pid " << node.pid() << ", log " << node.log());
   ae::EthRpc rpc(node.client());
   REQUIRE(must(rpc.chain_id(), "eth_chainId") == 31337);
@@ -507,7 +384,7 @@ TEST_CASE("anvil: packets, receipts and state proofs verify against RPC headers"
 TEST_CASE("anvil: block headers of each hardfork decode and hash like the node's", "[integration][anvil]") {
   anvil::TempDir tmp;
   INFO("work dir " << tmp.path());
-  const Compiled& contract = compiled_contract(tmp.path());
+  const Compiled& contract = anvil::compiled_test_endpoint(tmp.path());
   struct Fork {
     const char* name;
     eth::HeaderShape shape;
@@ -519,7 +396,7 @@ TEST_CASE("anvil: block headers of each hardfork decode and hash like the node's
   std::size_t shapes_checked = 0;
   for (const Fork& fork : forks) {
     INFO("hardfork " << fork.name);
-    AnvilNode node(tmp.path(), fork.name);
+    AnvilNode node(tmp.path(), node_options(fork.name));
     ae::EthRpc rpc(node.client());
     const eth::Address a0 = address_of(node.call("eth_accounts").at(0));
     const Hash32 deploy = node.send({{"from", hex(a0)}, {"data", hex(contract.bytecode)}, {"gas", "0x200000"},

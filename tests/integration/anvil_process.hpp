@@ -1,5 +1,5 @@
-// Process plumbing of anvil_integration_test: where the pinned tools are, child processes that are always
-// stopped (RAII, whole process group), a free loopback port, and an anvil node ready for JSON-RPC.
+// Process plumbing of the anvil integration tests: where the pinned tools are, child processes that are always
+// stopped (RAII, whole process group), a free loopback port. anvil_node.hpp builds the shared anvil node on it.
 // Test support only: failures throw std::runtime_error (Catch2 reports them).
 #pragma once
 

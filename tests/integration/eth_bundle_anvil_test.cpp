@@ -20,15 +20,12 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "anvil_node.hpp"
 #include "anvil_process.hpp"
-#include "causeway/adapters/common/json_rpc.hpp"
 #include "causeway/adapters/ethereum/eth_rpc.hpp"
 #include "causeway/adapters/ethereum/receipt_proofs.hpp"
 #include "causeway/adapters/ethereum/rpc_block.hpp"
@@ -49,35 +46,14 @@ namespace abi = causeway::abi;
 namespace anvil = causeway::testing::anvil;
 namespace fs = std::filesystem;
 using causeway::Bytes;
-using causeway::ByteView;
 using causeway::Hash32;
 
-std::string describe(const causeway::Error& e) {
-  return std::string(causeway::code_name(e.code)) + " " + e.detail + (e.at.empty() ? "" : " at " + e.at);
-}
-
-template <class T>
-T must(causeway::Result<T> r, const std::string& what) {
-  if (!r) FAIL(what << ": " << describe(r.error()));
-  return std::move(*r);
-}
-
-Bytes hexb(const std::string& s) { return must(causeway::from_hex(s), "hex " + s.substr(0, 20)); }
-Hash32 hexh(const std::string& s) { return must(causeway::hash_from_hex(s), "hash " + s); }
-std::string hex(ByteView b) { return causeway::to_hex(b); }
-std::string hex(const Hash32& h) { return causeway::to_hex(h.view()); }
-std::string hex(const eth::Address& a) { return causeway::to_hex(ByteView(a.data(), a.size())); }
-Hash32 keccak(std::string_view s) {
-  return causeway::keccak256(ByteView(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()));
-}
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + p.string());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using anvil::hex;
+using anvil::hexb;
+using anvil::hexh;
+using anvil::keccak;
+using anvil::must;
+using anvil::read_text;
 
 void write_text(const fs::path& p, const std::string& text) {
   std::ofstream out(p, std::ios::binary);
@@ -91,89 +67,8 @@ json nodes_json(const std::vector<Bytes>& nodes) {
   return out;
 }
 
-// ---- solc-js at test time (standard JSON, optimizer off, EVM london) -------------------------------------
-
-constexpr const char* kCompileScript = R"JS(
-const solc = require(process.argv[1]); const fs = require("fs");
-const input = { language: "Solidity",
-  sources: { "TestEndpoint.sol": { content: fs.readFileSync(process.argv[2], "utf8") } },
-  settings: { evmVersion: "london", optimizer: { enabled: false },
-    outputSelection: { "*": { "*": ["evm.bytecode.object"] } } } };
-const out = JSON.parse(solc.compile(JSON.stringify(input)));
-const errors = (out.errors || []).filter(e => e.severity === "error");
-if (errors.length) { console.error(JSON.stringify(errors, null, 1)); process.exit(1); }
-fs.writeFileSync(process.argv[3], "0x" + out.contracts["TestEndpoint.sol"].TestEndpoint.evm.bytecode.object);
-)JS";
-
-Bytes compile_endpoint(const fs::path& work) {
-  const fs::path out = work / "TestEndpoint.bin";
-  const int rc = anvil::run({anvil::node_program(), "-e", kCompileScript,
-                             (anvil::tools_dir() / "node_modules/solc").string(),
-                             (fs::path(CAUSEWAY_CONTRACTS_DIR) / "TestEndpoint.sol").string(), out.string()},
-                            work / "solc.out", work / "solc.err", std::chrono::seconds(300));
-  if (rc != 0) FAIL("solc-js failed (" << rc << "): " << anvil::tail(work / "solc.err"));
-  Bytes code = hexb(read_text(out));
-  REQUIRE(code.size() > 100);
-  return code;
-}
-
-Bytes calldata(std::string_view signature, const abi::Type& args, const abi::Value& values) {
-  const Hash32 sel = keccak(signature);
-  Bytes out(sel.b.begin(), sel.b.begin() + 4);
-  causeway::append(out, abi::encode(args, values));
-  return out;
-}
-
-// ---- anvil ------------------------------------------------------------------------------------------------
-
-class AnvilNode {
- public:
-  explicit AnvilNode(const fs::path& work) {
-    const fs::path bin = anvil::anvil_binary(anvil::tools_dir());
-    for (int attempt = 0; attempt < 3 && !client_; ++attempt) {
-      const std::uint16_t port = anvil::free_loopback_port();
-      log_ = work / ("anvil-" + std::to_string(attempt) + ".log");
-      proc_ = std::make_unique<anvil::Process>(
-          std::vector<std::string>{bin.string(), "--host", "127.0.0.1", "--port", std::to_string(port), "--no-mining",
-                                   "--hardfork", "prague", "--chain-id", "31337", "--accounts", "2"},
-          log_);
-      causeway::adapters::RpcOptions probe_opts;
-      probe_opts.connect_timeout = std::chrono::milliseconds(1000);
-      probe_opts.read_timeout = std::chrono::milliseconds(5000);
-      causeway::adapters::JsonRpcClient probe({"127.0.0.1", port, "/"}, probe_opts);
-      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-      while (std::chrono::steady_clock::now() < deadline && proc_->running()) {
-        if (probe.call("eth_chainId")) {
-          causeway::adapters::RpcOptions opts;
-          opts.connect_timeout = std::chrono::milliseconds(10'000);
-          opts.read_timeout = std::chrono::milliseconds(120'000);
-          client_.emplace(causeway::adapters::HttpUrl{"127.0.0.1", port, "/"}, opts);
-          break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      if (!client_) proc_->stop();
-    }
-    if (!client_) FAIL("anvil did not become ready; log " << log_ << ":\n" << anvil::tail(log_));
-  }
-
-  json call(const std::string& method, const json& params = json::array()) {
-    auto r = client_->call(method, params);
-    if (!r) FAIL(method << " failed: " << describe(r.error()) << "\nanvil log:\n" << anvil::tail(log_));
-    return std::move(*r);
-  }
-  Hash32 send(const json& tx) {
-    return must(ae::decode_hash(call("eth_sendTransaction", json::array({tx})), "tx hash"), "eth_sendTransaction");
-  }
-  void mine() { call("evm_mine"); }
-  causeway::adapters::JsonRpcClient& client() { return *client_; }
-  const fs::path& log() const { return log_; }
-
- private:
-  fs::path log_;
-  std::unique_ptr<anvil::Process> proc_;  // destroyed (anvil stopped) after client_
-  std::optional<causeway::adapters::JsonRpcClient> client_;
-};
+using anvil::AnvilNode;
+using anvil::calldata;
 
 // A packet of this dev island, made with core's codec (PACKET.md "Packet").
 causeway::packet::Packet make_packet() {
@@ -249,9 +144,10 @@ TEST_CASE("anvil: rpc-trusted bundles from JSON-RPC verify in-process and with `
   anvil::TempDir tmp;
   const fs::path work = tmp.path();
   INFO("work dir " << work << " (CAUSEWAY_KEEP_TEST_TMP=1 keeps it)");
-  const Bytes code = compile_endpoint(work);
+  const Bytes code = anvil::compiled_test_endpoint(work).bytecode;
 
-  AnvilNode node(work);
+  // Prague, chain id 31337 (a dev chain: rpc-trusted needs no override), 2 funded accounts.
+  AnvilNode node(work, {.hardfork = "prague", .chain_id = 31337, .accounts = 2, .log_stem = "anvil"});
   INFO("anvil log " << node.log());
   ae::EthRpc rpc(node.client());
   REQUIRE(must(rpc.chain_id(), "eth_chainId") == 31337);

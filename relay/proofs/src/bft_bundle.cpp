@@ -2,6 +2,7 @@
 // verified against the last trusted one (sequential when adjacent, skipping with a 1/3 trust level otherwise)
 // → an RFC 6962 inclusion of a raw leaf in the tx or event tree of a verified header.
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "causeway/bft/client.hpp"
@@ -21,10 +22,23 @@ Result<bft::ValidatorSet> validators_field(bft::Suite suite, const nlohmann::jso
     if (!key) return tl::unexpected(key.error());
     auto power = quantity(v[i]["power"], here + ".power");
     if (!power) return tl::unexpected(power.error());
+    // Checked here, in bundle order: ValidatorSet::create finds duplicates after sorting, so its index would
+    // not name the bundle's entry.
+    for (const auto& earlier : list)
+      if (earlier.key == *key) return fail(Code::InvalidArgument, "the same validator key is listed twice", here);
     list.push_back(bft::Validator{std::move(*key), *power});
   }
   auto set = bft::ValidatorSet::create(suite, std::move(list));
-  if (!set) return tl::unexpected(relocated(set.error(), at));
+  if (!set) {
+    // create() names "validators[i]" (i in bundle order for the checks left to it): re-root it at `at`, which
+    // relocated() would not do for "…next_validators" ("…next_validators.validators[i]").
+    Error e = set.error();
+    if (e.at.rfind("validators[", 0) == 0) {
+      e.at = at + e.at.substr(std::string_view("validators").size());
+      return tl::unexpected(std::move(e));
+    }
+    return tl::unexpected(relocated(std::move(e), at));
+  }
   return set;
 }
 
