@@ -87,11 +87,11 @@ Result<bft::Commit> commit_field(const nlohmann::json& c, const std::string& at)
 Result<nlohmann::json> verify_bft_bundle(const nlohmann::json& doc, const TrustList* trust,
                                          std::int64_t verify_time_s) {
   const auto& codec_name = doc["codec"].get_ref<const std::string&>();
-  if (codec_name != bft::devnet::kCodecName)
-    return fail(Code::UnsupportedFamily, "bft codec '" + codec_name + "' is not implemented yet", "codec");
-  auto suite = bft::parse_suite(doc["crypto"].get<std::string>());
-  if (!suite) return tl::unexpected(relocated(suite.error(), "crypto"));
-  const auto codec = std::make_shared<const bft::devnet::DevnetCodec>(*suite);
+  auto made = bft::make_codec(codec_name, doc.value("crypto", ""));
+  if (!made)
+    return tl::unexpected(located(made.error(), made.error().code == Code::UnsupportedFamily ? "codec" : "crypto"));
+  const auto codec = *made;
+  const auto suite = codec->suite();  // only causeway-devnet/v1 gets here: its JSON header shape is read below
 
   const auto& island = doc["island"].get_ref<const std::string&>();
   const auto& a = doc["anchor"];
@@ -102,11 +102,11 @@ Result<nlohmann::json> verify_bft_bundle(const nlohmann::json& doc, const TrustL
   if (island != "cwdevnet:" + anchor_info->chain_id)
     return fail(Code::IslandMismatch, "the headers' chain id '" + anchor_info->chain_id + "' is not island " + island,
                 "island");
-  auto validators = validators_field(*suite, a["validators"], "anchor.validators");
+  auto validators = validators_field(suite, a["validators"], "anchor.validators");
   if (!validators) return tl::unexpected(validators.error());
   bft::ValidatorSet next = *validators;
   if (a.contains("next_validators")) {
-    auto n = validators_field(*suite, a["next_validators"], "anchor.next_validators");
+    auto n = validators_field(suite, a["next_validators"], "anchor.next_validators");
     if (!n) return tl::unexpected(n.error());
     next = std::move(*n);
   }
@@ -148,14 +148,14 @@ Result<nlohmann::json> verify_bft_bundle(const nlohmann::json& doc, const TrustL
     block.signed_header.commit = std::move(*commit);
     // A header carries its set only when it changes; otherwise the trusted next set signs it.
     if (headers[i].contains("validators")) {
-      auto set = validators_field(*suite, headers[i]["validators"], at + ".validators");
+      auto set = validators_field(suite, headers[i]["validators"], at + ".validators");
       if (!set) return tl::unexpected(set.error());
       block.validators = std::move(*set);
     } else {
       block.validators = client->trusted_next_validators();
     }
     if (headers[i].contains("next_validators")) {
-      auto set = validators_field(*suite, headers[i]["next_validators"], at + ".next_validators");
+      auto set = validators_field(suite, headers[i]["next_validators"], at + ".next_validators");
       if (!set) return tl::unexpected(set.error());
       block.next_validators = std::move(*set);
     }
@@ -193,7 +193,7 @@ Result<nlohmann::json> verify_bft_bundle(const nlohmann::json& doc, const TrustL
       {"valid", true},
       {"family", "bft"},
       {"codec", codec_name},
-      {"crypto", bft::suite_name(*suite)},
+      {"crypto", bft::suite_name(suite)},
       {"island", island},
       {"height", proving.height},
       {"header_hash", to_hex(proving.hash.view())},
