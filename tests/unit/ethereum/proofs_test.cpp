@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "test_values.hpp"
 #include "causeway/core/abi.hpp"
 #include "causeway/core/hash.hpp"
 #include "causeway/core/hex.hpp"
@@ -17,18 +18,11 @@ using namespace causeway;
 using namespace causeway::ethereum;
 namespace mpt = causeway::merkle::mpt;
 
+using causeway::ethereum::testing::addr;
+using causeway::ethereum::testing::filled;
+
 namespace {
 
-Hash32 filled(std::uint8_t v) {
-  Hash32 h;
-  h.b.fill(v);
-  return h;
-}
-Address addr(std::uint8_t v) {
-  Address a{};
-  a.fill(v);
-  return a;
-}
 
 Receipt sample(std::size_t i) {
   Receipt r;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "test_values.hpp"
 #include "causeway/core/hash.hpp"
 #include "causeway/core/hex.hpp"
 #include "causeway/core/rlp.hpp"
@@ -14,18 +15,11 @@
 using namespace causeway;
 using namespace causeway::ethereum;
 
+using causeway::ethereum::testing::addr;
+using causeway::ethereum::testing::filled;
+
 namespace {
 
-Hash32 filled(std::uint8_t v) {
-  Hash32 h;
-  h.b.fill(v);
-  return h;
-}
-Address addr(std::uint8_t v) {
-  Address a{};
-  a.fill(v);
-  return a;
-}
 // a ‖ b (reserved first: GCC 12 warns falsely on inserting into a one-element vector).
 Bytes concat(ByteView a, ByteView b) {
   Bytes out;

@@ -14,14 +14,9 @@
 using namespace causeway;
 using namespace causeway::store;
 using causeway::testing::TempDir;
+using causeway::testing::open_db;
 
 namespace {
-
-Database open_db(const std::string& path) {
-  auto db = Database::open(path);
-  REQUIRE(db.has_value());
-  return std::move(*db);
-}
 
 // A chain of n rows with distinct fields; raw sizes vary (0..99 bytes) to catch truncation.
 std::vector<HeaderRow> chain(std::uint32_t n, std::uint8_t salt = 0) {

@@ -10,14 +10,9 @@
 using namespace causeway;
 using namespace causeway::store;
 using causeway::testing::TempDir;
+using causeway::testing::open_db;
 
 namespace {
-
-Database open_db(const std::string& path) {
-  auto db = Database::open(path);
-  REQUIRE(db.has_value());
-  return std::move(*db);
-}
 
 bool table_exists(Database& db, const std::string& name) {
   auto st = db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1").value();

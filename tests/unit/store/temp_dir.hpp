@@ -1,10 +1,15 @@
-// A unique directory under /tmp, removed with everything in it when the object goes away.
+// Store test support: a unique directory under /tmp, removed with everything in it when the object goes away,
+// and a database opened in it (the test fails if it cannot be opened).
 #pragma once
+
+#include <catch2/catch.hpp>
 
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+
+#include "causeway/store/sqlite.hpp"
 
 namespace causeway::testing {
 
@@ -28,5 +33,11 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+inline store::Database open_db(const std::string& path) {
+  auto db = store::Database::open(path);
+  REQUIRE(db.has_value());
+  return std::move(*db);
+}
 
 }  // namespace causeway::testing
