@@ -85,17 +85,53 @@ std::optional<ConsensusState> LightClient::consensus_state(std::uint64_t height)
 const ValidatorSet& LightClient::trusted_validators() const { return latest_trusted().validators; }
 const ValidatorSet& LightClient::trusted_next_validators() const { return latest_trusted().next_validators; }
 
+Result<CheckedBlock> check_block(const HeaderCodec& codec, const LightBlock& block) {
+  if (block.validators.empty() || block.validators.suite() != codec.suite())
+    return fail(Code::InvalidArgument, "validator set not built by ValidatorSet::create for the codec's suite",
+                "validators");
+  auto decoded = codec.decode(block.signed_header.header);
+  if (!decoded) return fail(decoded.error().code, decoded.error().detail, "header." + decoded.error().at);
+  auto tally = verify_commit(block.validators, decoded->sign_bytes, block.signed_header.commit);
+  if (!tally) return tl::unexpected(tally.error());
+  CheckedBlock c;
+  c.info_ = std::move(*decoded);
+  c.tally_ = std::move(*tally);
+  c.commit_ = block.signed_header.commit;
+  c.validators_ = block.validators;
+  return c;
+}
+
 Result<UpdateResult> LightClient::update(const LightBlock& block, std::uint64_t now_ms) {
+  // 1–2 before decoding, so a frozen or expired client answers as such whatever the header.
+  if (frozen()) return fail(Code::ClientFrozen, "misbehaviour was seen at height " + num(evidence_->height));
+  // 3.
+  auto decoded = config_.codec->decode(block.signed_header.header);
+  if (!decoded) {
+    const Trusted& latest = latest_trusted();
+    if (expired(latest, now_ms))
+      return fail(Code::ClientExpired, "trusted header at height " + num(latest.info.height) + " (time_ms " +
+                                           num(latest.info.time_ms) + ") is older than the trusting period");
+    return fail(decoded.error().code, decoded.error().detail, "header." + decoded.error().at);
+  }
+  return update_decoded(block, std::move(*decoded), nullptr, now_ms);
+}
+
+Result<UpdateResult> LightClient::update(const LightBlock& block, const CheckedBlock& checked, std::uint64_t now_ms) {
+  if (checked.info().encoded != block.signed_header.header || checked.commit_ != block.signed_header.commit ||
+      checked.validators_ != block.validators)
+    return fail(Code::InvalidArgument, "the checked block was made from another header or commit");
+  return update_decoded(block, checked.info(), &checked.tally(), now_ms);
+}
+
+Result<UpdateResult> LightClient::update_decoded(const LightBlock& block, HeaderInfo h, const Tally* pre_tally,
+                                                 std::uint64_t now_ms) {
   // 1–2.
   if (frozen()) return fail(Code::ClientFrozen, "misbehaviour was seen at height " + num(evidence_->height));
   const Trusted& latest = latest_trusted();
   if (expired(latest, now_ms))
     return fail(Code::ClientExpired, "trusted header at height " + num(latest.info.height) + " (time_ms " +
                                          num(latest.info.time_ms) + ") is older than the trusting period");
-  // 3.
-  auto decoded = config_.codec->decode(block.signed_header.header);
-  if (!decoded) return fail(decoded.error().code, decoded.error().detail, "header." + decoded.error().at);
-  const HeaderInfo& h = *decoded;
+  // 3 (decoded by the caller).
   if (h.chain_id != chain_id_)
     return fail(Code::IslandMismatch, "header is for chain '" + h.chain_id + "', the client for '" + chain_id_ + "'",
                 "header.chain_id");
@@ -153,8 +189,13 @@ Result<UpdateResult> LightClient::update(const LightBlock& block, std::uint64_t 
   if (!self_basis && h.time_ms <= b.time_ms)
     return fail(Code::TimestampOrder, "header time_ms " + num(h.time_ms) + " is not after the trusted " +
                                           num(b.time_ms), "header.time_ms");
-  auto tally = verify_commit(vals, h.sign_bytes, block.signed_header.commit);
-  if (!tally) return tl::unexpected(tally.error());
+  Tally computed;
+  if (!pre_tally) {
+    auto t = verify_commit(vals, h.sign_bytes, block.signed_header.commit);
+    if (!t) return tl::unexpected(t.error());
+    computed = std::move(*t);
+  }
+  const Tally* tally = pre_tally ? pre_tally : &computed;
   out.signed_power = tally->signed_power;
   out.total_power = tally->total_power;
   if (!quorum_reached(config_.codec->quorum_rule(), tally->signed_power, tally->total_power))
@@ -184,7 +225,8 @@ Result<UpdateResult> LightClient::update(const LightBlock& block, std::uint64_t 
     out.evidence = std::move(m);
     return out;
   }
-  retained_.emplace(h.height, Trusted{std::move(*decoded), block.signed_header.commit, vals, next_vals});
+  const std::uint64_t height = h.height;
+  retained_.emplace(height, Trusted{std::move(h), block.signed_header.commit, vals, next_vals});
   while (retained_.size() > config_.max_retained) retained_.erase(retained_.begin());
   out.kind = UpdateKind::Accepted;
   return out;

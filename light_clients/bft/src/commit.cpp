@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "causeway/core/hash.hpp"
+
 namespace causeway::bft {
 namespace {
 __extension__ typedef unsigned __int128 u128;
@@ -31,6 +33,10 @@ Result<Tally> verify_commit(const ValidatorSet& set, ByteView sign_bytes, std::s
   if (commit.size() > 2 * set.size())
     return fail(Code::TooLarge, "commit has more than 2 x " + std::to_string(set.size()) + " signatures");
   std::vector<bool> seen(set.size(), false);
+  // secp256k1-sha256 signs SHA-256(sign_bytes): hash once per commit and use the keys the set parsed once.
+  // sm2-sm3 hashes each key's Z_A with the message, so each entry goes through verify_signature.
+  const bool secp = set.suite() == Suite::Secp256k1Sha256;
+  const Hash32 digest = secp ? sha256(sign_bytes) : Hash32{};
   Tally t;
   t.total_power = set.total_power();
   for (std::size_t i = 0; i < commit.size(); ++i) {
@@ -39,7 +45,9 @@ Result<Tally> verify_commit(const ValidatorSet& set, ByteView sign_bytes, std::s
       return fail(Code::NotValidator, "validator index " + std::to_string(idx) + " outside a set of " +
                                           std::to_string(set.size()), at(i));
     const Validator& v = set.at(idx);
-    if (auto ok = verify_signature(set.suite(), v.key, sign_bytes, commit[i].signature); !ok)
+    const Status ok = secp ? verify_secp256k1_sha256_digest(*set.parsed_key(idx), digest, commit[i].signature)
+                           : verify_signature(set.suite(), v.key, sign_bytes, commit[i].signature);
+    if (!ok)
       return fail(ok.error().code, "validator " + std::to_string(idx) + ": " + ok.error().detail, at(i));
     if (!seen[idx]) {
       seen[idx] = true;

@@ -94,9 +94,14 @@ Status verify_signature(Suite s, ByteView key, ByteView message, ByteView signat
   }
   auto pk = parse_secp_key(key);
   if (!pk) return tl::unexpected(pk.error());
+  return verify_secp256k1_sha256_digest(*pk, sha256(message), signature);
+}
+
+Status verify_secp256k1_sha256_digest(const secp256k1::PublicKey& key, const Hash32& digest, ByteView signature) {
+  if (signature.size() != kSignatureSize) return fail(Code::BadLength, "signature must be 64 bytes r || s");
   auto sig = secp256k1::parse_compact(signature);
   if (!sig) return tl::unexpected(sig.error());
-  return secp256k1::verify(*sig, sha256(message), *pk, secp256k1::LowS::Required);
+  return secp256k1::verify(*sig, digest, key, secp256k1::LowS::Required);
 }
 
 Result<Bytes> public_key_of(Suite s, ByteView secret32) {

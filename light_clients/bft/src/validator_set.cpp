@@ -37,6 +37,14 @@ Result<ValidatorSet> ValidatorSet::create(Suite suite, std::vector<Validator> va
       return fail(Code::InvalidArgument, "the same validator key is listed twice", where(i));
   }
   ValidatorSet out;
+  if (suite == Suite::Secp256k1Sha256) {
+    out.parsed_.reserve(validators.size());
+    for (std::size_t i = 0; i < validators.size(); ++i) {
+      auto pk = secp256k1::parse_public_key(validators[i].key);  // checked above; cannot fail
+      if (!pk) return fail(Code::PubkeyInvalid, pk.error().detail, where(i));
+      out.parsed_.push_back(*pk);
+    }
+  }
   out.suite_ = suite;
   out.validators_ = std::move(validators);
   out.total_power_ = total;

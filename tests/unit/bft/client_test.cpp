@@ -622,3 +622,78 @@ TEST_CASE("both suites end to end: 1,000 sequential headers signed by 4 validato
     CHECK(r.trusted_signed_power == 45);
   }
 }
+
+// ---- two-stage update (check_block on any thread, then update in order) -----------------------------------
+
+TEST_CASE("two-stage update: check_block + update(checked) accepts exactly what update accepts, with the same result") {
+  for (Suite s : kBoth) {
+    INFO(suite_name(s));
+    const auto c = committee(s, {1, 1, 1, 1});
+    Block anchor = make_block(s, 10, kT0, Hash32{}, c, c);
+    LightClient plain = client(s, anchor, c, c);
+    LightClient staged = client(s, anchor, c, c);
+    Hash32 parent = anchor.hash;
+    for (std::uint64_t h = 11; h <= 20; ++h) {
+      Block b = make_block(s, h, kT0 + (h - 10) * kSec, parent, c, c);
+      parent = b.hash;
+      const LightBlock lb = light_block(b, sign(c, b, {0, 1, 2}), c);
+      auto checked = check_block(*codec(s), lb);
+      REQUIRE(checked.has_value());
+      CHECK(checked->tally().signed_power == 3);
+      CHECK(checked->info().hash == b.hash);
+      auto a = plain.update(lb, kNow);
+      auto z = staged.update(lb, *checked, kNow);
+      REQUIRE(a.has_value());
+      REQUIRE(z.has_value());
+      CHECK(a->kind == UpdateKind::Accepted);
+      CHECK(z->kind == a->kind);
+      CHECK(z->header == a->header);
+      CHECK(z->signed_power == a->signed_power);
+      CHECK(z->verification == a->verification);
+    }
+    CHECK(snapshot(plain) == snapshot(staged));
+  }
+}
+
+TEST_CASE("two-stage update: a checked block is bound to its header, commit and set; stage-one errors are the commit's") {
+  const Suite s = Suite::Secp256k1Sha256;
+  const auto c = committee(s, {1, 1, 1, 1});
+  const auto stranger = committee(s, {1, 1, 1, 1}, 60);
+  Block anchor = make_block(s, 10, kT0, Hash32{}, c, c);
+  LightClient lc = client(s, anchor, c, c);
+  Block b11 = make_block(s, 11, kT0 + kSec, anchor.hash, c, c);
+  Block b11x = make_block(s, 11, kT0 + 2 * kSec, anchor.hash, c, c);
+  const LightBlock lb = light_block(b11, sign_all(c, b11), c);
+  const LightBlock other = light_block(b11x, sign_all(c, b11x), c);
+  auto checked_other = check_block(*codec(s), other);
+  REQUIRE(checked_other.has_value());
+  const Snapshot before = snapshot(lc);
+  // Another header's check.
+  CHECK(lc.update(lb, *checked_other, kNow).error().code == Code::InvalidArgument);
+  // Same header, fewer signatures in the block than were checked.
+  LightBlock fewer = other;
+  fewer.signed_header.commit.pop_back();
+  CHECK(lc.update(fewer, *checked_other, kNow).error().code == Code::InvalidArgument);
+  // The stranger set's signatures, checked against the stranger set, then the real set swapped in.
+  LightBlock forged = light_block(b11, sign_all(stranger, b11), stranger);
+  auto checked_forged = check_block(*codec(s), forged);
+  REQUIRE(checked_forged.has_value());
+  forged.validators = c.set;
+  CHECK(lc.update(forged, *checked_forged, kNow).error().code == Code::InvalidArgument);
+  CHECK(snapshot(lc) == before);
+  // Stage one reports a bad signature, a malformed header and an unusable set itself.
+  LightBlock bad_sig = lb;
+  bad_sig.signed_header.commit[1].signature[40] ^= 0x01;
+  CHECK(check_block(*codec(s), bad_sig).error().code == Code::SigInvalid);
+  LightBlock garbage = lb;
+  garbage.signed_header.header.push_back(0);
+  CHECK(check_block(*codec(s), garbage).error().code == Code::HeaderEncoding);
+  LightBlock no_set = lb;
+  no_set.validators = ValidatorSet{};
+  CHECK(check_block(*codec(s), no_set).error().code == Code::InvalidArgument);
+  CHECK(check_block(*codec(Suite::Sm2Sm3), lb).error().code == Code::InvalidArgument);  // set of another suite
+  // The matching check is accepted.
+  auto checked = check_block(*codec(s), lb);
+  REQUIRE(checked.has_value());
+  CHECK(lc.update(lb, *checked, kNow)->kind == UpdateKind::Accepted);
+}

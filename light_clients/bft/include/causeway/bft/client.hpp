@@ -89,6 +89,33 @@ enum class UpdateKind : std::uint8_t { Accepted, AlreadyKnown, Misbehaviour };
 enum class Verification : std::uint8_t { None, Sequential, Skipping };
 enum class ClientStatus : std::uint8_t { Active, Expired, Frozen };
 
+// Stage one of update(), split off so a caller can run it for many headers on several threads (the relay's
+// header workers, `causeway bench bft-headers`): the header decoded and every commit signature verified against
+// the block's OWN validator set (the expensive part: one signature verification per commit entry). It reads
+// nothing the client holds, so it is pure and safe to run concurrently. Only check_block() makes one, and
+// update(block, checked, now_ms) uses it only for the block it was made from (same header bytes and commit:
+// compared with its header bytes, commit and validator set, so a stale or mismatched CheckedBlock is refused with
+// ERR_INVALID_ARGUMENT, never trusted).
+class CheckedBlock {
+ public:
+  const HeaderInfo& info() const noexcept { return info_; }
+  const Tally& tally() const noexcept { return tally_; }
+
+ private:
+  friend Result<CheckedBlock> check_block(const HeaderCodec& codec, const LightBlock& block);
+  friend class LightClient;
+  CheckedBlock() = default;
+  HeaderInfo info_;
+  Tally tally_;
+  Commit commit_;
+  ValidatorSet validators_;  // the set the tally was computed against
+};
+
+// Decodes block.signed_header.header with `codec` and runs verify_commit over block.validators.
+// Errors: codec errors (at "header.…"), verify_commit errors (ERR_TOO_LARGE, ERR_NOT_VALIDATOR, signature codes).
+// The header's links, sets, times and quorum are judged by update(), against the client's trusted state.
+Result<CheckedBlock> check_block(const HeaderCodec& codec, const LightBlock& block);
+
 struct UpdateResult {
   UpdateKind kind = UpdateKind::Accepted;
   Verification verification = Verification::None;
@@ -111,6 +138,10 @@ class LightClient {
                                     ValidatorSet next_validators);
 
   Result<UpdateResult> update(const LightBlock& block, std::uint64_t now_ms);
+  // The same rules and result, with stage one already done by check_block() (possibly on another thread).
+  // `checked` must come from this block (else ERR_INVALID_ARGUMENT). Because stage one ran first, a block with
+  // both a bad commit and another defect reports the commit error there; a valid block's result is identical.
+  Result<UpdateResult> update(const LightBlock& block, const CheckedBlock& checked, std::uint64_t now_ms);
 
   // Frozen if misbehaviour was seen; else Expired if latest.time_ms + trusting_period_s·1000 ≤ now_ms; else Active.
   ClientStatus status(std::uint64_t now_ms) const noexcept;
@@ -138,6 +169,7 @@ class LightClient {
   };
 
   LightClient() = default;
+  Result<UpdateResult> update_decoded(const LightBlock& block, HeaderInfo h, const Tally* tally, std::uint64_t now_ms);
   bool expired(const Trusted& t, std::uint64_t now_ms) const noexcept;
   const Trusted& latest_trusted() const { return retained_.rbegin()->second; }
 

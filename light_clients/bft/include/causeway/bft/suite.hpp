@@ -24,6 +24,7 @@
 
 #include "causeway/core/bytes.hpp"
 #include "causeway/core/error.hpp"
+#include "causeway/core/secp256k1.hpp"
 
 namespace causeway::bft {
 
@@ -48,6 +49,10 @@ Status check_public_key(Suite s, ByteView key);
 
 // Verifies a 64-byte r ‖ s signature by `key` over `message` under the suite's rules (see file comment).
 Status verify_signature(Suite s, ByteView key, ByteView message, ByteView signature);
+
+// secp256k1-sha256 with the message already hashed (digest = SHA-256(message)) and the key already parsed: the
+// same rules and error codes as verify_signature, for verifying many signatures over one message (commit.hpp).
+Status verify_secp256k1_sha256_digest(const secp256k1::PublicKey& key, const Hash32& digest, ByteView signature);
 
 // Canonical public key of a 32-byte secret (secp256k1: 0 < d < n; SM2: 1 ≤ d ≤ n − 2).
 Result<Bytes> public_key_of(Suite s, ByteView secret32);

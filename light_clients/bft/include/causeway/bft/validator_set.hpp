@@ -21,6 +21,7 @@
 
 #include "causeway/bft/suite.hpp"
 #include "causeway/core/bytes.hpp"
+#include "causeway/core/secp256k1.hpp"
 #include "causeway/core/error.hpp"
 
 namespace causeway::bft {
@@ -48,12 +49,18 @@ class ValidatorSet {
   std::uint64_t total_power() const noexcept { return total_power_; }
   // Index of `key` (exact canonical bytes), by binary search.
   std::optional<std::size_t> index_of(ByteView key) const noexcept;
+  // secp256k1-sha256 only: validator `index`'s key, parsed once by create() so that verifying a commit does not
+  // decompress every key again (a field square root per key). nullptr for sm2-sm3 or an index out of range.
+  const secp256k1::PublicKey* parsed_key(std::size_t index) const noexcept {
+    return index < parsed_.size() ? &parsed_[index] : nullptr;
+  }
 
   bool operator==(const ValidatorSet&) const = default;
 
  private:
   Suite suite_ = Suite::Secp256k1Sha256;
   std::vector<Validator> validators_;
+  std::vector<secp256k1::PublicKey> parsed_;  // secp256k1-sha256: parsed validators_[i].key; else empty
   std::uint64_t total_power_ = 0;
 };
 
