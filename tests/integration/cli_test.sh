@@ -115,7 +115,7 @@ branch|ERR_MERKLE_BRANCH|b['inclusion']['branch'][0] = flip(b['inclusion']['bran
 index|ERR_MERKLE_INDEX|b['inclusion']['index'] = 3
 confirmations|ERR_INSUFFICIENT_CONFIRMATIONS|b['finality']['min_confirmations'] = 7
 island|ERR_ISLAND_MISMATCH|b['island'] = 'bip122:000000000019d6689c085ae165831e93'
-family|ERR_UNSUPPORTED_FAMILY|b['family'] = 'bft'; b['codec'] = 'chainmaker/v2'; del b['network']
+family|ERR_UNSUPPORTED_FAMILY|b['family'] = 'bft'; b['codec'] = 'unknown-codec/v1'; del b['network']
 bits|ERR_BAD_BITS|b['headers'][2] = flip(b['headers'][2], 72)
 prev|ERR_PREV_HASH_MISMATCH|b['headers'][2] = flip(b['headers'][2], 4)
 pow|ERR_BAD_POW|b['headers'][2] = fail_pow(b['headers'][2])

@@ -1,5 +1,6 @@
 // `causeway bench NAME [--json] [--runs N]`: each figure beside the machine's own limit, measured in the same
-// run (DESIGN.md §5). Benches: bitcoin-headers, eth-proofs, eth-headers, all (those three); peers (separate:
+// run (DESIGN.md §5). Benches: bitcoin-headers, eth-proofs, eth-headers, bft-headers, chainmaker-blocks, all (those five;
+// chainmaker-blocks when the shared vectors are present); peers (separate:
 // Causeway beside @ethereumjs/trie under node).
 #include <chrono>
 #include <filesystem>
@@ -7,6 +8,8 @@
 #include <iostream>
 #include <unistd.h>
 
+#include "bench_bft.hpp"
+#include "bench_chainmaker.hpp"
 #include "bench_ethereum.hpp"
 #include "bench_peers.hpp"
 #include "bench_report.hpp"
@@ -175,6 +178,28 @@ void add_bench_commands(CLI::App& app, int& exit_code) {
   eh->add_option("--headers", eth_headers, "Sealed headers per chain")->check(CLI::Range(10, 100'000));
   eh->callback([run] { run([] { return bench_eth_headers(eth_headers, runs); }); });
 
+  static std::string bft_crypto = "secp256k1-sha256";
+  static std::size_t bft_signatures = 12'000;
+  auto* bh = bench->add_subcommand("bft-headers",
+                                   "causeway-devnet/v1 headers verified/s through the BFT light client (4, 21, 100 "
+                                   "validators; minimal quorum of signatures) vs the suite's verify rate / quorum, "
+                                   "on 1 and 2 threads");
+  bh->add_option("--crypto", bft_crypto, "Crypto suite: secp256k1-sha256 | sm2-sm3")
+      ->check(CLI::IsMember({"secp256k1-sha256", "sm2-sm3"}));
+  bh->add_option("--signatures", bft_signatures, "Signature verifications per run and validator-set size")
+      ->check(CLI::Range(1000, 10'000'000));
+  bh->callback([run] { run([] { return bench_bft_headers(bft_crypto, bft_signatures, runs); }); });
+
+  static std::string cm_vectors;
+  auto* cmb = bench->add_subcommand("chainmaker-blocks",
+                                    "Real ChainMaker v2.3.2 blocks (hash + proposer signature + TBFT QC) verified/s vs "
+                                    "the P-256 verify rate / signatures per block (proposer + quorum votes); "
+                                    "verified-certificate cache on");
+  cmb->add_option("--vectors", cm_vectors, "Shared vectors folder (default $CAUSEWAY_VECTORS, else the configured one)");
+  cmb->callback([run] {
+    run([] { return bench_chainmaker_blocks(cm_vectors.empty() ? default_vectors_dir() : std::filesystem::path(cm_vectors), runs); });
+  });
+
   static std::string tools;
   auto* peers = bench->add_subcommand("peers",
                                       "The eth-proofs receipt proofs verified by Causeway and by @ethereumjs/trie "
@@ -191,6 +216,9 @@ void add_bench_commands(CLI::App& app, int& exit_code) {
       auto figures = bench_bitcoin_headers(headers, runs, batch);
       for (auto& f : bench_eth_proofs(receipts, runs)) figures.push_back(std::move(f));
       for (auto& f : bench_eth_headers(eth_headers, runs)) figures.push_back(std::move(f));
+      for (auto& f : bench_bft_headers(bft_crypto, bft_signatures, runs)) figures.push_back(std::move(f));
+      if (chainmaker_vectors_present(default_vectors_dir()))  // real-data bench: only where the vectors are
+        for (auto& f : bench_chainmaker_blocks(default_vectors_dir(), runs)) figures.push_back(std::move(f));
       return figures;
     });
   });

@@ -87,6 +87,8 @@ Result<bft::Commit> commit_field(const nlohmann::json& c, const std::string& at)
 Result<nlohmann::json> verify_bft_bundle(const nlohmann::json& doc, const TrustList* trust,
                                          std::int64_t verify_time_s) {
   const auto& codec_name = doc["codec"].get_ref<const std::string&>();
+  if (codec_name == "fisco-bcos/v2" || codec_name == "fisco-bcos/v3") return verify_fisco_bundle(doc, trust, verify_time_s);
+  if (codec_name == "chainmaker/v2") return verify_chainmaker_bundle(doc, trust, verify_time_s);
   auto made = bft::make_codec(codec_name, doc.value("crypto", ""));
   if (!made)
     return tl::unexpected(located(made.error(), made.error().code == Code::UnsupportedFamily ? "codec" : "crypto"));

@@ -14,6 +14,12 @@ Result<nlohmann::json> verify_bitcoin_bundle(const nlohmann::json& doc, const Tr
                                              std::int64_t verify_time_s);
 Result<nlohmann::json> verify_bft_bundle(const nlohmann::json& doc, const TrustList* trust,
                                          std::int64_t verify_time_s);
+// Codecs fisco-bcos/v2 and fisco-bcos/v3 of family bft (fisco_bundle.cpp); verify_bft_bundle dispatches to it.
+Result<nlohmann::json> verify_fisco_bundle(const nlohmann::json& doc, const TrustList* trust,
+                                           std::int64_t verify_time_s);
+// Codec chainmaker/v2 of family bft (chainmaker_bundle.cpp); verify_bft_bundle dispatches to it.
+Result<nlohmann::json> verify_chainmaker_bundle(const nlohmann::json& doc, const TrustList* trust,
+                                                std::int64_t verify_time_s);
 Result<nlohmann::json> verify_ethereum_bundle(const nlohmann::json& doc, const TrustList* trust,
                                               std::int64_t verify_time_s);
 

@@ -530,12 +530,12 @@ TEST_CASE("an unknown bft codec is ERR_UNSUPPORTED_FAMILY, exit 1") {
   for (Suite s : kSuites) {
     INFO(bft::suite_name(s));
     json b = make_bundle(s);
-    b["codec"] = "chainmaker/v2";
+    b["codec"] = "unknown-codec/v1";
     expect_error(b, 1, "ERR_UNSUPPORTED_FAMILY", "codec");
   }
   // Other codecs need not name a devnet crypto suite or island.
   json b = make_bundle(Suite::Secp256k1Sha256);
-  b["codec"] = "chainmaker/v2";
+  b["codec"] = "unknown-codec/v1";
   b.erase("crypto");
   b["island"] = "cmkr:chain1";
   expect_error(b, 1, "ERR_UNSUPPORTED_FAMILY", "codec");

@@ -258,7 +258,7 @@ TEST_CASE("a bundle for another island or an unimplemented family is rejected (e
   // fails that family's schema.
   json bft = base_bundle();
   bft["family"] = "bft";
-  bft["codec"] = "chainmaker/v2";
+  bft["codec"] = "unknown-codec/v1";
   bft.erase("network");
   expect_error(bft, 1, "ERR_UNSUPPORTED_FAMILY", At{"codec"});
   json relabelled = base_bundle();

@@ -304,7 +304,7 @@ TEST_CASE("block 592920: each corrupted part of the bundle is rejected with its 
     expect_error(network, 1, "ERR_ISLAND_MISMATCH", At{"island"});
     json bft = good;  // a bft codec that is not implemented yet
     bft["family"] = "bft";
-    bft["codec"] = "fisco-bcos/v3";
+    bft["codec"] = "cometbft/v1";
     bft.erase("network");
     expect_error(bft, 1, "ERR_UNSUPPORTED_FAMILY", At{"codec"});
   }

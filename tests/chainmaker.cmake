@@ -1,0 +1,16 @@
+# light_clients/chainmaker tests (docs/chainmaker-light-client.md):
+#   chainmaker_test          Merkle tree/paths, TBFT quorum boundaries, trust validation, decoding bounds (no data)
+#   chainmaker_vectors_test  the real ChainMaker v2.3.2 blocks 3 and 30 of ../shared/vectors/chainmaker and every
+#                            corrupted variant (SOURCES.md "chainmaker/")
+#   chainmaker_bundle_test   relay/proofs family `bft`, codec chainmaker/v2, bundles built from the same vectors
+causeway_unit_test(chainmaker_test
+  SOURCES unit/chainmaker/chainmaker_test.cpp
+  LIBS causeway::chainmaker)
+causeway_vector_test(chainmaker_vectors_test
+  SOURCES vectors/chainmaker/chainmaker_vectors_test.cpp
+  LIBS causeway::chainmaker causeway::chainmaker_pb)
+if(NOT CAUSEWAY_PURE_ONLY)
+  causeway_vector_test(chainmaker_bundle_test
+    SOURCES vectors/chainmaker/chainmaker_bundle_test.cpp
+    LIBS causeway::proofs causeway::chainmaker causeway::chainmaker_pb)
+endif()
