@@ -10,5 +10,6 @@ void add_proof_commands(CLI::App& app, int& exit_code);
 void add_bitcoin_commands(CLI::App& app, int& exit_code);
 void add_bench_commands(CLI::App& app, int& exit_code);
 void add_errors_command(CLI::App& app, int& exit_code);
+void add_audit_commands(CLI::App& app, int& exit_code);
 
 }  // namespace causeway::app

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   causeway::app::add_bitcoin_commands(app, exit_code);
   causeway::app::add_bench_commands(app, exit_code);
   causeway::app::add_errors_command(app, exit_code);
+  causeway::app::add_audit_commands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -101,6 +101,46 @@ std::string header_table_ddl(std::string_view table) {
          "CREATE INDEX IF NOT EXISTS " + t + "_by_height ON " + t + "(island, height);\n";
 }
 
+std::string audit_log_ddl() {
+  // relay/audit (docs/audit-log.md): leaves, complete RFC 6962 subtree hashes (level >= 1; level 0 is
+  // audit_leaves.leaf_hash), proof bundles by SHA-256, signed tree heads. Append-only: triggers refuse
+  // UPDATE and DELETE (a rolled-back transaction still leaves nothing).
+  std::string sql =
+      "CREATE TABLE audit_leaves(\n"
+      "  idx INTEGER PRIMARY KEY CHECK(idx >= 0),\n"
+      "  kind TEXT NOT NULL CHECK(length(kind) > 0),\n"
+      "  time_ms INTEGER NOT NULL CHECK(time_ms >= 0),\n"
+      "  data BLOB NOT NULL,\n"
+      "  leaf_hash BLOB NOT NULL CHECK(length(leaf_hash) = 32),\n"
+      "  bundle_hash BLOB CHECK(bundle_hash IS NULL OR length(bundle_hash) = 32)\n"
+      ");\n"
+      "CREATE TABLE audit_nodes(\n"
+      "  level INTEGER NOT NULL CHECK(level >= 1),\n"
+      "  idx INTEGER NOT NULL CHECK(idx >= 0),\n"
+      "  hash BLOB NOT NULL CHECK(length(hash) = 32),\n"
+      "  PRIMARY KEY(level, idx)\n"
+      ") WITHOUT ROWID;\n"
+      "CREATE TABLE audit_bundles(\n"
+      "  hash BLOB PRIMARY KEY CHECK(length(hash) = 32),\n"
+      "  bundle TEXT NOT NULL\n"
+      ") WITHOUT ROWID;\n"
+      "CREATE TABLE audit_sths(\n"
+      "  seq INTEGER PRIMARY KEY,\n"
+      "  tree_size INTEGER NOT NULL CHECK(tree_size >= 0),\n"
+      "  timestamp_ms INTEGER NOT NULL CHECK(timestamp_ms >= 0),\n"
+      "  root_hash BLOB NOT NULL CHECK(length(root_hash) = 32),\n"
+      "  log_id BLOB NOT NULL CHECK(length(log_id) = 32),\n"
+      "  signature BLOB NOT NULL CHECK(length(signature) = 64)\n"
+      ");\n";
+  for (const char* t : {"audit_leaves", "audit_nodes", "audit_bundles", "audit_sths"}) {
+    for (const char* op : {"UPDATE", "DELETE"}) {
+      sql += std::string("CREATE TRIGGER ") + t + "_no_" + (op[0] == 'U' ? "update" : "delete") + " BEFORE " + op +
+             " ON " + t + " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n";
+    }
+  }
+  return sql;
+}
+
 std::span<const Migration> relay_migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "header store",
@@ -113,6 +153,7 @@ std::span<const Migration> relay_migrations() {
            "  metadata TEXT NOT NULL DEFAULT '{}',\n"
            "  tip_hash BLOB CHECK(tip_hash IS NULL OR length(tip_hash) = 32)\n"
            ");\n"},
+      {2, "audit log", audit_log_ddl()},
   };
   return kMigrations;
 }

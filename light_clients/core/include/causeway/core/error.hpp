@@ -91,7 +91,60 @@ namespace causeway {
   X(RpcResponse, "ERR_RPC_RESPONSE", "the RPC response is not well-formed JSON-RPC 2.0 or a field is malformed") \
   X(RpcInconsistent, "ERR_RPC_INCONSISTENT", "the RPC response contradicts itself or the request (hash, index)") \
   X(ClaimMismatch, "ERR_CLAIM_MISMATCH", "the proven value differs from the value the bundle claims") \
-  X(Io, "ERR_IO", "a file could not be read or written")
+  X(Io, "ERR_IO", "a file could not be read or written")                                                \
+  X(TxNonce, "ERR_TX_NONCE", "transaction nonce is not the sender's next nonce")                          \
+  X(InsufficientFunds, "ERR_INSUFFICIENT_FUNDS", "balance or escrow is lower than the amount")            \
+  X(PacketReplayed, "ERR_PACKET_REPLAYED", "packet already received, acknowledged or timed out")          \
+  X(PacketTimedOut, "ERR_PACKET_TIMED_OUT", "packet is timed out at the block being built") \
+  X(PacketSequence, "ERR_PACKET_SEQUENCE", "ordered channel: sequence is not the next expected one")      \
+  X(UnknownChannel, "ERR_UNKNOWN_CHANNEL", "no open channel matches the packet's channel, port and counterparty") \
+  X(Unauthorized, "ERR_UNAUTHORIZED", "the signer may not perform this action (governance only)")          \
+  X(Unsupported, "ERR_UNSUPPORTED", "a rule no real data confirms yet is refused rather than guessed")      \
+  X(HeaderHashMismatch, "ERR_HEADER_HASH_MISMATCH", "the header fields do not hash to the block's stated hash") \
+  X(ForbiddenTarget, "ERR_FORBIDDEN_TARGET", "a routed packet targets a governance path or the endpoint itself (A04)") \
+  X(WrongDestination, "ERR_WRONG_DESTINATION", "packet destination island, genesis or channel is not its channel's counterparty (A20)") \
+  X(UnknownIsland, "ERR_UNKNOWN_ISLAND", "no island with that id is registered") \
+  X(IslandExists, "ERR_ISLAND_EXISTS", "an island with that id or genesis hash is already registered") \
+  X(GovernanceNonce, "ERR_GOVERNANCE_NONCE", "governance record nonce is not the current nonce + 1 (stale or replayed)") \
+  X(ChannelExists, "ERR_CHANNEL_EXISTS", "a channel with that id already exists on the island") \
+  X(ChannelClosed, "ERR_CHANNEL_CLOSED", "the channel is closed: no new packets") \
+  X(ChannelHalted, "ERR_CHANNEL_HALTED", "the channel is halted (escrow invariant broke) until an operator acts (A05)") \
+  X(IllegalTransition, "ERR_ILLEGAL_TRANSITION", "the packet's stage does not allow this event") \
+  X(CommitmentConflict, "ERR_COMMITMENT_CONFLICT", "same packet identity seen with a different commitment (alert)") \
+  X(NotTimedOut, "ERR_NOT_TIMED_OUT", "the verified destination block is not past the packet's timeout") \
+  X(NonDeliveryUnproven, "ERR_NON_DELIVERY_UNPROVEN", "non-delivery proof is missing or does not cover the timeout block") \
+  X(UnknownDenom, "ERR_UNKNOWN_DENOM", "denom is not a registered asset or a voucher this relay minted") \
+  X(EscrowInvariant, "ERR_ESCROW_INVARIANT", "escrowed != vouchers outstanding + in flight on a channel (A05)") \
+  X(TransferHeld, "ERR_TRANSFER_HELD", "transfer is held: over the channel's value cap for the window (A05)") \
+  X(ThresholdTooLow, "ERR_THRESHOLD_TOO_LOW", "committee threshold k <= 2n/3 without a logged override (A06)") \
+  X(Postcondition, "ERR_POSTCONDITION", "balance or escrow did not move by exactly the amount (A08)") \
+  X(ProtobufDecode, "ERR_PROTOBUF_DECODE", "bytes do not decode as the expected protobuf message") \
+  X(BadProposerSignature, "ERR_BAD_PROPOSER_SIGNATURE", "the block proposer's signature over the block hash does not verify") \
+  X(UnknownCa, "ERR_UNKNOWN_CA", "certificate does not chain to the trust roots or pinned certificates of its org") \
+  X(CertInvalid, "ERR_CERT_INVALID", "certificate is malformed, badly signed or of an unsupported key/algorithm") \
+  X(CertExpired, "ERR_CERT_EXPIRED", "a certificate of the chain is not valid at the block's own timestamp") \
+  X(CertRole, "ERR_CERT_ROLE", "certificate's role (OU) is not the one the signature needs (consensus)") \
+  X(VoteType, "ERR_VOTE_TYPE", "commit vote or vote set is not a PRECOMMIT") \
+  X(VoteHeight, "ERR_VOTE_HEIGHT", "commit vote or vote set is for another height than the block") \
+  X(DuplicateVoter, "ERR_DUPLICATE_VOTER", "a voter node id or signing certificate appears in two votes") \
+  X(VoterCert, "ERR_VOTER_CERT", "a vote is signed by a certificate not bound to its voter node id") \
+  X(QcMissing, "ERR_QC_MISSING", "the block carries no commit quorum certificate (TBFT vote set)") \
+  X(TxFailed, "ERR_TX_FAILED", "the transaction's result code is not SUCCESS: its events prove nothing") \
+  X(NotCanonicalJson, "ERR_NOT_CANONICAL_JSON", "audit entry is not RFC 8785 canonical JSON of the allowed shape") \
+  X(AuditEvent, "ERR_AUDIT_EVENT", "audit entry kind unknown, or a field missing, malformed or undefined for its kind") \
+  X(AuditLeafHash, "ERR_AUDIT_LEAF_HASH", "audit leaf's recorded hash differs from SHA-256(0x00 || leaf data)") \
+  X(AuditRootMismatch, "ERR_AUDIT_ROOT_MISMATCH", "audit leaves do not hash to a signed tree head's root") \
+  X(AuditTruncated, "ERR_AUDIT_TRUNCATED", "the audit log has fewer leaves than its latest signed tree head") \
+  X(AuditInconsistent, "ERR_AUDIT_INCONSISTENT", "audit log contradicts itself (STH order, log id, leaf index)") \
+  X(AuditBundleHash, "ERR_AUDIT_BUNDLE_HASH", "stored proof bundle missing or not hashing to the entry's bundle_hash") \
+  X(AuditBundleMismatch, "ERR_AUDIT_BUNDLE_MISMATCH", "proof bundle proves another island, height or header than its entry") \
+  X(SthSignature, "ERR_STH_SIGNATURE", "signed tree head's BIP-340 signature does not verify under its log id") \
+  X(KeyPermissions, "ERR_KEY_PERMISSIONS", "key file is readable or writable by group or others (needs mode 0600)") \
+  X(AuditExport, "ERR_AUDIT_EXPORT", "file is not a causeway audit export (format, version or record shape)") \
+  X(UnknownPacket, "ERR_UNKNOWN_PACKET", "no packet with that identity has been observed") \
+  X(StoreIntegrity, "ERR_STORE_INTEGRITY", "PRAGMA integrity_check found the database damaged: the relay refuses to start") \
+  X(NotPacketEvent, "ERR_NOT_PACKET_EVENT", "the proven event is not a sent packet of the island's endpoint (PACKET.md \"Source events\")") \
+  X(DeliveryFailed, "ERR_DELIVERY_FAILED", "the destination refused or did not confirm a delivery (retried after reconciliation, A30)")
 
 enum class Code {
 #define CAUSEWAY_X(name, str, doc) name,

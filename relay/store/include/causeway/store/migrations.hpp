@@ -31,11 +31,15 @@ Result<int> schema_version(Database& db);
 //   ERR_STORE_IO: the database failed outside a migration's SQL (busy, disk).
 Status migrate(Database& db, std::span<const Migration> migrations);
 
-// The relay's schema, in order (version 1: header store). Append only: released migrations never change.
+// The relay's schema, in order (version 1: header store; 2: audit log, audit_log_ddl()). Append only:
+// released migrations never change.
 std::span<const Migration> relay_migrations();
 
 // CREATE TABLE/INDEX text of a header table named `table` (identifier), shared by migration 1 ("headers")
 // and the benchmark's scratch table so that both have exactly the same shape, constraints and index.
 std::string header_table_ddl(std::string_view table);
+
+// CREATE TABLE/TRIGGER text of the audit log's tables (migration 2; used by relay/audit, docs/audit-log.md).
+std::string audit_log_ddl();
 
 }  // namespace causeway::store
