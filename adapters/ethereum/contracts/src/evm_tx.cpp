@@ -1,0 +1,65 @@
+#include "causeway/adapters/ethereum/evm_tx.hpp"
+
+#include <vector>
+
+#include "causeway/core/hash.hpp"
+#include "causeway/core/rlp.hpp"
+
+namespace causeway::adapters::ethereum {
+
+namespace {
+
+std::vector<Bytes> unsigned_fields(const LegacyTx& tx) {
+  std::vector<Bytes> f;
+  f.push_back(rlp::encode_uint(tx.nonce));
+  f.push_back(rlp::encode_uint_be(tx.gas_price));
+  f.push_back(rlp::encode_uint(tx.gas_limit));
+  f.push_back(tx.to ? rlp::encode_bytes(ByteView(tx.to->data(), tx.to->size())) : rlp::encode_bytes({}));
+  f.push_back(rlp::encode_uint_be(tx.value));
+  f.push_back(rlp::encode_bytes(tx.data));
+  return f;
+}
+
+Bytes strip_zeros(ByteView b) {
+  std::size_t i = 0;
+  while (i < b.size() && b[i] == 0) ++i;
+  return Bytes(b.begin() + static_cast<std::ptrdiff_t>(i), b.end());
+}
+
+}  // namespace
+
+Hash32 legacy_signing_hash(const LegacyTx& tx, std::uint64_t chain_id) {
+  std::vector<Bytes> f = unsigned_fields(tx);
+  f.push_back(rlp::encode_uint(chain_id));
+  f.push_back(rlp::encode_uint(0));
+  f.push_back(rlp::encode_uint(0));
+  return keccak256(rlp::encode_list(f));
+}
+
+Result<Bytes> sign_legacy_tx(const LegacyTx& tx, std::uint64_t chain_id, const secp256k1::SecretKey& key) {
+  if (chain_id == 0 || chain_id > (std::uint64_t{1} << 62)) {
+    return fail(Code::InvalidArgument, "chain id must be 1 … 2^62 for EIP-155", "chain_id");
+  }
+  auto sig = secp256k1::sign_recoverable(legacy_signing_hash(tx, chain_id), key);
+  if (!sig) return tl::unexpected(std::move(sig.error()));
+  if (sig->recid > 1) return fail(Code::CryptoInternal, "recovery id above 1", "sign_legacy_tx");
+  std::vector<Bytes> f = unsigned_fields(tx);
+  f.push_back(rlp::encode_uint(chain_id * 2 + 35 + sig->recid));
+  f.push_back(rlp::encode_bytes(strip_zeros(ByteView(sig->sig.rs.data(), 32))));
+  f.push_back(rlp::encode_bytes(strip_zeros(ByteView(sig->sig.rs.data() + 32, 32))));
+  return rlp::encode_list(f);
+}
+
+eth::Address create_address(const eth::Address& sender, std::uint64_t nonce) {
+  const std::vector<Bytes> f = {rlp::encode_bytes(ByteView(sender.data(), sender.size())), rlp::encode_uint(nonce)};
+  const Hash32 h = keccak256(rlp::encode_list(f));
+  eth::Address a{};
+  std::copy(h.b.begin() + 12, h.b.end(), a.begin());
+  return a;
+}
+
+eth::Address address_of(const secp256k1::SecretKey& key) {
+  return secp256k1::eth_address(secp256k1::public_key_of(key));
+}
+
+}  // namespace causeway::adapters::ethereum
