@@ -1,11 +1,16 @@
 # light_clients/chainmaker tests (docs/chainmaker-light-client.md):
 #   chainmaker_test          Merkle tree/paths, TBFT quorum boundaries, trust validation, decoding bounds (no data)
+#   chainmaker_config_block_test  config-block transitions on a synthetic signed chain (generated CAs, consensus
+#                            certificates, proposer signatures, TBFT QCs, CHAIN_CONFIG transactions)
 #   chainmaker_vectors_test  the real ChainMaker v2.3.2 blocks 3 and 30 of ../shared/vectors/chainmaker and every
 #                            corrupted variant (SOURCES.md "chainmaker/")
 #   chainmaker_bundle_test   relay/proofs family `bft`, codec chainmaker/v2, bundles built from the same vectors
 causeway_unit_test(chainmaker_test
   SOURCES unit/chainmaker/chainmaker_test.cpp
   LIBS causeway::chainmaker)
+causeway_unit_test(chainmaker_config_block_test
+  SOURCES unit/chainmaker/config_block_test.cpp
+  LIBS causeway::chainmaker causeway::chainmaker_pb OpenSSL::Crypto)
 causeway_vector_test(chainmaker_vectors_test
   SOURCES vectors/chainmaker/chainmaker_vectors_test.cpp
   LIBS causeway::chainmaker causeway::chainmaker_pb)

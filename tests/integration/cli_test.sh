@@ -3,7 +3,8 @@
 # bitcoin import-headers (idempotent re-run, a corrupted header stores nothing), regtest-sample, --help.
 # Usage: cli_test.sh CAUSEWAY_BIN BITCOIN_VECTOR_BUNDLES_PY VECTORS_DIR
 # The regtest part always runs. The vector part (real mainnet data, built at run time by
-# deploy/lib/bitcoin_vector_bundles.py) is skipped when the vectors are absent: the test then exits 77
+# deploy/lib/bitcoin_vector_bundles.py; real ChainMaker and FISCO BCOS blocks by consortium_vector_bundles.py in
+# the same folder) is skipped when the vectors are absent: the test then exits 77
 # (skipped) after the regtest part passed, or fails when CAUSEWAY_REQUIRE_VECTORS=1 (DESIGN.md §5b).
 set -u
 CAUSEWAY=$1
@@ -282,6 +283,40 @@ if expect 1 bitcoin import-headers --network mainnet --anchor-height 554391 \
   jcheck "o['error']['code'] == 'ERR_STORE_CONFLICT'" "db anchored at another header"
 fi
 [ "$(rows "$TMP/main.db")" = 18 ] && ok || bad "db changed after an anchor conflict"
+
+# ---- real ChainMaker and FISCO BCOS blocks (deploy/lib/consortium_vector_bundles.py, next to BUNDLES_PY) ------------
+if [ -d "$VECTORS/chainmaker" ] && [ -d "$VECTORS/fisco" ]; then
+  CB=$TMP/consortium
+  python3 "$(dirname "$BUNDLES_PY")/consortium_vector_bundles.py" "$VECTORS" "$CB" >"$OUT" 2>"$ERR" && ok ||
+    bad "consortium_vector_bundles.py failed"
+  cons_ok=0
+  while read -r f h isl; do
+    if expect 0 proof verify "$CB/$f.json"; then
+      jcheck "o['valid'] is True and o['height'] == $h and o['island'] == '$isl' and o['trust'] == 'quorum'" "$f" &&
+        cons_ok=$((cons_ok + 1))
+    fi
+  done <<'ROWS'
+chainmaker_block30 30 chainmkr:chain1
+fisco_v2_block8 8 fisco:1-1
+fisco_v3_block2_receipt 2 fisco:chain0-group0
+ROWS
+  [ "$cons_ok" -eq 3 ] && ok || bad "consortium bundles: $cons_ok of 3 valid"
+  # Block 3: header and QC verify, but the explorer replaced its bytecode, so its tx is not under tx_root.
+  if expect 1 proof verify "$CB/chainmaker_block3.json"; then
+    jcheck "o['error']['code'] == 'ERR_MERKLE_BRANCH' and o['error']['at'] == 'inclusion'" "ChainMaker block 3 tx as stored"
+  fi
+  mutate "$CB/chainmaker_block30.json" "$TMP/cm30-sig.json" "import base64
+h = b['headers'][0]['block']['header']; s = bytearray(base64.b64decode(h['signature'])); s[10] ^= 1
+h['signature'] = base64.b64encode(bytes(s)).decode()"
+  verify_invalid "$TMP/cm30-sig.json" ERR_BAD_PROPOSER_SIGNATURE
+  mutate "$CB/chainmaker_block3.json" "$TMP/cm3-time.json" "b['headers'][0]['block']['header']['block_timestamp'] += 1"
+  verify_invalid "$TMP/cm3-time.json" ERR_HEADER_HASH_MISMATCH
+  mutate "$CB/fisco_v2_block8.json" "$TMP/fisco2-sig.json" "s = b['headers'][0]['result']['signatureList'][1]
+s['signature'] = s['signature'][:10] + ('1' if s['signature'][10] == '0' else '0') + s['signature'][11:]"
+  verify_invalid "$TMP/fisco2-sig.json" ERR_SIG_INVALID
+  mutate "$CB/fisco_v3_block2_receipt.json" "$TMP/fisco3-quorum.json" "del b['headers'][0]['result']['signatureList'][2]"
+  verify_invalid "$TMP/fisco3-quorum.json" ERR_INSUFFICIENT_QUORUM
+fi
 
 echo "app_cli_test: $checks checks, $failures failed"
 [ "$failures" -eq 0 ]

@@ -27,6 +27,14 @@ Error at(Error e, const std::string& where) {
   return e;
 }
 
+// Re-roots a location inside a nested value ("consensus", "crypto.hash") under `where`.
+Error under(Error e, const std::string& where) {
+  e.at = e.at.empty() ? where : where + "." + e.at;
+  return e;
+}
+
+constexpr const char* kConfigAt = "txs[0].result.contract_result.result";  // the ChainConfig of a config block
+
 constexpr std::size_t kMaxCacheEntries = 4096;
 
 }  // namespace
@@ -316,7 +324,7 @@ Result<ChainTrust> LightClient::next_trust(const Block& block) const {
   if (tx.status != 0 || tx.contract_code != 0)
     return fail(Code::TxFailed, "the config transaction did not succeed", "txs[0]");
   auto next = trust_from_chain_config(tx.contract_result, h.height);
-  if (!next) return tl::unexpected(at(next.error(), "txs[0].result.contract_result.result"));
+  if (!next) return tl::unexpected(under(next.error(), kConfigAt));
   if (next->chain_id != cur.chain_id)
     return fail(Code::IslandMismatch, "the new config names chain '" + next->chain_id + "'", "txs[0]");
   // Pinned certificates (registration data, not chain config) stay for orgs and nodes still present.
@@ -370,7 +378,7 @@ Result<UpdateResult> LightClient::update(const Block& block, std::int64_t now_s)
     auto next = next_trust(block);
     if (!next) return tl::unexpected(next.error());
     auto v = Verifier::create(std::move(*next), options_);
-    if (!v) return tl::unexpected(at(v.error(), "txs[0]"));
+    if (!v) return tl::unexpected(under(v.error(), kConfigAt));
     verifier_ = std::move(*v);
     r.config_applied = true;
   }
