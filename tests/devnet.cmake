@@ -1,6 +1,7 @@
 # adapters/devnet/node tests (full build only; docs/devnet.md):
 #   devnet_node_test           unit: chain logic in-process — endpoint rules, transfer app, refunds, validator-set
-#                              changes, persistence, light-client verification of produced blocks (both suites)
+#                              changes, persistence, light-client verification of produced blocks (both suites);
+#                              hostile JSON-RPC input and inconsistent data dirs (hardening_test.cpp)
 #   devnet_vectors_test        ../shared/vectors/packet/golden-v1.json reproduced by the devnet module
 #   devnet_integration_test    the real causeway-devnet executable (1,000 blocks through the light client,
 #                              rotation, WebSocket, restarts)
@@ -10,7 +11,7 @@ target_include_directories(devnet_test_fixture PUBLIC ${CMAKE_CURRENT_SOURCE_DIR
 target_compile_options(devnet_test_fixture PRIVATE ${CAUSEWAY_WARNINGS})
 
 causeway_unit_test(devnet_node_test
-  SOURCES unit/devnet/chain_test.cpp $<TARGET_OBJECTS:devnet_test_fixture>
+  SOURCES unit/devnet/chain_test.cpp unit/devnet/hardening_test.cpp $<TARGET_OBJECTS:devnet_test_fixture>
   LIBS causeway::devnet_node devnet_test_fixture)
 
 causeway_vector_test(devnet_vectors_test

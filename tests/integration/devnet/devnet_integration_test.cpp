@@ -2,8 +2,11 @@
 // through bft::LightClient over JSON-RPC (1,000 for secp256k1-sha256, 120 for sm2-sm3), a validator-set rotation
 // followed by the client, tx and event inclusion, WebSocket new heads, and restarts (SIGTERM and SIGKILL) that
 // continue the chain with the same genesis and unchanged old headers. Generous deadlines, no speed assertions.
+// Also: hostile HTTP/WebSocket requests (review findings C1–C4) never end the process, and a failed --listen
+// creates no data dir.
 #include <signal.h>
 
+#include <boost/asio.hpp>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <memory>
@@ -291,4 +294,68 @@ TEST_CASE("causeway-devnet secp256k1-sha256: 1,000 blocks verified, rotation, We
 
 TEST_CASE("causeway-devnet sm2-sm3: 120 blocks verified, rotation, WebSocket heads, restarts") {
   scenario("sm2-sm3", 120);
+}
+
+TEST_CASE("C1-C4 causeway-devnet: hostile HTTP and WebSocket requests are answered and the node keeps running") {
+  anvil::TempDir tmp;
+  DevnetProcess node(tmp.path() / "data", tmp.path() / "run.log", "secp256k1-sha256");
+  const std::uint16_t port = node.started["port"];
+  const auto parse = [](const std::string& text) {
+    json j = json::parse(text, nullptr, false);  // refuses invalid UTF-8 too
+    REQUIRE_FALSE(j.is_discarded());
+    return j;
+  };
+  const auto post = [&](const std::string& body) {
+    return parse(devnet_it::http_post("127.0.0.1", port, body, std::chrono::seconds(30)));
+  };
+  const auto ws = [&](const std::string& message, bool binary) {
+    return parse(devnet_it::ws_exchange("127.0.0.1", port, message, binary, std::chrono::seconds(30)));
+  };
+  // C1: "jsonrpc" not a string, alone and in a batch.
+  CHECK(post(R"({"jsonrpc":2.0,"id":1,"method":"devnet_latestHeight"})")["error"]["code"] == -32600);
+  CHECK(post(R"({"jsonrpc":null,"id":1,"method":"devnet_latestHeight"})")["error"]["code"] == -32600);
+  const json batch = post(R"([{"jsonrpc":2.0,"id":1,"method":"devnet_latestHeight"}])");
+  REQUIRE(batch.is_array());
+  CHECK(batch[0]["error"]["code"] == -32600);
+  // C2: invalid UTF-8 in the body, over HTTP and in a binary WebSocket frame.
+  CHECK(post("\"\xff\"")["error"]["code"] == -32700);
+  CHECK(ws("\"\xff\"", true)["error"]["code"] == -32700);
+  // C3: a raw transaction whose signed island is not UTF-8; the error quoting it is served as valid UTF-8.
+  Tx tx;
+  tx.island = "\xff\xfe";
+  tx.genesis = hash_from_hex(node.started["genesis_hash"].get<std::string>()).value();
+  tx.kind = TxKind::Transfer;
+  tx.body = encode_body(TransferBody{Bytes(20, 1), "stake", abi::u256_from_u64(1)});
+  REQUIRE(sign_tx(tx, from_hex(kDevKeys[0]).value()));
+  const json refused = post(R"({"jsonrpc":"2.0","id":3,"method":"devnet_sendTransaction","params":[")" +
+                            to_hex(encode_tx(tx)) + "\"]}");
+  CHECK(refused["error"]["data"]["code"] == "ERR_ISLAND_MISMATCH");
+  // C4: a method that is not a string over WebSocket, like HTTP.
+  CHECK(ws(R"({"jsonrpc":"2.0","id":1,"method":7})", false)["error"]["code"] == -32600);
+  CHECK(ws(R"({"jsonrpc":2.0,"id":1,"method":"devnet_latestHeight"})", false)["error"]["code"] == -32600);
+  CHECK(ws(R"({"jsonrpc":"2.0","id":1,"method":"devnet_subscribe","params":{"a":1}})", false)["error"]["code"] ==
+        -32602);
+  CHECK(ws(R"({"jsonrpc":"2.0","id":2,"method":"devnet_latestHeight"})", false)["id"] == 2);
+  REQUIRE(node.proc->running());
+  node.wait_height(node.height() + 2, std::chrono::seconds(60));  // still producing blocks
+}
+
+TEST_CASE("causeway-devnet: a failed --listen creates no data dir; genesis --out to a missing dir says why") {
+  anvil::TempDir tmp;
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor taken(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  const std::string port = std::to_string(taken.local_endpoint().port());
+  for (const std::string& listen : {"127.0.0.1:" + port, std::string("256.0.0.1:0")}) {
+    INFO(listen);
+    const fs::path data = tmp.path() / "data";
+    const int rc = anvil::run({CAUSEWAY_DEVNET_BIN, "--data-dir", data.string(), "--listen", listen},
+                              tmp.path() / "out.txt", tmp.path() / "err.txt", std::chrono::seconds(60));
+    CHECK(rc == 1);
+    CHECK_FALSE(fs::exists(data));
+    CHECK(anvil::tail(tmp.path() / "err.txt").find(listen.substr(0, 9)) != std::string::npos);
+  }
+  const int rc = anvil::run({CAUSEWAY_DEVNET_BIN, "genesis", "--out", (tmp.path() / "missing" / "g.json").string()},
+                            tmp.path() / "out.txt", tmp.path() / "err.txt", std::chrono::seconds(60));
+  CHECK(rc == 1);
+  CHECK(anvil::tail(tmp.path() / "err.txt").find("cannot write") != std::string::npos);
 }

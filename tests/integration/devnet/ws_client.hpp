@@ -16,4 +16,13 @@ namespace devnet_it {
 std::vector<nlohmann::json> receive_new_heads(const std::string& host, std::uint16_t port, std::size_t count,
                                               std::chrono::seconds timeout);
 
+// Sends one WebSocket message (a binary frame when `binary`) to ws://host:port/ and returns the text of the first
+// answer. Throws std::runtime_error on failure or after `timeout`.
+std::string ws_exchange(const std::string& host, std::uint16_t port, const std::string& message, bool binary,
+                        std::chrono::seconds timeout);
+
+// POSTs `body` (raw bytes, sent as is) to http://host:port/ and returns the response body.
+std::string http_post(const std::string& host, std::uint16_t port, const std::string& body,
+                      std::chrono::seconds timeout);
+
 }  // namespace devnet_it

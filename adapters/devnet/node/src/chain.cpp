@@ -1,9 +1,13 @@
 #include "causeway/devnet_node/chain.hpp"
 
+#include <fcntl.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -67,6 +71,15 @@ Result<Bytes> random_secret(bft::Suite s) {
 
 }  // namespace
 
+Result<std::uint64_t> next_block_time_ms(std::uint64_t parent_time_ms, std::uint64_t now_ms) {
+  // parent_time_ms < kMaxTimeMs, so parent_time_ms + 1 cannot overflow.
+  if (parent_time_ms >= kMaxTimeMs || now_ms > kMaxTimeMs)
+    return fail(Code::Overflow, "block time would pass " + std::to_string(kMaxTimeMs) +
+                                    " ms (year 9999): parent " + std::to_string(parent_time_ms) + " ms, now " +
+                                    std::to_string(now_ms) + " ms");
+  return std::max(now_ms, parent_time_ms + 1);
+}
+
 struct Chain::Impl {
   ChainOptions options;
   Genesis genesis;
@@ -99,34 +112,54 @@ struct Chain::Impl {
     j["keys"] = json::array();
     for (const auto& pub : key_order) j["keys"].push_back({{"public", to_hex(pub)}, {"secret", to_hex(keys.at(pub))}});
     const fs::path tmp = keys_path().string() + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::trunc);
-      if (!out) return tl::unexpected(io_error("cannot write " + tmp.string()));
-      fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
-      out << j.dump(2) << "\n";
-      out.flush();
-      if (!out) return tl::unexpected(io_error("cannot write " + tmp.string()));
+    const std::string text = j.dump(2) + "\n";
+    // Written to a 0600 temp file, fsynced, renamed over the old file, then the directory fsynced: a crash leaves
+    // the old or the new key file, never a torn or missing one.
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return tl::unexpected(io_error("cannot write " + tmp.string() + ": " + std::strerror(errno)));
+    bool ok = ::fchmod(fd, 0600) == 0;
+    for (std::size_t off = 0; ok && off < text.size();) {
+      const ssize_t n = ::write(fd, text.data() + off, text.size() - off);
+      if (n < 0 && errno == EINTR) continue;
+      ok = n > 0;
+      if (ok) off += static_cast<std::size_t>(n);
     }
+    ok = ok && ::fsync(fd) == 0;
+    ok = ::close(fd) == 0 && ok;
+    if (!ok) return tl::unexpected(io_error("cannot write " + tmp.string() + ": " + std::strerror(errno)));
     std::error_code ec;
     fs::rename(tmp, keys_path(), ec);
     if (ec) return tl::unexpected(io_error("cannot rename " + tmp.string() + ": " + ec.message()));
+    const int dfd = ::open(options.data_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return tl::unexpected(io_error("cannot open " + options.data_dir + ": " + std::strerror(errno)));
+    const bool synced = ::fsync(dfd) == 0;
+    ::close(dfd);
+    if (!synced) return tl::unexpected(io_error("cannot sync " + options.data_dir + ": " + std::strerror(errno)));
     return {};
   }
 
+  // Reads the key file; a missing file is no keys. Any other problem (unreadable, not JSON, wrong shape or
+  // types, another suite, a bad secret) is an ERR_IO naming the file.
   Status load_keys() {
+    std::error_code ec;
+    if (!fs::exists(keys_path(), ec) && !ec) return {};
+    const std::string path = keys_path().string();
     std::ifstream in(keys_path());
-    if (!in) return {};
-    json j;
-    try {
-      in >> j;
-    } catch (const std::exception& e) {
-      return tl::unexpected(io_error(keys_path().string() + " is not JSON: " + e.what()));
-    }
-    if (!j.is_object() || j.value("suite", "") != bft::suite_name(suite) || !j.contains("keys") || !j["keys"].is_array())
-      return tl::unexpected(io_error(keys_path().string() + " is not a key file of suite " +
-                                     std::string(bft::suite_name(suite))));
-    for (const auto& k : j["keys"]) {
-      auto secret = from_hex(k.value("secret", ""), 32);
+    if (!in || fs::is_directory(keys_path(), ec)) return tl::unexpected(io_error("cannot read " + path));
+    const json j = json::parse(in, nullptr, false);
+    if (j.is_discarded()) return tl::unexpected(io_error(path + " is not JSON"));
+    const auto shape_error = [&] {
+      return tl::unexpected(io_error(path + " is not a key file of suite " + std::string(bft::suite_name(suite)) +
+                                     " ({\"suite\": \"…\", \"keys\": [{\"public\": \"0x…\", \"secret\": \"0x…\"}, …]})"));
+    };
+    if (!j.is_object()) return shape_error();
+    const auto s = j.find("suite");
+    const auto list = j.find("keys");
+    if (s == j.end() || !s->is_string() || *s != bft::suite_name(suite) || list == j.end() || !list->is_array())
+      return shape_error();
+    for (const auto& k : *list) {
+      if (!k.is_object() || !k.contains("secret") || !k["secret"].is_string()) return shape_error();
+      auto secret = from_hex(k["secret"].get<std::string>(), 32);
       if (!secret) return tl::unexpected(io_error("bad secret in " + keys_path().string()));
       auto pub = bft::public_key_of(suite, *secret);
       if (!pub) return tl::unexpected(io_error("bad secret in " + keys_path().string()));
@@ -396,12 +429,24 @@ Result<std::unique_ptr<Chain>> Chain::open(ChainOptions options, std::uint64_t n
   Impl& m = *impl;
   m.options = options;
   std::error_code ec;
-  fs::create_directories(options.data_dir, ec);
+  // Only a directory created here is made 0700; an existing one (even /tmp) keeps its mode.
+  const bool created = fs::create_directories(options.data_dir, ec);
   if (ec) return tl::unexpected(io_error("cannot create " + options.data_dir + ": " + ec.message()));
-  fs::permissions(options.data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (created) fs::permissions(options.data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  const fs::path db_path = fs::path(options.data_dir) / "chain.db";
+  const bool keys_exist = fs::exists(m.keys_path(), ec);
+  const auto db_size = fs::file_size(db_path, ec);
+  const bool db_present = !ec && db_size > 0;
+  // Keys without their chain: a deleted or emptied chain.db must not silently become a new chain with old keys.
+  const auto orphan_keys = [&] {
+    return fail(Code::StoreIo, m.keys_path().string() + " exists but " + db_path.string() +
+                                   " holds no chain (missing, empty or deleted); refusing to start a new chain with "
+                                   "those keys: restore chain.db, or move validator_keys.json away to start anew");
+  };
+  if (keys_exist && !db_present) return orphan_keys();
   store::OpenOptions oo;
   oo.synchronous = options.sync_full ? store::Synchronous::Full : store::Synchronous::Normal;
-  auto db = store::Database::open((fs::path(options.data_dir) / "chain.db").string(), oo);
+  auto db = store::Database::open(db_path.string(), oo);
   if (!db) return tl::unexpected(db.error());
   m.db.emplace(std::move(*db));
   if (auto s = store::migrate(*m.db, migrations()); !s) return tl::unexpected(s.error());
@@ -426,6 +471,7 @@ Result<std::unique_ptr<Chain>> Chain::open(ChainOptions options, std::uint64_t n
     }
     m.genesis = *g;
   } else {
+    if (keys_exist) return orphan_keys();
     m.genesis = options.genesis;
   }
   m.suite = m.genesis.suite;
@@ -463,7 +509,13 @@ Result<std::unique_ptr<Chain>> Chain::open(ChainOptions options, std::uint64_t n
     auto r0 = g0->step();
     if (!r0 || !*r0) return fail(Code::StoreIo, "block 0 missing");
     m.genesis_hash = options.genesis_hash_override.value_or(Hash32::from(g0->column_blob(0)));
-    if (m.held_power(m.tip_next) == 0) return fail(Code::Io, "no validator keys of the current set in " + m.keys_path().string());
+    // The rule validator-set changes use: the node must hold keys for more than 2/3 of the power that signs the
+    // next block, else its commits would be under quorum.
+    const std::uint64_t held = m.held_power(m.tip_next);
+    if (!bft::more_than_two_thirds(held, m.tip_next.total_power()))
+      return fail(Code::Io, m.keys_path().string() + " holds keys for " + std::to_string(held) + " of " +
+                                std::to_string(m.tip_next.total_power()) +
+                                " power of the current validator set; more than 2/3 is needed to sign blocks");
   } else {
     // First start: keys, genesis state, block 0.
     if (m.key_order.size() < m.genesis.validator_count) {
@@ -522,7 +574,9 @@ Result<Hash32> Chain::submit(ByteView raw, std::uint64_t now_ms) {
   if (tx->nonce != expected)
     return fail(Code::TxNonce, "nonce " + std::to_string(tx->nonce) + ", expected " + std::to_string(expected), "nonce");
   const std::uint64_t height = m.tip_height + 1;
-  const std::uint64_t time_ms = std::max(now_ms, m.tip_time_ms + 1);
+  auto next_time = next_block_time_ms(m.tip_time_ms, now_ms);
+  if (!next_time) return tl::unexpected(next_time.error());
+  const std::uint64_t time_ms = *next_time;
   const auto ctx = m.context(height, time_ms, m.tip_next);
   Overlay scratch(m.pending.get());
   scratch.set_nonce(tx->from, tx->nonce + 1);
@@ -537,7 +591,9 @@ Result<Hash32> Chain::submit(ByteView raw, std::uint64_t now_ms) {
 Result<BlockRecord> Chain::produce_block(std::uint64_t now_ms) {
   Impl& m = *impl_;
   const std::uint64_t height = m.tip_height + 1;
-  const std::uint64_t time_ms = std::max(now_ms, m.tip_time_ms + 1);
+  auto next_time = next_block_time_ms(m.tip_time_ms, now_ms);
+  if (!next_time) return tl::unexpected(next_time.error());
+  const std::uint64_t time_ms = *next_time;
   const bft::ValidatorSet vals = m.tip_next;
   const auto ctx = m.context(height, time_ms, vals);
   Overlay block_state(&m.base);

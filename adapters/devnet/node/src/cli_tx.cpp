@@ -8,6 +8,7 @@
 #include "causeway/adapters/common/json_rpc.hpp"
 #include "causeway/core/hex.hpp"
 #include "causeway/devnet_node/genesis.hpp"
+#include "causeway/devnet_node/rpc.hpp"
 #include "causeway/devnet_node/tx.hpp"
 
 namespace causeway::devnet::cli {
@@ -48,7 +49,7 @@ int fail_with(const std::string& msg) {
   return 1;
 }
 
-int submit(const Common& o, TxKind kind, Bytes body) {
+int submit_unchecked(const Common& o, TxKind kind, Bytes body) {
   Bytes secret;
   if (o.dev_account >= 0) {
     secret = from_hex(kDevKeys[o.dev_account]).value();
@@ -85,12 +86,20 @@ int submit(const Common& o, TxKind kind, Bytes body) {
     auto r = client->call("devnet_getReceipt", json::array({*h}));
     if (!r) return fail_with("devnet_getReceipt: " + r.error().detail);
     if (!r->is_null()) {
-      std::cout << r->dump() << "\n";
+      std::cout << to_wire(*r) << "\n";
       return (*r)["status"] == "success" ? 0 : 1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return fail_with("no receipt within 60 s");
+}
+
+int submit(const Common& o, TxKind kind, Bytes body) {
+  try {
+    return submit_unchecked(o, kind, std::move(body));
+  } catch (const nlohmann::json::exception& e) {  // an answer of unexpected shape from the node
+    return fail_with(std::string("unexpected answer from the node: ") + e.what());
+  }
 }
 
 Result<U256> amount_of(const std::string& s) { return abi::u256_from_decimal(s); }

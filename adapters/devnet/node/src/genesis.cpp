@@ -97,6 +97,9 @@ Result<Genesis> parse_genesis(const json& j) {
   if (j.contains("genesis_time_ms")) {
     auto t = u64_of(j["genesis_time_ms"], "genesis_time_ms");
     if (!t) return tl::unexpected(t.error());
+    if (*t > kMaxTimeMs)
+      return bad("genesis_time_ms must be at most " + std::to_string(kMaxTimeMs) + " (9999-12-31T23:59:59.999Z)",
+                 "genesis_time_ms");
     g.genesis_time_ms = *t;
   }
   if (j.contains("validators")) {
@@ -205,7 +208,7 @@ Result<Genesis> parse_genesis(const json& j) {
       auto h = hash_from_hex(c["counterparty_genesis"].get<std::string>());
       if (!h || h->is_zero()) return bad("counterparty_genesis must be a non-zero 32-byte hash", at);
       ch.counterparty_genesis = *h;
-      const std::string ordering = c.value("ordering", std::string("unordered"));
+      const json ordering = c.contains("ordering") ? c["ordering"] : json("unordered");
       if (ordering != "ordered" && ordering != "unordered") return bad("ordering is ordered or unordered", at);
       ch.ordered = ordering == "ordered";
       if (c.contains("next_send_sequence")) {

@@ -3,8 +3,10 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -105,6 +107,13 @@ int run_node(const RunOptions& o, const CLI::App& app) {
     return 2;
   }
 
+  // Listen first: a bad --listen must not leave a freshly created data dir behind.
+  auto server = Server::listen(host, static_cast<std::uint16_t>(port));
+  if (!server) {
+    log_line(server.error().detail);
+    return 1;
+  }
+
   ChainOptions co;
   co.data_dir = o.data_dir;
   co.genesis = g;
@@ -118,11 +127,7 @@ int run_node(const RunOptions& o, const CLI::App& app) {
     return 1;
   }
   Node node(std::move(*chain), now_ms);
-  auto server = Server::start(node, host, static_cast<std::uint16_t>(port));
-  if (!server) {
-    log_line(server.error().detail);
-    return 1;
-  }
+  (*server)->serve(node);
   const std::uint16_t bound = (*server)->port();
   const std::string addr = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(bound);
   node.with_chain([&](Chain& c) {
@@ -138,7 +143,7 @@ int run_node(const RunOptions& o, const CLI::App& app) {
               {"data_dir", o.data_dir},
               {"block_time_ms", o.block_time_ms}};
     if (o.json_output) {
-      std::cout << j.dump() << std::endl;
+      std::cout << to_wire(j) << std::endl;  // --data-dir may hold any bytes
     } else {
       std::cout << "causeway-devnet " << c.island() << " (" << bft::suite_name(c.suite()) << ")\n"
                 << "  genesis hash  " << to_hex(c.genesis_hash().view()) << "\n"
@@ -199,7 +204,8 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  causeway-devnet --data-dir /tmp/alpha --name alpha --listen 127.0.0.1:8645\n"
       "  causeway-devnet genesis --name beta > beta.json   (edit, then: causeway-devnet --genesis beta.json ...)\n"
-      "  causeway-devnet tx transfer --dev-account 0 --to 0x7099…79c8 --denom stake --amount 5 --wait\n",
+      "  causeway-devnet tx transfer --dev-account 0 --to 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 --denom stake \\\n"
+      "      --amount 5 --wait\n",
       "causeway-devnet"};
   app.set_version_flag("--version", "causeway-devnet 0.1.0");
   RunOptions o;
@@ -238,7 +244,11 @@ int main(int argc, char** argv) {
     } else {
       std::ofstream out(gen_out);
       out << text;
-      if (!out) exit_code = 1;
+      out.flush();
+      if (!out) {
+        std::cerr << "causeway-devnet: cannot write " << gen_out << ": " << std::strerror(errno) << "\n";
+        exit_code = 1;
+      }
     }
   });
   cli::add_tx_commands(app, exit_code);

@@ -1,6 +1,7 @@
 #include "causeway/devnet_node/rpc.hpp"
 
 #include <limits>
+#include <optional>
 
 #include "causeway/core/hex.hpp"
 
@@ -33,20 +34,23 @@ const json& param(const json& params, std::size_t i, const char* name) {
   return params[i];
 }
 
-std::uint64_t u64_param(const json& params, std::size_t i, const char* name) {
-  const json& v = param(params, i, name);
+// A JSON unsigned integer, or a canonical decimal string (digits only: no sign, space or leading zero).
+std::optional<std::uint64_t> strict_u64(const json& v) {
   if (v.is_number_unsigned()) return v.get<std::uint64_t>();
-  if (v.is_string()) {
-    const auto s = v.get<std::string>();
-    try {
-      std::size_t pos = 0;
-      const bool hex = s.rfind("0x", 0) == 0;
-      const unsigned long long x = std::stoull(hex ? s.substr(2) : s, &pos, hex ? 16 : 10);
-      if (pos == (hex ? s.size() - 2 : s.size()) && !s.empty()) return x;
-    } catch (const std::exception&) {
-    }
-  }
-  invalid_params(std::string(name) + " must be a non-negative integer");
+  if (v.is_number_integer() && v.get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(v.get<std::int64_t>());
+  if (!v.is_string()) return std::nullopt;
+  const auto& s = v.get_ref<const std::string&>();
+  if (s.empty() || s.size() > 20) return std::nullopt;
+  auto big = abi::u256_from_decimal(s);
+  if (!big) return std::nullopt;
+  auto x = abi::u256_to_u64(*big);
+  if (!x) return std::nullopt;
+  return *x;
+}
+
+std::uint64_t u64_param(const json& params, std::size_t i, const char* name) {
+  if (auto x = strict_u64(param(params, i, name))) return *x;
+  invalid_params(std::string(name) + " must be a non-negative integer (a JSON integer or a decimal string)");
 }
 
 std::string str_param(const json& params, std::size_t i, const char* name) {
@@ -154,43 +158,70 @@ Result<BlockRecord> Node::produce_block() {
   return chain_->produce_block(clock_ms_());
 }
 
-std::string Node::handle_text(std::string_view body) {
-  if (body.size() > kMaxRequestBytes)
-    return error_response(nullptr, -32600, "request body over " + std::to_string(kMaxRequestBytes) + " bytes").dump();
-  json req;
-  try {
-    req = json::parse(body);
-  } catch (const std::exception& e) {
-    return error_response(nullptr, -32700, std::string("parse error: ") + e.what()).dump();
-  }
-  if (depth_of(req, 33) > 32) return error_response(nullptr, -32600, "JSON nested too deeply").dump();
-  if (req.is_array()) {
-    if (req.empty()) return error_response(nullptr, -32600, "empty batch").dump();
-    if (req.size() > kMaxBatch) return error_response(nullptr, -32600, "batch over 100 calls").dump();
-    json out = json::array();
-    for (const auto& r : req) {
-      json one = handle(r);
-      if (!one.is_null()) out.push_back(std::move(one));
-    }
-    return out.empty() ? std::string() : out.dump();
-  }
-  json one = handle(req);
-  return one.is_null() ? std::string() : one.dump();
+std::string to_wire(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+std::string internal_error_text() {
+  return R"({"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"internal error"}})";
 }
 
-json Node::handle(const json& req) {
-  if (!req.is_object() || req.value("jsonrpc", "") != "2.0" || !req.contains("method") || !req["method"].is_string())
-    return error_response(req.is_object() && req.contains("id") ? req["id"] : json(nullptr), -32600,
+std::string Node::handle_text(std::string_view body) noexcept {
+  try {
+    if (body.size() > kMaxRequestBytes)
+      return to_wire(error_response(nullptr, -32600, "request body over " + std::to_string(kMaxRequestBytes) + " bytes"));
+    json req;
+    try {
+      req = json::parse(body);
+    } catch (const json::exception& e) {
+      // e.what() may quote the offending (possibly non-UTF-8) bytes: to_wire replaces them.
+      return to_wire(error_response(nullptr, -32700, std::string("parse error: ") + e.what()));
+    }
+    if (depth_of(req, 33) > 32) return to_wire(error_response(nullptr, -32600, "JSON nested too deeply"));
+    if (req.is_array()) {
+      if (req.empty()) return to_wire(error_response(nullptr, -32600, "empty batch"));
+      if (req.size() > kMaxBatch) return to_wire(error_response(nullptr, -32600, "batch over 100 calls"));
+      json out = json::array();
+      for (const auto& r : req) {
+        json one = handle(r);
+        if (!one.is_null()) out.push_back(std::move(one));
+      }
+      return out.empty() ? std::string() : to_wire(out);
+    }
+    json one = handle(req);
+    return one.is_null() ? std::string() : to_wire(one);
+  } catch (...) {
+    return internal_error_text();
+  }
+}
+
+json Node::handle(const json& req) noexcept {
+  try {
+    return handle_checked(req);
+  } catch (...) {
+    return error_response(nullptr, -32603, "internal error");
+  }
+}
+
+json Node::handle_checked(const json& req) {
+  const auto member = [&](const char* key) -> const json* {
+    if (!req.is_object()) return nullptr;
+    auto it = req.find(key);
+    return it == req.end() ? nullptr : &*it;
+  };
+  const json* version = member("jsonrpc");
+  const json* method = member("method");
+  if (!req.is_object() || version == nullptr || !version->is_string() || *version != "2.0" || method == nullptr ||
+      !method->is_string())
+    return error_response(member("id") != nullptr ? *member("id") : json(nullptr), -32600,
                           "not a JSON-RPC 2.0 request object");
-  const bool notification = !req.contains("id");
-  const json id = notification ? json(nullptr) : req["id"];
+  const bool notification = member("id") == nullptr;
+  const json id = notification ? json(nullptr) : *member("id");
   if (!id.is_null() && !id.is_string() && !id.is_number_integer())
     return error_response(nullptr, -32600, "id must be a string, an integer or null");
-  const json params = req.value("params", json::array());
+  const json params = member("params") != nullptr ? *member("params") : json::array();
   if (!params.is_array() && !params.is_object()) return error_response(id, -32600, "params must be an array");
   json resp;
   try {
-    json result = dispatch(req["method"].get<std::string>(), params);
+    json result = dispatch(method->get<std::string>(), params);
     resp = {{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
   } catch (const RpcFailure& f) {
     resp = error_response(id, f.code, f.message, f.data);
@@ -258,6 +289,8 @@ json Node::dispatch(const std::string& method, const json& params) {
       auto a = parse_address(account);
       if (!a) invalid_params("account: " + a.error().detail);
       account = address_hex(*a);
+    } else if (account.rfind("escrow:", 0) != 0) {
+      invalid_params("account must be a 0x address or escrow:<channel>");
     }
     return abi::u256_to_decimal(c.balance(account, str_param(params, 1, "denom")));
   }
@@ -297,11 +330,9 @@ json Node::dispatch(const std::string& method, const json& params) {
       if (!v.is_object() || !v.contains("key") || !v.contains("power")) invalid_params("validator entries are {key, power}");
       auto key = from_hex(v["key"].is_string() ? v["key"].get<std::string>() : "", 65);
       if (!key) invalid_params("validator key must be hex");
-      std::uint64_t power = 0;
-      if (v["power"].is_number_unsigned()) power = v["power"].get<std::uint64_t>();
-      else if (v["power"].is_string()) power = u64_param(json::array({v["power"]}), 0, "power");
-      else invalid_params("power must be an integer");
-      vs.push_back(bft::Validator{*key, power});
+      const auto power = strict_u64(v["power"]);
+      if (!power) invalid_params("power must be a non-negative integer (a JSON integer or a decimal string)");
+      vs.push_back(bft::Validator{*key, *power});
     }
     auto commit = value_or_throw(c.sign_validator_set_change(vs));
     json out = json::array();

@@ -21,6 +21,7 @@ using nlohmann::json;
 
 constexpr auto kTimeout = std::chrono::seconds(60);
 constexpr std::size_t kMaxQueue = 1024;
+constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
 
 class WsSession;
 
@@ -58,7 +59,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     json n = {{"jsonrpc", "2.0"},
               {"method", "devnet_subscription"},
               {"params", {{"subscription", subscription_}, {"result", block}}}};
-    send(std::make_shared<const std::string>(n.dump()));
+    send(std::make_shared<const std::string>(to_wire(n)));
   }
 
  private:
@@ -74,11 +75,34 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     });
   }
 
-  void on_message(const std::string& text) {
-    json req = json::parse(text, nullptr, false);
-    if (req.is_object() && req.value("method", "") == "devnet_subscribe") {
-      const json id = req.value("id", json(nullptr));
-      const json params = req.value("params", json::array());
+  // Untrusted input: nothing may throw out of here (a throw on the I/O thread would end the process).
+  void on_message(const std::string& text) noexcept {
+    try {
+      std::string out = answer(text);
+      if (!out.empty()) send(std::make_shared<const std::string>(std::move(out)));
+    } catch (...) {
+      try {
+        send(std::make_shared<const std::string>(internal_error_text()));
+      } catch (...) {
+      }
+    }
+  }
+
+  // The answer to one WebSocket message ("" = none): subscriptions here, everything else through the Node.
+  std::string answer(const std::string& text) {
+    const json req = json::parse(text, nullptr, false);
+    std::string method;
+    if (req.is_object()) {
+      auto m = req.find("method");
+      if (m != req.end() && m->is_string()) method = m->get<std::string>();
+    }
+    const auto member = [&](const char* key, json fallback) {
+      auto it = req.find(key);
+      return it == req.end() ? fallback : *it;
+    };
+    if (method == "devnet_subscribe") {
+      const json id = member("id", nullptr);
+      const json params = member("params", json::array());
       json resp;
       if (params == json::array({"newHeads"})) {
         if (subscription_.empty()) {
@@ -90,18 +114,14 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
         resp = {{"jsonrpc", "2.0"}, {"id", id},
                 {"error", {{"code", -32602}, {"message", "the only subscription is [\"newHeads\"]"}}}};
       }
-      send(std::make_shared<const std::string>(resp.dump()));
-      return;
+      return to_wire(resp);
     }
-    if (req.is_object() && req.value("method", "") == "devnet_unsubscribe") {
+    if (method == "devnet_unsubscribe") {
       const bool had = !subscription_.empty();
       subscription_.clear();
-      send(std::make_shared<const std::string>(
-          json{{"jsonrpc", "2.0"}, {"id", req.value("id", json(nullptr))}, {"result", had}}.dump()));
-      return;
+      return to_wire(json{{"jsonrpc", "2.0"}, {"id", member("id", nullptr)}, {"result", had}});
     }
-    std::string out = shared_.node->handle_text(text);
-    if (!out.empty()) send(std::make_shared<const std::string>(std::move(out)));
+    return shared_.node->handle_text(text);
   }
 
   void write() {
@@ -170,7 +190,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       respond(http::status::method_not_allowed, "text/plain", "use POST\n", false);
       return;
     }
-    std::string out = shared_.node->handle_text(req.body());
+    std::string out;
+    try {
+      out = shared_.node->handle_text(req.body());
+    } catch (...) {  // handle_text does not throw; a failure anywhere must still not end the process
+      out = internal_error_text();
+    }
     if (out.empty()) {
       respond(http::status::no_content, "application/json", "", req.keep_alive());
       return;
@@ -208,6 +233,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 struct Server::Impl {
   asio::io_context ioc{1};
   tcp::acceptor acceptor{ioc};
+  asio::steady_timer backoff{ioc};
   Shared shared;
   std::thread thread;
   std::uint16_t port = 0;
@@ -215,7 +241,15 @@ struct Server::Impl {
   void accept() {
     acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
       if (!acceptor.is_open()) return;
-      if (!ec) std::make_shared<HttpSession>(std::move(socket), shared)->run();
+      if (ec) {
+        // E.g. EMFILE: the pending connection stays queued, so retrying at once would spin. Wait, then re-arm.
+        backoff.expires_after(kAcceptBackoff);
+        backoff.async_wait([this](beast::error_code) {
+          if (acceptor.is_open()) accept();
+        });
+        return;
+      }
+      std::make_shared<HttpSession>(std::move(socket), shared)->run();
       accept();
     });
   }
@@ -225,9 +259,8 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Server::~Server() { stop(); }
 
-Result<std::unique_ptr<Server>> Server::start(Node& node, const std::string& host, std::uint16_t port) {
+Result<std::unique_ptr<Server>> Server::listen(const std::string& host, std::uint16_t port) {
   auto impl = std::make_unique<Impl>();
-  impl->shared.node = &node;
   beast::error_code ec;
   const auto addr = asio::ip::make_address(host, ec);
   if (ec) return fail(Code::InvalidArgument, "not an IP address: " + host + " (use e.g. 127.0.0.1)");
@@ -238,10 +271,15 @@ Result<std::unique_ptr<Server>> Server::start(Node& node, const std::string& hos
   if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return fail(Code::Io, "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
   impl->port = impl->acceptor.local_endpoint().port();
-  impl->accept();
-  Impl* raw = impl.get();
-  impl->thread = std::thread([raw] { raw->ioc.run(); });
   return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+void Server::serve(Node& node) {
+  if (impl_->thread.joinable()) return;
+  impl_->shared.node = &node;
+  impl_->accept();
+  Impl* raw = impl_.get();
+  impl_->thread = std::thread([raw] { raw->ioc.run(); });
 }
 
 std::uint16_t Server::port() const noexcept { return impl_->port; }
@@ -266,6 +304,7 @@ void Server::stop() noexcept {
   asio::post(impl_->ioc, [this] {
     beast::error_code ec;
     impl_->acceptor.close(ec);
+    impl_->backoff.cancel();
   });
   impl_->ioc.stop();
   impl_->thread.join();

@@ -5,7 +5,9 @@
 //                     {"method":"devnet_subscribe","params":["newHeads"]} → a subscription id, then one
 //                     {"method":"devnet_subscription","params":{"subscription":id,"result":<block>}} per block;
 //                     devnet_unsubscribe([id]) ends it. A subscriber more than 1,024 messages behind is dropped.
-// One I/O thread; every request and idle connection has a 60 s deadline.
+// One I/O thread; every request and idle connection has a 60 s deadline. A failing accept (e.g. out of file
+// descriptors) is retried after 100 ms instead of spinning. No request can end the process: handler failures
+// answer -32603.
 // Thread-safety: publish_block() and stop() are safe from any thread.
 #pragma once
 
@@ -22,9 +24,11 @@ namespace causeway::devnet {
 
 class Server {
  public:
-  // Binds host:port (port 0 = an ephemeral port) and starts serving on its own thread.
-  // Errors: ERR_INVALID_ARGUMENT (bad address), ERR_IO (cannot bind).
-  static Result<std::unique_ptr<Server>> start(Node& node, const std::string& host, std::uint16_t port);
+  // Binds and listens on host:port (port 0 = an ephemeral port) without serving yet, so a bad --listen fails
+  // before any chain is created. Errors: ERR_INVALID_ARGUMENT (bad address), ERR_IO (cannot bind).
+  static Result<std::unique_ptr<Server>> listen(const std::string& host, std::uint16_t port);
+  // Starts serving `node` (which must outlive the server or stop()) on the server's own thread. Once only.
+  void serve(Node& node);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -47,7 +47,7 @@ inline constexpr std::uint8_t kLeafChannelOpened = 0x12;     // 0x12 ‖ utf8 ch
 inline constexpr std::size_t kMaxMempool = 10'000;
 
 struct ChainOptions {
-  std::string data_dir;  // created (0700) if missing
+  std::string data_dir;  // created (0700) if missing; an existing directory keeps its mode
   Genesis genesis;       // used on the first start only
   // When the data dir already holds a chain: refuse to start if `genesis` differs from the stored one.
   bool require_same_genesis = false;
@@ -100,7 +100,10 @@ struct InclusionProof {
 class Chain {
  public:
   // Opens the data dir: continues a stored chain, or creates keys and block 0 from options.genesis (its time is
-  // genesis_time_ms, or now_ms when 0). Errors: ERR_STORE_IO / ERR_STORE_MIGRATION / ERR_IO (files),
+  // genesis_time_ms, or now_ms when 0). Refuses to start (nothing is created or changed) when
+  // validator_keys.json exists but chain.db is missing, empty or holds no chain [ERR_STORE_IO], when the key file
+  // is unreadable or malformed [ERR_IO], and when the held keys carry 2/3 or less of the power of the set that
+  // signs the next block [ERR_IO]. Errors: ERR_STORE_IO / ERR_STORE_MIGRATION / ERR_IO (files),
   // ERR_INVALID_ARGUMENT (bad genesis), ERR_STORE_CONFLICT (require_same_genesis and another genesis stored).
   static Result<std::unique_ptr<Chain>> open(ChainOptions options, std::uint64_t now_ms);
   ~Chain();
@@ -121,7 +124,8 @@ class Chain {
   std::size_t mempool_size() const noexcept;
 
   // Builds, signs and durably stores the next block with the queued transactions; time_ms = max(now_ms,
-  // parent + 1). On an error nothing changed (the mempool is kept). Errors: ERR_STORE_IO, ERR_CRYPTO_INTERNAL.
+  // parent + 1). On an error nothing changed (the mempool is kept). Errors: ERR_STORE_IO, ERR_CRYPTO_INTERNAL,
+  // ERR_OVERFLOW (next_block_time_ms).
   Result<BlockRecord> produce_block(std::uint64_t now_ms);
 
   std::uint64_t height() const noexcept;  // the tip
@@ -158,5 +162,10 @@ class Chain {
 };
 
 std::string escrow_account(std::string_view channel_id);
+
+// The time of the block after one at parent_time_ms: max(now_ms, parent_time_ms + 1). Block times stay at most
+// kMaxTimeMs (genesis.hpp, year 9999), so the sum never overflows. Errors: ERR_OVERFLOW when the parent is at
+// the limit or now_ms is past it.
+Result<std::uint64_t> next_block_time_ms(std::uint64_t parent_time_ms, std::uint64_t now_ms);
 
 }  // namespace causeway::devnet

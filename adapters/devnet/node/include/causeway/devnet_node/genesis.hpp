@@ -4,7 +4,7 @@
 // {
 //   "chain_name": "devnet",                       island id = "cwdevnet:" + chain_name ([a-z0-9-], 1–32 chars)
 //   "crypto": "secp256k1-sha256" | "sm2-sm3",    the validators' suite (headers, commits, hashes)
-//   "genesis_time_ms": 0,                         block 0's time; 0 = the time of the first start
+//   "genesis_time_ms": 0,                         block 0's time; 0 = the time of the first start; ≤ kMaxTimeMs
 //   "validators": { "count": 4, "power": 10 },    keys are generated into the data dir on the first start
 //   "balances": { "0x<address>": { "<token>": "<decimal amount>", … }, … },
 //   "committee": { "members": ["0x<address>", …], "k": 1 },   the relay committee (attestation signers)
@@ -36,6 +36,8 @@ namespace causeway::devnet {
 
 inline constexpr std::string_view kIslandPrefix = "cwdevnet:";
 inline constexpr std::uint32_t kMaxGenesisValidators = 64;
+// The latest block time, ms since the Unix epoch: 9999-12-31T23:59:59.999Z. genesis_time_ms above it is refused.
+inline constexpr std::uint64_t kMaxTimeMs = 253'402'300'799'999;
 
 struct Channel {
   std::string channel_id;
