@@ -30,6 +30,9 @@ void add_proof_commands(CLI::App& app, int& exit_code) {
   verify->add_option("FILE", file, "Bundle file, or - for standard input")->required();
   verify->add_option("--trust", trust_file,
                      "JSON list of trusted anchors [{island, height, hash}]; the bundle's anchor must be one");
+  // The result is always JSON; --json is accepted so that every command takes it (docs/cli.md).
+  static bool json_flag = false;
+  verify->add_flag("--json", json_flag, "Accepted for uniformity: the result is always printed as JSON");
   verify->callback([&exit_code] {
     std::string text;
     if (auto ok = read_bounded(file, proofs::kMaxBundleBytes, text); !ok) {
