@@ -1,5 +1,6 @@
 // Schema migrations: see causeway/store/migrations.hpp for the contract.
 #include "causeway/store/migrations.hpp"
+#include "causeway/store/relay_schema.hpp"
 
 #include <charconv>
 #include <cstddef>
@@ -154,6 +155,7 @@ std::span<const Migration> relay_migrations() {
            "  tip_hash BLOB CHECK(tip_hash IS NULL OR length(tip_hash) = 32)\n"
            ");\n"},
       {2, "audit log", audit_log_ddl()},
+      {3, "relay core", relay_core_ddl()},  // relay_schema.cpp
   };
   return kMigrations;
 }

@@ -31,8 +31,8 @@ Result<int> schema_version(Database& db);
 //   ERR_STORE_IO: the database failed outside a migration's SQL (busy, disk).
 Status migrate(Database& db, std::span<const Migration> migrations);
 
-// The relay's schema, in order (version 1: header store; 2: audit log, audit_log_ddl()). Append only:
-// released migrations never change.
+// The relay's schema, in order (version 1: header store; 2: audit log, audit_log_ddl(); 3: relay core,
+// relay_core_ddl() in relay_schema.hpp). Append only: released migrations never change.
 std::span<const Migration> relay_migrations();
 
 // CREATE TABLE/INDEX text of a header table named `table` (identifier), shared by migration 1 ("headers")

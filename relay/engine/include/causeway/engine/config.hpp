@@ -1,0 +1,68 @@
+// The relay's configuration (docs/relay-core.md "Configuration"): the attestation committee and the islands
+// and channels `causeway serve` registers at start. Islands and channels are governance-signed records
+// (relay/domain: island.register, channel.open), so a config file cannot make the relay trust an anchor its
+// island's governance keys did not sign.
+//
+// File format: TOML (`.toml`) or JSON (any other name), with the same structure:
+//   [committee]  threshold = 1, members = ["0x<address>", …], key_file = "<path>",
+//                allow_low_threshold = false, key_sources = ["<path>", …] (one per member, optional)
+//   [[islands]]  a SignedIsland (island_to_json below)
+//   [[channels]] { a = <SignedChannelRecord>, b = <SignedChannelRecord> } (channel_to_json below)
+// A missing [committee] is the default: one relay, k = n = 1, whose key is <data-dir>/attestation.key.
+//
+// Thread-safety: value types and pure functions (load_config reads one file).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "causeway/core/error.hpp"
+#include "causeway/domain/channel.hpp"
+#include "causeway/domain/committee.hpp"
+#include "causeway/domain/island.hpp"
+
+namespace causeway::engine {
+
+struct CommitteeSettings {
+  std::uint32_t threshold = 1;
+  std::vector<domain::Address> members;   // empty = just this relay (k = n = 1)
+  std::vector<std::string> key_sources;   // parallel to members ("" = not local); A06 warning on repeats
+  std::string key_file;                   // this relay's attestation key; "" = <data-dir>/attestation.key
+  bool allow_low_threshold = false;       // logged when used (A06)
+};
+
+struct ChannelPair {
+  domain::SignedChannelRecord a;
+  domain::SignedChannelRecord b;
+};
+
+struct RelayConfig {
+  CommitteeSettings committee;
+  std::vector<domain::SignedIsland> islands;
+  std::vector<ChannelPair> channels;
+};
+
+// JSON forms (byte strings 0x hex; endpoint: 0x hex, or {"utf8": "endpoint"} for module names):
+// island: {"id","genesis","family","codec","consensus_params","trusting_period_s",
+//          "finality":{"kind","confirmations"},"allow_rpc_trusted_public",
+//          "anchor":{"height","hash","time_s","extra"},"endpoint","governance":{"threshold","members"},
+//          "nonce","signatures"}
+// channel record: {"island","channel","port","endpoint","counterparty_island","counterparty_genesis",
+//          "counterparty_channel","counterparty_port","counterparty_endpoint","ordering","open_height",
+//          "nonce","signatures"}
+nlohmann::json island_to_json(const domain::SignedIsland& r);
+Result<domain::SignedIsland> island_from_json(const nlohmann::json& j);
+nlohmann::json channel_to_json(const domain::SignedChannelRecord& r);
+Result<domain::SignedChannelRecord> channel_from_json(const nlohmann::json& j);
+nlohmann::json config_to_json(const RelayConfig& c);
+Result<RelayConfig> config_from_json(const nlohmann::json& j);
+
+// Reads a config file (TOML when the name ends in .toml, else JSON). Errors: ERR_IO (unreadable),
+// ERR_INVALID_ARGUMENT (syntax or shape; the detail names the field).
+Result<RelayConfig> load_config(const std::string& path);
+
+}  // namespace causeway::engine

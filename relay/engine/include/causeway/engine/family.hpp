@@ -1,0 +1,75 @@
+// Per-family plug-ins of the engine (docs/relay-core.md "Families"): what the core needs to know about an
+// island's family, and nothing more. The core verifies every bundle through relay/proofs::verify_bundle with a
+// trust list made of the consensus states the relay holds (A03); a plug-in only
+//   - names the consensus state a registered anchor stands for (the first state the island's client holds),
+//   - pins the bundle parameters the relay decides, not the submitter (e.g. the bft trusting period),
+//   - reads the proven packet out of a VERIFIED bundle (devnet event leaf 0x01 ‖ packet_bytes; EVM PacketSent
+//     log of the registered endpoint, A19), and
+//   - names the consensus state a verified bundle advanced the client to (its verified tip), so that the
+//     client moves forward only through headers the light client verified.
+// A family plugs in by implementing FamilyPlugin and adding itself to default_plugins(); the core is unchanged.
+//
+// Thread-safety: plug-ins are immutable; every member is const and reentrant.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "causeway/core/bytes.hpp"
+#include "causeway/core/error.hpp"
+#include "causeway/core/packet.hpp"
+#include "causeway/domain/island.hpp"
+
+namespace causeway::engine {
+
+// A verified header commitment the island's client holds: what a bundle's anchor must equal (A03).
+struct ConsensusState {
+  std::string island;
+  std::uint64_t height = 0;
+  Hash32 hash;
+  std::optional<Hash32> validator_set_hash;  // bft: the header's validators_hash (pinned with the hash)
+  std::uint64_t time_ms = 0;                 // header time
+  bool operator==(const ConsensusState&) const = default;
+};
+
+// What a verified bundle proved.
+struct BundleFacts {
+  packet::Packet packet;
+  Bytes packet_bytes;
+  Hash32 commitment;
+  Bytes emitter;                          // the emitting endpoint as the family names it (A19)
+  std::uint64_t height = 0;               // the proving header
+  Hash32 header_hash;
+  std::uint64_t header_time_ms = 0;
+  std::uint64_t anchor_height = 0;
+  std::optional<ConsensusState> advanced;  // the verified tip when the bundle carried headers past its anchor
+};
+
+class FamilyPlugin {
+ public:
+  virtual ~FamilyPlugin() = default;
+  // "bft/causeway-devnet/v1", "ethereum".
+  virtual std::string name() const = 0;
+  virtual bool handles(const domain::IslandSpec& spec) const = 0;
+  // The consensus state of the registered anchor. bft: anchor.extra is the anchor's validator-set hash
+  // (32 bytes). Errors: ERR_INVALID_ARGUMENT (extra malformed), ERR_ZERO_ROOT (A01).
+  virtual Result<ConsensusState> anchor_state(const domain::IslandSpec& spec) const = 0;
+  // Reads a bundle that verify_bundle accepted (`doc` the bundle, `verdict` its result object).
+  // Errors: ERR_ISLAND_MISMATCH (codec or family differs from the registration), ERR_INVALID_ARGUMENT (a pinned
+  // parameter such as the trusting period differs), ERR_NOT_PACKET_EVENT (the claim is not a sent packet),
+  // ERR_WRONG_EMITTER (A19), ERR_CLAIM_MISMATCH, packet decoding errors.
+  virtual Result<BundleFacts> read_bundle(const domain::IslandSpec& spec, const nlohmann::json& doc,
+                                          const nlohmann::json& verdict) const = 0;
+};
+
+// bft codec causeway-devnet/v1, and ethereum (receipt inclusion of a PacketSent log).
+std::unique_ptr<FamilyPlugin> make_devnet_plugin();
+std::unique_ptr<FamilyPlugin> make_ethereum_plugin();
+std::vector<std::shared_ptr<const FamilyPlugin>> default_plugins();
+
+}  // namespace causeway::engine

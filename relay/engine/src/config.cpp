@@ -1,0 +1,271 @@
+// Relay configuration: see causeway/engine/config.hpp.
+#include "causeway/engine/config.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
+
+#include "causeway/core/hex.hpp"
+
+namespace causeway::engine {
+namespace {
+
+using nlohmann::json;
+
+// Reading helpers: every shape error is ERR_INVALID_ARGUMENT at the field (json.at() throws are caught below).
+struct ShapeError {
+  std::string at;
+  std::string what;
+};
+
+Bytes bytes_of(const json& j, const std::string& at) {
+  if (j.is_object() && j.contains("utf8")) {
+    const auto s = j.at("utf8").get<std::string>();
+    return Bytes(s.begin(), s.end());
+  }
+  if (!j.is_string()) throw ShapeError{at, "expected 0x hex"};
+  auto b = from_hex(j.get<std::string>());
+  if (!b) throw ShapeError{at, b.error().detail};
+  return *b;
+}
+Hash32 hash_of(const json& j, const std::string& at) {
+  const Bytes b = bytes_of(j, at);
+  if (b.size() != 32) throw ShapeError{at, "expected 32 bytes"};
+  Hash32 h;
+  std::copy(b.begin(), b.end(), h.b.begin());
+  return h;
+}
+domain::Address address_of(const json& j, const std::string& at) {
+  const Bytes b = bytes_of(j, at);
+  if (b.size() != 20) throw ShapeError{at, "expected a 20-byte address"};
+  domain::Address a{};
+  std::copy(b.begin(), b.end(), a.begin());
+  return a;
+}
+std::uint64_t u64_of(const json& j, const std::string& at) {
+  if (j.is_number_unsigned()) return j.get<std::uint64_t>();
+  if (j.is_number_integer() && j.get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(j.get<std::int64_t>());
+  if (j.is_string()) {
+    const auto s = j.get<std::string>();
+    if (!s.empty() && s.size() <= 20 && s.find_first_not_of("0123456789") == std::string::npos) return std::stoull(s);
+  }
+  throw ShapeError{at, "expected a non-negative integer"};
+}
+std::string str_of(const json& j, const std::string& at) {
+  if (!j.is_string()) throw ShapeError{at, "expected a string"};
+  return j.get<std::string>();
+}
+std::vector<Bytes> sigs_of(const json& j, const std::string& at) {
+  std::vector<Bytes> out;
+  if (!j.is_array()) throw ShapeError{at, "expected an array of 65-byte signatures"};
+  for (std::size_t i = 0; i < j.size(); ++i) out.push_back(bytes_of(j[i], at + "[" + std::to_string(i) + "]"));
+  return out;
+}
+json hex(ByteView b) { return to_hex(b); }
+json hex(const Hash32& h) { return to_hex(h.view()); }
+
+domain::SignedIsland island_of(const json& j) {
+  domain::SignedIsland r;
+  auto& s = r.spec;
+  s.id = str_of(j.at("id"), "id");
+  s.genesis = hash_of(j.at("genesis"), "genesis");
+  const auto fam = str_of(j.at("family"), "family");
+  if (fam == "bitcoin") s.family = domain::Family::Bitcoin;
+  else if (fam == "ethereum") s.family = domain::Family::Ethereum;
+  else if (fam == "bft") s.family = domain::Family::Bft;
+  else throw ShapeError{"family", "unknown family " + fam};
+  s.codec = str_of(j.at("codec"), "codec");
+  s.consensus_params = j.contains("consensus_params") ? bytes_of(j["consensus_params"], "consensus_params") : Bytes{};
+  s.trusting_period_s = u64_of(j.at("trusting_period_s"), "trusting_period_s");
+  const auto& f = j.at("finality");
+  const auto kind = str_of(f.at("kind"), "finality.kind");
+  if (kind == "confirmations") s.finality.kind = domain::FinalityKind::Confirmations;
+  else if (kind == "bft-quorum") s.finality.kind = domain::FinalityKind::BftQuorum;
+  else if (kind == "rpc-trusted") s.finality.kind = domain::FinalityKind::RpcTrusted;
+  else throw ShapeError{"finality.kind", "unknown finality " + kind};
+  s.finality.confirmations = f.contains("confirmations") ? u64_of(f["confirmations"], "finality.confirmations") : 0;
+  s.allow_rpc_trusted_public = j.value("allow_rpc_trusted_public", false);
+  const auto& a = j.at("anchor");
+  s.anchor.height = u64_of(a.at("height"), "anchor.height");
+  s.anchor.hash = hash_of(a.at("hash"), "anchor.hash");
+  s.anchor.time_s = u64_of(a.at("time_s"), "anchor.time_s");
+  s.anchor.extra = a.contains("extra") ? bytes_of(a["extra"], "anchor.extra") : Bytes{};
+  s.endpoint = bytes_of(j.at("endpoint"), "endpoint");
+  const auto& g = j.at("governance");
+  s.governance.threshold = static_cast<std::uint32_t>(u64_of(g.at("threshold"), "governance.threshold"));
+  for (std::size_t i = 0; i < g.at("members").size(); ++i)
+    s.governance.members.push_back(address_of(g["members"][i], "governance.members[" + std::to_string(i) + "]"));
+  r.nonce = u64_of(j.at("nonce"), "nonce");
+  r.signatures = sigs_of(j.at("signatures"), "signatures");
+  return r;
+}
+
+domain::SignedChannelRecord channel_of(const json& j) {
+  domain::SignedChannelRecord r;
+  auto& s = r.spec;
+  s.island = str_of(j.at("island"), "island");
+  s.channel = str_of(j.at("channel"), "channel");
+  s.port = str_of(j.at("port"), "port");
+  s.endpoint = bytes_of(j.at("endpoint"), "endpoint");
+  s.counterparty_island = str_of(j.at("counterparty_island"), "counterparty_island");
+  s.counterparty_genesis = hash_of(j.at("counterparty_genesis"), "counterparty_genesis");
+  s.counterparty_channel = str_of(j.at("counterparty_channel"), "counterparty_channel");
+  s.counterparty_port = str_of(j.at("counterparty_port"), "counterparty_port");
+  s.counterparty_endpoint = bytes_of(j.at("counterparty_endpoint"), "counterparty_endpoint");
+  const auto ord = str_of(j.at("ordering"), "ordering");
+  if (ord == "ordered") s.ordering = domain::Ordering::Ordered;
+  else if (ord == "unordered") s.ordering = domain::Ordering::Unordered;
+  else throw ShapeError{"ordering", "ordered | unordered"};
+  s.open_height = u64_of(j.at("open_height"), "open_height");
+  r.nonce = u64_of(j.at("nonce"), "nonce");
+  r.signatures = sigs_of(j.at("signatures"), "signatures");
+  return r;
+}
+
+template <class Fn>
+auto guarded(Fn fn, const std::string& prefix) -> Result<decltype(fn())> {
+  try {
+    return fn();
+  } catch (const ShapeError& e) {
+    return fail(Code::InvalidArgument, e.what, prefix + e.at);
+  } catch (const std::exception& e) {
+    return fail(Code::InvalidArgument, std::string("malformed configuration: ") + e.what(), prefix);
+  }
+}
+
+}  // namespace
+
+json island_to_json(const domain::SignedIsland& r) {
+  const auto& s = r.spec;
+  json members = json::array();
+  for (const auto& m : s.governance.members) members.push_back(hex(ByteView(m.data(), m.size())));
+  json sigs = json::array();
+  for (const auto& g : r.signatures) sigs.push_back(hex(g));
+  return json{{"id", s.id},
+              {"genesis", hex(s.genesis)},
+              {"family", std::string(domain::family_name(s.family))},
+              {"codec", s.codec},
+              {"consensus_params", hex(s.consensus_params)},
+              {"trusting_period_s", s.trusting_period_s},
+              {"finality", {{"kind", std::string(domain::finality_name(s.finality.kind))},
+                            {"confirmations", s.finality.confirmations}}},
+              {"allow_rpc_trusted_public", s.allow_rpc_trusted_public},
+              {"anchor", {{"height", s.anchor.height}, {"hash", hex(s.anchor.hash)}, {"time_s", s.anchor.time_s},
+                          {"extra", hex(s.anchor.extra)}}},
+              {"endpoint", hex(s.endpoint)},
+              {"governance", {{"threshold", s.governance.threshold}, {"members", members}}},
+              {"nonce", r.nonce},
+              {"signatures", sigs}};
+}
+
+Result<domain::SignedIsland> island_from_json(const json& j) {
+  return guarded([&] { return island_of(j); }, "");
+}
+
+json channel_to_json(const domain::SignedChannelRecord& r) {
+  const auto& s = r.spec;
+  json sigs = json::array();
+  for (const auto& g : r.signatures) sigs.push_back(hex(g));
+  return json{{"island", s.island},
+              {"channel", s.channel},
+              {"port", s.port},
+              {"endpoint", hex(s.endpoint)},
+              {"counterparty_island", s.counterparty_island},
+              {"counterparty_genesis", hex(s.counterparty_genesis)},
+              {"counterparty_channel", s.counterparty_channel},
+              {"counterparty_port", s.counterparty_port},
+              {"counterparty_endpoint", hex(s.counterparty_endpoint)},
+              {"ordering", std::string(domain::ordering_name(s.ordering))},
+              {"open_height", s.open_height},
+              {"nonce", r.nonce},
+              {"signatures", sigs}};
+}
+
+Result<domain::SignedChannelRecord> channel_from_json(const json& j) {
+  return guarded([&] { return channel_of(j); }, "");
+}
+
+json config_to_json(const RelayConfig& c) {
+  json members = json::array();
+  for (const auto& m : c.committee.members) members.push_back(hex(ByteView(m.data(), m.size())));
+  json out = {{"committee",
+               {{"threshold", c.committee.threshold},
+                {"members", members},
+                {"key_sources", c.committee.key_sources},
+                {"key_file", c.committee.key_file},
+                {"allow_low_threshold", c.committee.allow_low_threshold}}},
+              {"islands", json::array()},
+              {"channels", json::array()}};
+  for (const auto& i : c.islands) out["islands"].push_back(island_to_json(i));
+  for (const auto& p : c.channels) out["channels"].push_back({{"a", channel_to_json(p.a)}, {"b", channel_to_json(p.b)}});
+  return out;
+}
+
+Result<RelayConfig> config_from_json(const json& j) {
+  RelayConfig c;
+  if (!j.is_object()) return fail(Code::InvalidArgument, "the configuration is not an object");
+  if (j.contains("committee")) {
+    auto r = guarded(
+        [&] {
+          const auto& m = j["committee"];
+          CommitteeSettings s;
+          if (m.contains("threshold")) s.threshold = static_cast<std::uint32_t>(u64_of(m["threshold"], "threshold"));
+          if (m.contains("members"))
+            for (std::size_t i = 0; i < m["members"].size(); ++i)
+              s.members.push_back(address_of(m["members"][i], "members[" + std::to_string(i) + "]"));
+          if (m.contains("key_sources"))
+            for (const auto& k : m["key_sources"]) s.key_sources.push_back(str_of(k, "key_sources"));
+          s.key_file = m.value("key_file", "");
+          s.allow_low_threshold = m.value("allow_low_threshold", false);
+          return s;
+        },
+        "committee.");
+    if (!r) return tl::unexpected(r.error());
+    c.committee = *r;
+  }
+  if (j.contains("islands")) {
+    for (std::size_t i = 0; i < j["islands"].size(); ++i) {
+      auto r = guarded([&] { return island_of(j["islands"][i]); }, "islands[" + std::to_string(i) + "].");
+      if (!r) return tl::unexpected(r.error());
+      c.islands.push_back(std::move(*r));
+    }
+  }
+  if (j.contains("channels")) {
+    for (std::size_t i = 0; i < j["channels"].size(); ++i) {
+      const std::string at = "channels[" + std::to_string(i) + "].";
+      auto a = guarded([&] { return channel_of(j["channels"][i].at("a")); }, at + "a.");
+      if (!a) return tl::unexpected(a.error());
+      auto b = guarded([&] { return channel_of(j["channels"][i].at("b")); }, at + "b.");
+      if (!b) return tl::unexpected(b.error());
+      c.channels.push_back(ChannelPair{std::move(*a), std::move(*b)});
+    }
+  }
+  return c;
+}
+
+Result<RelayConfig> load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(Code::Io, "cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  if (text.size() > (16u << 20)) return fail(Code::TooLarge, "configuration over 16 MiB", path);
+  json doc;
+  try {
+    if (path.size() >= 5 && path.compare(path.size() - 5, 5, ".toml") == 0) {
+      auto table = toml::parse(text, path);
+      std::stringstream js;
+      js << toml::json_formatter{table};
+      doc = json::parse(js.str());
+    } else {
+      doc = json::parse(text);
+    }
+  } catch (const std::exception& e) {
+    return fail(Code::InvalidArgument, std::string("cannot parse the configuration: ") + e.what(), path);
+  }
+  return config_from_json(doc);
+}
+
+}  // namespace causeway::engine

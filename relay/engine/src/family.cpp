@@ -1,0 +1,190 @@
+// Family plug-ins: see causeway/engine/family.hpp.
+#include "causeway/engine/family.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "causeway/core/hex.hpp"
+#include "causeway/ethereum/proofs.hpp"
+#include "causeway/ethereum/receipt.hpp"
+
+namespace causeway::engine {
+namespace {
+
+Result<Hash32> hash_of(const nlohmann::json& j, const std::string& at) {
+  if (!j.is_string()) return fail(Code::InvalidArgument, "expected a 0x hash", at);
+  auto b = from_hex(j.get<std::string>());
+  if (!b) return tl::unexpected(b.error());
+  if (b->size() != 32) return fail(Code::BadLength, "expected 32 bytes", at);
+  Hash32 h;
+  std::copy(b->begin(), b->end(), h.b.begin());
+  return h;
+}
+
+Result<std::uint64_t> u64_of(const nlohmann::json& j, const std::string& at) {
+  if (j.is_number_unsigned()) return j.get<std::uint64_t>();
+  if (j.is_number_integer() && j.get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(j.get<std::int64_t>());
+  if (j.is_string()) {
+    const auto s = j.get<std::string>();
+    if (s.empty() || s.size() > 20 || s.find_first_not_of("0123456789") != std::string::npos)
+      return fail(Code::InvalidArgument, "expected a decimal quantity", at);
+    try {
+      return static_cast<std::uint64_t>(std::stoull(s));
+    } catch (...) {
+      return fail(Code::Overflow, "quantity out of range", at);
+    }
+  }
+  return fail(Code::InvalidArgument, "expected a quantity", at);
+}
+
+// Common to both: the proving header and tip from the verdict.
+Status facts_from_verdict(const nlohmann::json& verdict, BundleFacts& f) {
+  auto h = u64_of(verdict.at("height"), "height");
+  if (!h) return tl::unexpected(h.error());
+  f.height = *h;
+  auto hh = hash_of(verdict.at("header_hash"), "header_hash");
+  if (!hh) return tl::unexpected(hh.error());
+  f.header_hash = *hh;
+  auto ah = u64_of(verdict.at("anchor").at("height"), "anchor.height");
+  if (!ah) return tl::unexpected(ah.error());
+  f.anchor_height = *ah;
+  return {};
+}
+
+class DevnetPlugin final : public FamilyPlugin {
+ public:
+  std::string name() const override { return "bft/causeway-devnet/v1"; }
+  bool handles(const domain::IslandSpec& s) const override {
+    return s.family == domain::Family::Bft && s.codec == "causeway-devnet/v1";
+  }
+  Result<ConsensusState> anchor_state(const domain::IslandSpec& s) const override {
+    if (s.anchor.extra.size() != 32)
+      return fail(Code::InvalidArgument, "a causeway-devnet/v1 anchor's extra is its validator-set hash (32 bytes)",
+                  "anchor.extra");
+    ConsensusState cs{s.id, s.anchor.height, s.anchor.hash, Hash32{}, s.anchor.time_s * 1000};
+    std::copy(s.anchor.extra.begin(), s.anchor.extra.end(), cs.validator_set_hash->b.begin());
+    if (cs.hash.is_zero() || cs.validator_set_hash->is_zero() || cs.time_ms == 0)
+      return fail(Code::ZeroRoot, "zero anchor hash, validator-set hash or time (A01)", "anchor");
+    return cs;
+  }
+  Result<BundleFacts> read_bundle(const domain::IslandSpec& s, const nlohmann::json& doc,
+                                  const nlohmann::json& verdict) const override {
+    if (doc.value("family", "") != "bft" || doc.value("codec", "") != s.codec)
+      return fail(Code::IslandMismatch, "bundle family/codec is not the island's registered " + s.codec, "codec");
+    // The trusting period is the island's, never the submitter's choice.
+    auto tp = u64_of(doc.at("anchor").at("trusting_period_s"), "anchor.trusting_period_s");
+    if (!tp) return tl::unexpected(tp.error());
+    if (*tp != s.trusting_period_s)
+      return fail(Code::InvalidArgument,
+                  "anchor.trusting_period_s " + std::to_string(*tp) + " is not the island's registered " +
+                      std::to_string(s.trusting_period_s),
+                  "anchor.trusting_period_s");
+    BundleFacts f;
+    if (auto st = facts_from_verdict(verdict, f); !st) return tl::unexpected(st.error());
+    const auto& claim = verdict.at("claim");
+    if (claim.value("tree", "") != "event")
+      return fail(Code::NotPacketEvent, "the bundle proves a transaction, not an event leaf", "inclusion.tree");
+    auto leaf = from_hex(claim.at("leaf").get<std::string>());
+    if (!leaf) return tl::unexpected(leaf.error());
+    if (leaf->empty() || (*leaf)[0] != 0x01)
+      return fail(Code::NotPacketEvent, "the event leaf is not 0x01 ‖ packet_bytes (a sent packet)", "inclusion.leaf");
+    f.packet_bytes.assign(leaf->begin() + 1, leaf->end());
+    auto p = packet::decode_packet(f.packet_bytes);
+    if (!p) return tl::unexpected(p.error());
+    f.packet = std::move(*p);
+    f.commitment = packet::commitment(f.packet_bytes);
+    f.emitter = s.endpoint;  // the devnet event tree holds only its endpoint module's leaves
+    // Header times: the proving header and the tip are the anchor or entries of headers[].
+    auto time_at = [&](std::uint64_t height) -> std::optional<std::pair<std::uint64_t, Hash32>> {
+      auto look = [&](const nlohmann::json& h) -> std::optional<std::pair<std::uint64_t, Hash32>> {
+        auto hh = u64_of(h.at("height"), "height");
+        if (!hh || *hh != height) return std::nullopt;
+        auto t = u64_of(h.at("time_ms"), "time_ms");
+        auto v = hash_of(h.at("validators_hash"), "validators_hash");
+        if (!t || !v) return std::nullopt;
+        return std::pair{*t, *v};
+      };
+      if (auto r = look(doc.at("anchor").at("header"))) return r;
+      for (const auto& e : doc.at("headers"))
+        if (auto r = look(e.at("header"))) return r;
+      return std::nullopt;
+    };
+    auto proving = time_at(f.height);
+    if (!proving) return fail(Code::InvalidArgument, "proving header not in the bundle", "inclusion.height");
+    f.header_time_ms = proving->first;
+    auto tip_h = u64_of(verdict.at("tip").at("height"), "tip.height");
+    if (!tip_h) return tl::unexpected(tip_h.error());
+    if (*tip_h > f.anchor_height) {
+      auto tip_hash = hash_of(verdict.at("tip").at("hash"), "tip.hash");
+      if (!tip_hash) return tl::unexpected(tip_hash.error());
+      auto tip = time_at(*tip_h);
+      if (!tip) return fail(Code::InvalidArgument, "tip header not in the bundle", "headers");
+      f.advanced = ConsensusState{s.id, *tip_h, *tip_hash, tip->second, tip->first};
+    }
+    return f;
+  }
+};
+
+class EthereumPlugin final : public FamilyPlugin {
+ public:
+  std::string name() const override { return "ethereum"; }
+  bool handles(const domain::IslandSpec& s) const override { return s.family == domain::Family::Ethereum; }
+  Result<ConsensusState> anchor_state(const domain::IslandSpec& s) const override {
+    if (s.anchor.hash.is_zero() || s.anchor.time_s == 0)
+      return fail(Code::ZeroRoot, "zero anchor hash or time (A01)", "anchor");
+    return ConsensusState{s.id, s.anchor.height, s.anchor.hash, std::nullopt, s.anchor.time_s * 1000};
+  }
+  Result<BundleFacts> read_bundle(const domain::IslandSpec& s, const nlohmann::json& doc,
+                                  const nlohmann::json& verdict) const override {
+    if (doc.value("family", "") != "ethereum")
+      return fail(Code::IslandMismatch, "bundle family is not the island's (ethereum)", "family");
+    BundleFacts f;
+    if (auto st = facts_from_verdict(verdict, f); !st) return tl::unexpected(st.error());
+    const auto& inc = doc.at("inclusion");
+    if (inc.value("kind", "") != "receipt")
+      return fail(Code::NotPacketEvent, "the bundle does not prove a receipt log", "inclusion.kind");
+    ethereum::Log log;
+    auto emitter = from_hex(inc.at("emitter").get<std::string>());
+    if (!emitter || emitter->size() != 20) return fail(Code::BadLength, "emitter is not 20 bytes", "inclusion.emitter");
+    std::copy(emitter->begin(), emitter->end(), log.address.begin());
+    for (const auto& t : inc.at("topics")) {
+      auto h = hash_of(t, "inclusion.topics");
+      if (!h) return tl::unexpected(h.error());
+      log.topics.push_back(*h);
+    }
+    auto data = from_hex(inc.at("data").get<std::string>());
+    if (!data) return tl::unexpected(data.error());
+    log.data = std::move(*data);
+    if (log.topics.empty() || log.topics[0] != packet::packet_sent_topic0())
+      return fail(Code::NotPacketEvent, "the log is not PacketSent", "inclusion.topics[0]");
+    f.emitter = *emitter;
+    if (s.endpoint.size() != 20 || !std::equal(s.endpoint.begin(), s.endpoint.end(), emitter->begin()))
+      return fail(Code::WrongEmitter, "the log's emitter is not the island's registered endpoint (A19)",
+                  "inclusion.emitter");
+    ethereum::Address endpoint{};
+    std::copy(s.endpoint.begin(), s.endpoint.end(), endpoint.begin());
+    auto p = ethereum::packet_from_log(log, endpoint);
+    if (!p) return tl::unexpected(p.error());
+    f.packet = std::move(*p);
+    f.packet_bytes = packet::encode_packet(f.packet);
+    f.commitment = packet::commitment(f.packet_bytes);
+    f.header_time_ms = 0;  // EVM header time is not needed by the relay core (cap windows use 0)
+    auto tip_h = u64_of(verdict.at("tip").at("height"), "tip.height");
+    if (!tip_h) return tl::unexpected(tip_h.error());
+    if (*tip_h > f.anchor_height) {
+      auto tip_hash = hash_of(verdict.at("tip").at("hash"), "tip.hash");
+      if (!tip_hash) return tl::unexpected(tip_hash.error());
+      f.advanced = ConsensusState{s.id, *tip_h, *tip_hash, std::nullopt, 1};
+    }
+    return f;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<FamilyPlugin> make_devnet_plugin() { return std::make_unique<DevnetPlugin>(); }
+std::unique_ptr<FamilyPlugin> make_ethereum_plugin() { return std::make_unique<EthereumPlugin>(); }
+std::vector<std::shared_ptr<const FamilyPlugin>> default_plugins() {
+  return {make_devnet_plugin(), make_ethereum_plugin()};
+}
+
+}  // namespace causeway::engine

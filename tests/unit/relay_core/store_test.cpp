@@ -1,0 +1,186 @@
+// relay/store relay-core parts: group commit (ack only after the commit that holds the change, a failing change
+// rolls back only itself, a restart keeps everything), integrity check and unsafe settings at open, migration 3.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include "causeway/store/group_commit.hpp"
+#include "causeway/store/migrations.hpp"
+#include "causeway/store/relay_schema.hpp"
+
+using namespace causeway;
+using namespace causeway::store;
+
+namespace {
+
+std::string temp_db(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("causeway-relay-store-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto path = dir / name;
+  for (const char* ext : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + ext);
+  return path.string();
+}
+
+std::int64_t count(Database& db, const std::string& sql) {
+  auto st = db.prepare(sql);
+  REQUIRE(st.has_value());
+  REQUIRE(st->step().value());
+  return st->column_int64(0);
+}
+
+Status insert(Database& db, std::int64_t v) {
+  auto st = db.prepare("INSERT INTO t(v) VALUES(?1)");
+  if (!st) return tl::unexpected(st.error());
+  (void)st->bind_int64(1, v);
+  return st->run();
+}
+
+}  // namespace
+
+TEST_CASE("open_relay_database applies the relay schema (migration 3) and passes integrity_check") {
+  const auto path = temp_db("schema.db");
+  auto db = open_relay_database(path);
+  REQUIRE(db.has_value());
+  CHECK(schema_version(*db).value() == static_cast<int>(relay_migrations().size()));
+  CHECK(relay_migrations().back().name == "relay core");
+  for (const char* t : {"islands", "client_states", "consensus_states", "channels", "packets", "attestations",
+                        "transfers", "outbox", "deliveries", "audit_leaves", "headers"})
+    CHECK(count(*db, std::string("SELECT count(*) FROM sqlite_schema WHERE type='table' AND name='") + t + "'") == 1);
+  CHECK(check_integrity(*db).has_value());
+}
+
+TEST_CASE("packets: identity (source island, genesis, channel, sequence) is unique in the schema") {
+  auto db = open_relay_database(temp_db("identity.db"));
+  REQUIRE(db.has_value());
+  const std::string row =
+      "INSERT INTO packets(source_island, source_genesis, source_channel, sequence, commitment, dest_island, "
+      "dest_genesis, dest_channel, packet, stage, source_height, source_block, source_time_ms, verified_index, "
+      "created_ms, updated_ms) VALUES('cwdevnet:a', zeroblob(32), 'channel-0', 1, randomblob(32), 'cwdevnet:b', "
+      "zeroblob(32), 'channel-0', x'00', 'proven', 1, randomblob(32), 1, 0, 1, 1)";
+  REQUIRE(db->exec(row).has_value());
+  const auto again = db->exec(row);
+  REQUIRE_FALSE(again.has_value());
+  CHECK(again.error().code == Code::StoreIo);
+  CHECK(count(*db, "SELECT count(*) FROM packets") == 1);
+}
+
+TEST_CASE("open_relay_database refuses a damaged database (integrity_check) and unsafe settings stay refused") {
+  const auto path = temp_db("damaged.db");
+  {
+    auto db = open_relay_database(path);
+    REQUIRE(db.has_value());
+    REQUIRE(db->exec("CREATE TABLE big(x BLOB); CREATE INDEX big_x ON big(x);").has_value());
+    for (int i = 0; i < 200; ++i) REQUIRE(db->exec("INSERT INTO big VALUES(randomblob(400))").has_value());
+    REQUIRE(db->exec("PRAGMA wal_checkpoint(TRUNCATE)").has_value());
+    // unsafe settings through the same connection are refused by the authorizer
+    CHECK(db->exec("PRAGMA synchronous = OFF").error().code == Code::StoreUnsafe);
+    CHECK(db->exec("PRAGMA journal_mode = MEMORY").error().code == Code::StoreUnsafe);
+  }
+  // Corrupt pages in the middle of the file (not the header), as a torn disk write would.
+  {
+    FILE* f = std::fopen(path.c_str(), "r+b");
+    REQUIRE(f != nullptr);
+    std::fseek(f, 0, SEEK_END);
+    const long size = std::ftell(f);
+    REQUIRE(size > 40000);
+    for (long off = 8192; off < size - 4096; off += 4096) {
+      std::fseek(f, off + 100, SEEK_SET);
+      const char junk[64] = "garbage garbage garbage garbage garbage garbage garbage garbage";
+      std::fwrite(junk, 1, sizeof junk, f);
+    }
+    std::fclose(f);
+  }
+  auto reopened = open_relay_database(path);
+  REQUIRE_FALSE(reopened.has_value());
+  CHECK((reopened.error().code == Code::StoreIntegrity || reopened.error().code == Code::StoreIo));
+}
+
+TEST_CASE("group commit: each caller is acknowledged only after the COMMIT holding its change") {
+  const auto path = temp_db("ack.db");
+  auto db = Database::open(path);
+  REQUIRE(db.has_value());
+  REQUIRE(db->exec("CREATE TABLE t(v INTEGER UNIQUE)").has_value());
+  GroupCommitter::Options opt;
+  opt.max_batch = 64;
+  opt.max_wait = std::chrono::microseconds(5000);
+  GroupCommitter gc(*db, opt);
+  std::vector<std::future<Status>> futures;
+  std::atomic<int> seen_committed{0};
+  for (int i = 0; i < 500; ++i) {
+    futures.push_back(gc.submit([i](Database& d, Transaction&) { return insert(d, i); }));
+  }
+  for (int i = 0; i < 500; ++i) {
+    REQUIRE(futures[static_cast<std::size_t>(i)].get().has_value());
+    // Once acknowledged, another connection sees the row: it was committed, not merely executed.
+    auto reader = Database::open(path);
+    REQUIRE(reader.has_value());
+    auto st = reader->prepare("SELECT count(*) FROM t WHERE v = ?1");
+    (void)st->bind_int64(1, i);
+    REQUIRE(st->step().value());
+    if (st->column_int64(0) == 1) ++seen_committed;
+  }
+  CHECK(seen_committed == 500);
+  gc.stop();
+  const auto stats = gc.stats();
+  CHECK(stats.changes == 500);
+  CHECK(stats.batches < 500);  // grouped
+  CHECK(stats.failed_changes == 0);
+}
+
+TEST_CASE("group commit: a failing change rolls back only itself; the batch's other changes commit") {
+  const auto path = temp_db("isolate.db");
+  auto db = Database::open(path);
+  REQUIRE(db.has_value());
+  REQUIRE(db->exec("CREATE TABLE t(v INTEGER UNIQUE)").has_value());
+  GroupCommitter::Options opt;
+  opt.max_batch = 16;
+  opt.max_wait = std::chrono::milliseconds(50);  // the three changes land in one batch
+  std::vector<bool> batch_committed;
+  opt.after_batch = [&](bool c) { batch_committed.push_back(c); };
+  GroupCommitter gc(*db, opt);
+  auto a = gc.submit([](Database& d, Transaction&) { return insert(d, 1); });
+  auto bad = gc.submit([](Database& d, Transaction&) -> Status {
+    if (auto s = insert(d, 2); !s) return s;  // written, then the change fails: must be undone
+    return fail(Code::InvalidArgument, "refused after writing");
+  });
+  auto dup = gc.submit([](Database& d, Transaction&) { return insert(d, 1); });  // constraint violation
+  auto c = gc.submit([](Database& d, Transaction&) { return insert(d, 3); });
+  CHECK(a.get().has_value());
+  const auto bad_r = bad.get();
+  REQUIRE_FALSE(bad_r.has_value());
+  CHECK(bad_r.error().code == Code::InvalidArgument);
+  const auto dup_r = dup.get();
+  REQUIRE_FALSE(dup_r.has_value());
+  CHECK(dup_r.error().code == Code::StoreIo);
+  CHECK(c.get().has_value());
+  gc.stop();
+  CHECK(count(*db, "SELECT count(*) FROM t") == 2);
+  CHECK(count(*db, "SELECT count(*) FROM t WHERE v IN (1, 3)") == 2);
+  CHECK(gc.stats().failed_changes == 2);
+  CHECK(gc.stats().batches == 1);
+  CHECK(batch_committed == std::vector<bool>{true});
+}
+
+TEST_CASE("group commit: a restart keeps every acknowledged change; stop() drains the queue") {
+  const auto path = temp_db("restart.db");
+  {
+    auto db = Database::open(path);
+    REQUIRE(db.has_value());
+    REQUIRE(db->exec("CREATE TABLE t(v INTEGER UNIQUE)").has_value());
+    GroupCommitter gc(*db, {});
+    std::vector<std::future<Status>> fs;
+    for (int i = 0; i < 300; ++i) fs.push_back(gc.submit([i](Database& d, Transaction&) { return insert(d, i); }));
+    gc.stop();  // drains: every accepted change is answered
+    for (auto& f : fs) CHECK(f.get().has_value());
+    auto late = gc.submit([](Database& d, Transaction&) { return insert(d, 1000); }).get();
+    REQUIRE_FALSE(late.has_value());
+    CHECK(late.error().code == Code::StoreIo);
+  }
+  auto db = Database::open(path);
+  REQUIRE(db.has_value());
+  CHECK(count(*db, "SELECT count(*) FROM t") == 300);
+  CHECK(check_integrity(*db).has_value());
+}
