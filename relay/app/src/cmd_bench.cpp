@@ -12,6 +12,8 @@
 #include "bench_chainmaker.hpp"
 #include "bench_ethereum.hpp"
 #include "bench_peers.hpp"
+#include "bench_relay_core.hpp"
+#include "relay_workload.hpp"
 #include "bench_report.hpp"
 #include "causeway/bitcoin/chain.hpp"
 #include "causeway/core/hash.hpp"
@@ -210,6 +212,34 @@ void add_bench_commands(CLI::App& app, int& exit_code) {
     run([] { return bench_peers(receipts, runs, tools.empty() ? default_tools_dir() : std::filesystem::path(tools)); });
   });
 
+  static std::size_t rc_packets = 20'000, rc_per_block = 1000, rc_batch = 1024;
+  static std::string rc_emit;
+  auto* rc = bench->add_subcommand("relay-core",
+                                   "Packets/s proven (bundle + Merkle proof verified) + attested (k = n = 1) + durably "
+                                   "committed with audit entries, on one core, vs raw secp256k1 sign and SQLite "
+                                   "batched insert rates");
+  rc->add_option("--packets", rc_packets, "Packets per run")->check(CLI::Range(100, 1'000'000));
+  rc->add_option("--per-block", rc_per_block, "Sent packets per source block")->check(CLI::Range(1, 100'000));
+  rc->add_option("--batch", rc_batch, "Group commit: changes per transaction at most")->check(CLI::Range(1, 100'000));
+  rc->add_option("--emit-workload", rc_emit, "Write the workload (config.json, bundles.jsonl) to DIR and exit "
+                                             "(the crash harness uses it)");
+  rc->callback([run, &exit_code] {
+    if (!rc_emit.empty()) {
+      try {
+        write_relay_workload(make_relay_workload(rc_packets, rc_per_block,
+                                                 static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                     std::chrono::system_clock::now().time_since_epoch()).count())),
+                             rc_emit);
+        exit_code = 0;
+      } catch (const std::exception& e) {
+        std::cerr << "causeway bench relay-core: " << e.what() << "\n";
+        exit_code = 1;
+      }
+      return;
+    }
+    run([] { return bench_relay_core(rc_packets, rc_per_block, rc_batch, runs); });
+  });
+
   auto* all = bench->add_subcommand("all", "Every in-process bench (a few seconds each)");
   all->callback([run] {
     run([] {
@@ -217,6 +247,7 @@ void add_bench_commands(CLI::App& app, int& exit_code) {
       for (auto& f : bench_eth_proofs(receipts, runs)) figures.push_back(std::move(f));
       for (auto& f : bench_eth_headers(eth_headers, runs)) figures.push_back(std::move(f));
       for (auto& f : bench_bft_headers(bft_crypto, bft_signatures, runs)) figures.push_back(std::move(f));
+      for (auto& f : bench_relay_core(rc_packets, rc_per_block, rc_batch, runs)) figures.push_back(std::move(f));
       if (chainmaker_vectors_present(default_vectors_dir()))  // real-data bench: only where the vectors are
         for (auto& f : bench_chainmaker_blocks(default_vectors_dir(), runs)) figures.push_back(std::move(f));
       return figures;

@@ -11,5 +11,7 @@ void add_bitcoin_commands(CLI::App& app, int& exit_code);
 void add_bench_commands(CLI::App& app, int& exit_code);
 void add_errors_command(CLI::App& app, int& exit_code);
 void add_audit_commands(CLI::App& app, int& exit_code);
+void add_serve_command(CLI::App& app, int& exit_code);
+void add_island_commands(CLI::App& app, int& exit_code);
 
 }  // namespace causeway::app

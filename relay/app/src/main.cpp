@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   causeway::app::add_bench_commands(app, exit_code);
   causeway::app::add_errors_command(app, exit_code);
   causeway::app::add_audit_commands(app, exit_code);
+  causeway::app::add_serve_command(app, exit_code);
+  causeway::app::add_island_commands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

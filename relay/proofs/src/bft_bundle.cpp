@@ -101,7 +101,8 @@ Result<nlohmann::json> verify_bft_bundle(const nlohmann::json& doc, const TrustL
   if (!anchor_bytes) return tl::unexpected(anchor_bytes.error());
   auto anchor_info = codec->decode(*anchor_bytes);
   if (!anchor_info) return tl::unexpected(relocated(anchor_info.error(), "anchor.header"));
-  if (island != "cwdevnet:" + anchor_info->chain_id)
+  // causeway-devnet/v1 headers carry the island id itself as chain_id (docs/bft-light-client.md, docs/devnet.md).
+  if (island != anchor_info->chain_id)
     return fail(Code::IslandMismatch, "the headers' chain id '" + anchor_info->chain_id + "' is not island " + island,
                 "island");
   auto validators = validators_field(suite, a["validators"], "anchor.validators");

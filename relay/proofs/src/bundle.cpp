@@ -33,7 +33,10 @@ const valijson::Schema& compiled_schema() {
 
 // Validates against the schema; on failure reports the deepest failing path.
 Status validate(const nlohmann::json& doc) {
-  valijson::Validator validator;
+  // valijson compiles each `pattern` into a std::regex and caches it in the Validator: keep one Validator per
+  // thread so that a pattern is compiled once per thread, not on every bundle (a std::regex build costs more
+  // than verifying a devnet bundle). The Validator holds nothing else between calls.
+  thread_local valijson::Validator validator;
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter adapter(doc);
   if (validator.validate(compiled_schema(), adapter, &results)) return {};

@@ -36,8 +36,8 @@ using causeway::proofs::test::run;
 namespace bft = causeway::bft;
 using bft::Suite;
 
-const std::string kChainId = "devnet-7";
-const std::string kIsland = "cwdevnet:devnet-7";
+const std::string kChainId = "cwdevnet:devnet-7";  // causeway-devnet/v1 headers carry the island id
+const std::string kIsland = kChainId;
 constexpr std::uint64_t kAnchorHeight = 100;
 constexpr std::uint64_t kProvingHeight = 104;
 constexpr std::uint64_t kSkipHeight = 110;
@@ -431,7 +431,7 @@ TEST_CASE("a validator set listing the same key twice is refused where it is lis
   }
 }
 
-TEST_CASE("the island must be cwdevnet:<chain_id> of the headers") {
+TEST_CASE("the island must be the headers' chain id (cwdevnet:<name>)") {
   for (Suite s : kSuites) {
     INFO(bft::suite_name(s));
     json b = make_bundle(s);

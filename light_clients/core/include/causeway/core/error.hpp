@@ -144,7 +144,10 @@ namespace causeway {
   X(UnknownPacket, "ERR_UNKNOWN_PACKET", "no packet with that identity has been observed") \
   X(StoreIntegrity, "ERR_STORE_INTEGRITY", "PRAGMA integrity_check found the database damaged: the relay refuses to start") \
   X(NotPacketEvent, "ERR_NOT_PACKET_EVENT", "the proven event is not a sent packet of the island's endpoint (PACKET.md \"Source events\")") \
-  X(DeliveryFailed, "ERR_DELIVERY_FAILED", "the destination refused or did not confirm a delivery (retried after reconciliation, A30)")
+  X(DeliveryFailed, "ERR_DELIVERY_FAILED", "the destination refused or did not confirm a delivery (retried after reconciliation, A30)") \
+  X(PartialMerkleTree, "ERR_PARTIAL_MERKLE_TREE", "BIP 37 partial Merkle tree is malformed: counts, or bits/hashes missing or unused") \
+  X(AppFailed, "ERR_APP_FAILED", "the destination application reverted without a reason: written as an error acknowledgement") \
+  X(OutOfGas, "ERR_OUT_OF_GAS", "the destination application ran out of gas: the receive reverts (no forced error ack); retry with more gas")
 
 enum class Code {
 #define CAUSEWAY_X(name, str, doc) name,
