@@ -55,6 +55,13 @@ expect 0 audit sth --data-dir "$D" && grep -q "^tree_size     57$" "$OUT" && ok 
 expect 0 audit export --data-dir "$D" --out "$TMP/log.jsonl" --json &&
   jcheck 'o["entries"] == 66 and o["sths"] == 3' "export json"
 expect 0 audit export --data-dir "$D" --out "$TMP/log2.jsonl" && grep -q "^audit: exported 66 entries" "$OUT" && ok || bad "export human"
+# An export never replaces an existing file unless --force, and never the database or the key even then.
+expect 2 audit export --data-dir "$D" --out "$TMP/log2.jsonl" && grep -q "exists" "$ERR" && ok || bad "export refuses an existing file"
+expect 0 audit export --data-dir "$D" --out "$TMP/log2.jsonl" --force && ok || bad "export --force replaces an export"
+expect 2 audit export --data-dir "$D" --out "$D/causeway.db" --force && ok || bad "export refuses the database"
+expect 2 audit export --data-dir "$D" --out "$D/audit.key" --force && ok || bad "export refuses the audit key"
+expect 0 audit verify --data-dir "$D" && ok || bad "the database is intact after the refused exports"
+expect 2 audit export --data-dir "$D" --out "$TMP" && [ ! -e "$TMP.tmp" ] && ok || bad "export to a directory leaves no temporary file"
 expect 0 audit verify --export "$TMP/log.jsonl" && lastline "audit: verified 66 entries, tree size 66"
 expect 0 audit verify --export "$TMP/log.jsonl" --json --log-id "$LOG_ID" &&
   jcheck 'o["valid"] and o["entries"] == 66 and o["tree_size"] == 66 and o["sths_checked"] == 3 and o["log_id_trusted"] == "pinned"' "verify export json"

@@ -31,6 +31,7 @@ struct Opts {
   std::string log_id;
   bool json_out = false;
   bool no_bundles = false;
+  bool force = false;
 };
 
 std::uint64_t now_ms() {
@@ -89,6 +90,20 @@ int run_sth(const Opts& o) {
 }
 
 int run_export(const Opts& o) {
+  // Never write over an existing file unless asked (the database or the key could be named by mistake, and the
+  // transparency log would be gone), and never over the database, its WAL files or the audit key even then.
+  {
+    std::error_code ec;
+    const std::string db_path = o.data_dir + "/causeway.db";
+    for (const std::string& keep : {db_path, db_path + "-wal", db_path + "-shm", key_path(o)}) {
+      if (std::filesystem::exists(keep, ec) && std::filesystem::equivalent(keep, o.out, ec))
+        return usage_error(o, Error{Code::InvalidArgument, "--out names the relay's own file " + keep, "--out"});
+    }
+    if (std::filesystem::exists(o.out, ec) && !o.force)
+      return usage_error(o, Error{Code::InvalidArgument, o.out + " exists: choose a new file or pass --force", "--out"});
+    if (std::filesystem::is_directory(o.out, ec))
+      return usage_error(o, Error{Code::InvalidArgument, o.out + " is a directory", "--out"});
+  }
   auto db = open_db(o);
   if (!db) return usage_error(o, db.error());
   auto log = audit::AuditLog::open(*db);
@@ -115,6 +130,7 @@ int run_export(const Opts& o) {
   }
   std::error_code ec;
   std::filesystem::rename(tmp, o.out, ec);
+  if (ec) std::filesystem::remove(tmp);
   if (ec) return usage_error(o, Error{Code::Io, "cannot rename " + tmp + " to " + o.out + ": " + ec.message(), ""});
   const auto& latest = heads->back();
   if (o.json_out) {
@@ -215,7 +231,8 @@ void add_audit_commands(CLI::App& app, int& exit_code) {
   auto* exp = audit_cmd->add_subcommand(
       "export", "Write the log, its signed tree heads and proof bundles to one JSON Lines file for offline audit");
   common(exp, true);
-  exp->add_option("--out", o.out, "Export file to write")->required();
+  exp->add_option("--out", o.out, "Export file to write (a new file; see --force)")->required();
+  exp->add_flag("--force", o.force, "Replace an existing export file (never the database or the audit key)");
   exp->callback([&exit_code] { exit_code = run_export(o); });
 
   auto* ver = audit_cmd->add_subcommand(
