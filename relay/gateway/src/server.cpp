@@ -6,6 +6,7 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <map>
 #include <thread>
 #include <utility>
@@ -31,6 +32,17 @@ int http_status_for(Code c) {
     case Code::CryptoInternal: case Code::Io: return 500;
     default: return 422;  // a well-formed request whose content does not verify or is refused by a rule
   }
+}
+
+std::string Request::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k.size() != name.size()) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < k.size() && same; ++i)
+      same = k[i] == std::tolower(static_cast<unsigned char>(name[i]));
+    if (same) return v;
+  }
+  return {};
 }
 
 Response error_response(int status, std::string_view code, std::string_view message) {
@@ -99,7 +111,15 @@ struct Server::Impl {
       const int version = static_cast<int>(req.version());
       const bool keep = req.keep_alive();
       Request r{std::string(req.method_string()), std::string(req.target()), std::move(req.body()),
-                std::string(req[http::field::content_type])};
+                std::string(req[http::field::content_type]), {}, {}};
+      for (const auto& f : req) {
+        std::string name(f.name_string());
+        for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        r.headers.emplace_back(std::move(name), std::string(f.value()));
+      }
+      beast::error_code rec;
+      const auto remote = stream.socket().remote_endpoint(rec);
+      if (!rec) r.remote_ip = remote.address().to_string();
       const Handler* h = server->find(r.method, r.target);
       if (h == nullptr) {
         return write(error_response(404, "ERR_INVALID_ARGUMENT", "no route " + r.method + " " + r.target), version,

@@ -15,6 +15,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "causeway/core/error.hpp"
 
@@ -22,9 +25,14 @@ namespace causeway::gateway {
 
 struct Request {
   std::string method;   // "POST"
-  std::string target;   // "/v1/packets"
+  std::string target;   // "/v1/packets?x=1" (path and query, as sent)
   std::string body;
   std::string content_type;
+  std::vector<std::pair<std::string, std::string>> headers;  // every request header, names lower-cased
+  std::string remote_ip;                                      // the peer's address ("127.0.0.1")
+
+  // The value of header `name` (case-insensitive), or "" when absent.
+  std::string header(std::string_view name) const;
 };
 
 struct Response {
