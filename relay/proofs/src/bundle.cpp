@@ -75,7 +75,11 @@ Verdict reject(int exit_code, const Error& e) { return Verdict{exit_code, error_
 
 std::string_view proof_bundle_schema() { return schemas::kProofBundleSchema; }
 
-Verdict verify_bundle(std::string_view json_text, const TrustList* trust, std::int64_t now_s) {
+namespace {
+
+// The one implementation: `keep` (nullable) receives the parsed document and the result object instead of
+// the result's text.
+Verdict verify_impl(std::string_view json_text, const TrustList* trust, std::int64_t now_s, VerifiedBundle* keep) {
   try {
     auto doc = detail::parse_bounded(json_text, kMaxBundleBytes, kMaxJsonDepth);
     if (!doc) return reject(2, doc.error());
@@ -99,13 +103,31 @@ Verdict verify_bundle(std::string_view json_text, const TrustList* trust, std::i
     // schema violation; everything else is a bundle that does not verify (1).
     if (!result) {
       const Code c = result.error().code;
-      const bool malformed = c == Code::BundleSchema || c == Code::Overflow || c == Code::BadHex;
+      // A ChainMaker block that does not decode as its protobuf-JSON message is the same kind of defect.
+      const bool malformed = c == Code::BundleSchema || c == Code::Overflow || c == Code::BadHex ||
+                             c == Code::ProtobufDecode;
       return reject(malformed ? 2 : 1, result.error());
+    }
+    if (keep != nullptr) {
+      keep->doc = std::move(*doc);
+      keep->result = std::move(*result);
+      return Verdict{0, std::string(), std::nullopt};
     }
     return Verdict{0, result->dump(), std::nullopt};
   } catch (const std::exception& ex) {  // nothing below should throw; if it does, never crash on input
     return reject(2, Error{Code::BundleParse, std::string("unexpected input: ") + ex.what(), ""});
   }
+}
+
+}  // namespace
+
+Verdict verify_bundle(std::string_view json_text, const TrustList* trust, std::int64_t now_s) {
+  return verify_impl(json_text, trust, now_s, nullptr);
+}
+
+Verdict verify_bundle_parsed(std::string_view json_text, const TrustList* trust, std::int64_t now_s,
+                             VerifiedBundle& out) {
+  return verify_impl(json_text, trust, now_s, &out);
 }
 
 Result<TrustList> parse_trust_list(std::string_view json_text) {

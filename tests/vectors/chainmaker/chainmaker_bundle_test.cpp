@@ -267,7 +267,17 @@ TEST_CASE("chainmaker/v2 bundle: claims, unknown fields, out-of-scope modes and 
   {
     json b = pinned30();
     b["headers"][0]["block"]["header"]["not_a_field"] = 1;
-    expect_error(b, "ERR_PROTOBUF_DECODE", "headers[0]");
+    auto r = run(b);  // not a ChainMaker block: malformed input, exit 2 like a schema violation
+    CHECK(r.exit_code == 2);
+    CHECK(r.out["error"]["code"] == "ERR_PROTOBUF_DECODE");
+    CHECK(r.out["error"]["at"] == "headers[0]");
+  }
+  {
+    json b = pinned30();
+    b["headers"][0]["block"]["header"]["block_height"] = "x";
+    auto r = run(b);
+    CHECK(r.exit_code == 2);
+    CHECK(r.out["error"]["code"] == "ERR_PROTOBUF_DECODE");
   }
   {
     json b = pinned30();
