@@ -2,12 +2,13 @@
 // operation failed, 2 bad usage or unreadable input (docs/cli.md).
 #include <cstdio>
 #include <exception>
+#include <string_view>
 
 #include "commands.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"Causeway: a cross-chain relay that accepts nothing without proof.\n"
-               "Run 'causeway <command> --help' for a command's options."};
+               "Run 'causeway <command> --help' for a command's options.", "causeway"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "causeway 0.1.0");
   int exit_code = 0;
@@ -18,6 +19,19 @@ int main(int argc, char** argv) {
   causeway::app::add_audit_commands(app, exit_code);
   causeway::app::add_serve_command(app, exit_code);
   causeway::app::add_island_commands(app, exit_code);
+  // `causeway help` and `causeway version` are the usual spellings of --help and --version.
+  if (argc == 2 && std::string_view(argv[1]) == "help") {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  }
+  if (argc == 2 && std::string_view(argv[1]) == "version") {
+    std::puts("causeway 0.1.0");
+    return 0;
+  }
+  if (argc == 1) {  // no command: the help, as a usage error
+    std::fputs(app.help().c_str(), stderr);
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

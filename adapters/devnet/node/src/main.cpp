@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -254,9 +255,15 @@ int main(int argc, char** argv) {
   cli::add_tx_commands(app, exit_code);
   app.require_subcommand(0, 1);
   try {
+    // `causeway-devnet help` is the usual spelling of --help; CLI11 would otherwise reject it as an extra.
+    if (argc == 2 && std::string_view(argv[1]) == "help") {
+      std::cout << app.help();
+      return 0;
+    }
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;  // usage errors exit 2 like causeway's (docs/devnet.md)
   }
   if (!app.get_subcommands().empty()) return exit_code;
 
