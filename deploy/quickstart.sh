@@ -1,23 +1,36 @@
 #!/usr/bin/env bash
-# The main job, as far as it exists: installs what is missing, builds Causeway, then verifies real Bitcoin
+# The main job (issue #7; docs/quickstart.md). First section: installs what is missing, builds Causeway, then verifies real Bitcoin
 # mainnet headers (a run across the 554400 difficulty retarget) and real transaction proofs (blocks 0,
 # 100000 and 592920) from ../shared/vectors — or, when that folder is absent, a freshly mined regtest chain —
 # and, when the vectors hold them, real ChainMaker blocks 3 and 30 and FISCO BCOS v2 block 8 / v3 block 2
 # (bundles built by deploy/lib/consortium_vector_bundles.py), and prints a readable summary. Exits non-zero if
-# any step fails.
-# Usage: deploy/quickstart.sh [--build-dir DIR]
+# any step fails. Second section (deploy/lib/mainjob.py): two anvil chains (31337, 31338; 1 s blocks), a
+# 4-validator causeway-devnet, the contracts, governance-signed island and channel records, a 2-of-2 relay
+# committee of two `causeway serve` processes, the transfers as far as the relay supports them, and the auditor's
+# verdict as the LAST line; every process it started is stopped by pid.
+# Usage: deploy/quickstart.sh [--build-dir DIR] [--vectors-only]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build="$here/build"
-[ "${1:-}" = "--build-dir" ] && build="$2"
+vectors_only=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build-dir) build="$2"; shift ;;
+    --vectors-only) vectors_only=1 ;;
+    *) echo "quickstart.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
 vectors="${CAUSEWAY_VECTORS:-$here/../shared/vectors}"
 jobs=$(nproc 2>/dev/null || echo 2)
 
 "$here/deploy/install-deps.sh"
 echo "== building causeway ($build)"
 cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j "$jobs" --target causeway
+cmake --build "$build" -j "$jobs" --target causeway causeway-devnet
 cw="$build/relay/app/causeway"
+devnet="$build/adapters/devnet/node/causeway-devnet"
+anvil="$here/tools/node_modules/.bin/anvil"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -114,5 +127,13 @@ echo
 if [ "$failures" -eq 0 ]; then
   echo "quickstart: all ${checked:-Bitcoin} checks verified"
 else
-  echo "quickstart: $failures check(s) FAILED"; exit 1
+  echo "quickstart: $failures check(s) FAILED"
 fi
+[ "$vectors_only" = 1 ] && { [ "$failures" -eq 0 ]; exit $?; }
+
+echo
+set +e
+python3 "$here/deploy/lib/mainjob.py" --causeway "$cw" --devnet "$devnet" --anvil "$anvil" --vectors "$vectors"
+mainjob=$?
+set -e
+[ "$failures" -eq 0 ] && [ "$mainjob" -eq 0 ]

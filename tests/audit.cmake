@@ -16,3 +16,9 @@ target_compile_options(audit_fill PRIVATE ${CAUSEWAY_WARNINGS})
 add_test(NAME audit_cli_test
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/audit_cli_test.sh $<TARGET_FILE:causeway> $<TARGET_FILE:audit_fill>)
 set_tests_properties(audit_cli_test PROPERTIES LABELS integration TIMEOUT 120)
+
+# GET /v1/audit/* over real HTTP against `causeway serve` with a workload, periodic and final signed tree heads,
+# and `causeway audit verify --url` (tests/integration/audit_serve_test.py).
+add_test(NAME audit_serve_test
+  COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/integration/audit_serve_test.py $<TARGET_FILE:causeway>)
+set_tests_properties(audit_serve_test PROPERTIES LABELS integration TIMEOUT 240)

@@ -90,10 +90,60 @@ expect 1 audit verify --export "$TMP/short.jsonl" --json &&
 expect 1 audit verify --export "$TMP/log.jsonl" --json --log-id 0x$(printf '11%.0s' {1..32}) &&
   jcheck 'o["error"]["code"] == "ERR_AUDIT_INCONSISTENT" and o["error"]["at"] == "sths[0]"' "pinned log id"
 
-# --url: not yet; not an export; a group-readable key.
-expect 2 audit verify --url http://127.0.0.1:1 && grep -q "not available until the gateway serves /v1/audit" "$ERR" && ok || bad "url message"
+# --url of nothing listening: an I/O error (2); the routes themselves: tests/integration/audit_serve_test.py.
+expect 2 audit verify --url http://127.0.0.1:1 --json && jcheck 'o["error"]["code"] == "ERR_RPC_TRANSPORT"' "url unreachable"
+expect 2 audit verify --url ftp://x --json && jcheck 'o["error"]["code"] == "ERR_INVALID_ARGUMENT"' "url scheme"
 echo '{"format":"x"}' > "$TMP/notexport.jsonl"
 expect 2 audit verify --export "$TMP/notexport.jsonl" --json && jcheck 'o["error"]["code"] == "ERR_AUDIT_EXPORT"' "not an export"
+
+# A3: every malformed export is ERR_AUDIT_EXPORT with its line (exit 2), never raw exception text.
+# A4: the header's log_id / tree_size / sth_count must agree with the body.
+# mutate NAME PYTHON-EXPR-ON-lines: writes $TMP/NAME.jsonl from log.jsonl (lines = list of raw strings).
+mutate() {
+  python3 - "$TMP/log.jsonl" "$TMP/$1.jsonl" "$2" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+def obj(i): return json.loads(lines[i])
+def put(i, o): lines[i] = json.dumps(o)
+exec(sys.argv[3])
+open(sys.argv[2], "w").write("".join(l + "\n" for l in lines))
+PY
+}
+malformed() {  # NAME AT-SUBSTRING
+  expect 2 audit verify --export "$TMP/$1.jsonl" --json &&
+    jcheck 'o["error"]["code"] == "ERR_AUDIT_EXPORT" and "'"$2"'" in o["error"]["at"]' "$1: ERR_AUDIT_EXPORT at $2"
+  expect 2 audit verify --export "$TMP/$1.jsonl" && grep -q "^error: ERR_AUDIT_EXPORT: .*(at $2" "$ERR" && ok ||
+    bad "$1: human message names ERR_AUDIT_EXPORT and $2"
+  if grep -q "type_error\|parse_error\|\[json.exception" "$ERR" "$OUT"; then bad "$1: raw exception text"; else ok; fi
+}
+mutate a4_size 'o = obj(0); o["tree_size"] = 65; put(0, o)'
+malformed a4_size "line 1"
+mutate a4_count 'o = obj(0); o["sth_count"] = 2; put(0, o)'
+malformed a4_count "line 1"
+mutate a4_logid 'o = obj(0); o["log_id"] = "0x" + "22" * 32; put(0, o)'
+malformed a4_logid "line 1"
+mutate a4_nocount 'o = obj(0); del o["sth_count"]; put(0, o)'
+malformed a4_nocount "line 1"
+mutate a3_format_type 'o = obj(0); o["format"] = 7; put(0, o)'
+malformed a3_format_type "line 1"
+mutate a3_sth_type 'o = obj(2); o["type"] = ["sth"]; put(2, o)'
+malformed a3_sth_type "line 3"
+mutate a3_sth_field 'o = obj(2); o["sth"]["tree_size"] = "57"; put(2, o)'
+malformed a3_sth_field "line 3"
+mutate a3_leaf_type 'o = obj(10); o["type"] = 5; put(10, o)'
+malformed a3_leaf_type "line 11"
+mutate a3_leaf_json 'lines[12] = lines[12][:40]'
+malformed a3_leaf_json "line 13"
+mutate a3_leaf_index 'o = obj(12); o["index"] = -1; put(12, o)'
+malformed a3_leaf_index "line 13"
+mutate a3_leaf_hash 'o = obj(12); o["leaf_hash"] = 12; put(12, o)'
+malformed a3_leaf_hash "line 13"
+mutate a3_leaf_data 'o = obj(12); o["data"] = {"kind": "x"}; put(12, o)'
+malformed a3_leaf_data "line 13"
+mutate a3_proof 'o = obj(3); o["consistency_proof"] = ["0x12"]; put(3, o)'
+malformed a3_proof "line 4"
+# The unmodified export still verifies (the mutations above are the only difference).
+expect 0 audit verify --export "$TMP/log.jsonl" && ok || bad "the original export verifies"
 chmod 644 "$D/audit.key"
 expect 2 audit sth --data-dir "$D" --json && jcheck 'o["error"]["code"] == "ERR_KEY_PERMISSIONS"' "key mode 0644"
 

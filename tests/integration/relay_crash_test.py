@@ -152,7 +152,7 @@ def submit(i):
                 acked_count[0] += 1
             maybe_kill()
             return
-        if s == 503:
+        if s in (503, 429):  # busy, or over the per-client rate limit (Retry-After): retry
             time.sleep(0.05)
             continue
         with lock:

@@ -281,20 +281,25 @@ struct JsonRpcClient::Impl {
   };
 
   // One HTTP POST exchange, with the single resend on a stale keep-alive connection.
-  Result<HttpReply> exchange(const std::string& body, const std::string& at) {
+  // `get_target` non-empty: a GET of that target (no body) instead of the POST to url.target.
+  Result<HttpReply> exchange(const std::string& body, const std::string& at, const std::string& get_target = {}) {
     for (int attempt = 0;; ++attempt) {
       const bool reused = stream.has_value();
       if (!reused) {
         if (auto st = connect(at); !st) return tl::unexpected(std::move(st.error()));
       }
-      http::request<http::string_body> req{http::verb::post, url.target, 11};
+      const bool is_get = !get_target.empty();
+      http::request<http::string_body> req{is_get ? http::verb::get : http::verb::post,
+                                           is_get ? get_target : url.target, 11};
       req.set(http::field::host, host_header);
       req.set(http::field::user_agent, opt.user_agent);
-      req.set(http::field::content_type, "application/json");
+      if (!is_get) req.set(http::field::content_type, "application/json");
       req.set(http::field::accept, "application/json");
       req.keep_alive(opt.keep_alive);
-      req.body() = body;
-      req.prepare_payload();
+      if (!is_get) {
+        req.body() = body;
+        req.prepare_payload();
+      }
 
       stream->expires_after(opt.write_timeout);
       beast::error_code ec = run_op([&](auto handler) { http::async_write(*stream, req, std::move(handler)); });
@@ -429,6 +434,17 @@ Result<std::vector<Result<json>>> JsonRpcClient::call_batch(const std::vector<Rp
   out.reserve(calls.size());
   for (auto& slot : slots) out.push_back(std::move(*slot));  // all filled: sizes equal, ids distinct
   return out;
+}
+
+Result<HttpResponse> JsonRpcClient::get(std::string_view target) {
+  if (target.empty() || target.front() != '/')
+    return fail(Code::InvalidArgument, "a GET target starts with '/'", "GET");
+  for (char c : target)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+      return fail(Code::InvalidArgument, "whitespace or control character in the GET target", "GET");
+  auto reply = impl_->exchange({}, "GET " + std::string(target), std::string(target));
+  if (!reply) return tl::unexpected(std::move(reply.error()));
+  return HttpResponse{reply->status, std::move(reply->body)};
 }
 
 void JsonRpcClient::close() noexcept { impl_->drop(); }

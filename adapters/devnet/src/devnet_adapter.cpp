@@ -301,6 +301,29 @@ struct DevnetAdapter::Impl {
     return Submitted{Bytes(hash->b.begin(), hash->b.end())};
   }
 
+  // A bft bundle without its inclusion: anchor = block anchor_height, headers anchor+1 … height. When
+  // `event_count` is set, the last header must say that many events.
+  Result<json> header_document(std::uint64_t anchor_height, std::uint64_t height,
+                               std::optional<std::size_t> event_count) {
+    auto bs = blocks(anchor_height, height);
+    if (!bs) return tl::unexpected(bs.error());
+    const Block& anchor = bs->front();
+    if (event_count && bs->back().fields.event_count != *event_count)
+      return fail(Code::RpcInconsistent, "the event list does not match the header's event_count", "devnet_getEvents");
+    json anchor_json = {{"header", header_json(anchor.fields)},
+                        {"validators", anchor.validators},
+                        {"next_validators", anchor.next_validators ? *anchor.next_validators : anchor.validators},
+                        {"trusting_period_s", config.trusting_period_s}};
+    const std::vector<Block> after(bs->begin() + 1, bs->end());
+    return json{{"version", 1},
+                {"family", "bft"},
+                {"island", info.island},
+                {"codec", std::string(bft::devnet::kCodecName)},
+                {"crypto", std::string(bft::suite_name(info.suite))},
+                {"anchor", std::move(anchor_json)},
+                {"headers", header_entries(after, &anchor.fields.next_validators_hash)}};
+  }
+
   Status check_range(std::uint64_t from, std::uint64_t to) const {
     if (from > to || to - from >= config.max_scan_blocks)
       return fail(Code::InvalidArgument, "block range must hold 1 … " + std::to_string(config.max_scan_blocks) +
@@ -431,32 +454,17 @@ Result<std::string> DevnetAdapter::fetch_proof(const Hash32& commitment, std::ui
     audit_path.push_back(to_hex(h->view()));
   }
 
-  auto bs = impl_->blocks(anchor_height, height);
-  if (!bs) return tl::unexpected(bs.error());
-  const Block& anchor = bs->front();
-  if (bs->back().fields.event_count != leaves->size())
-    return fail(Code::RpcInconsistent, "the event list does not match the header's event_count", "devnet_getEvents");
-  json anchor_json = {{"header", header_json(anchor.fields)},
-                      {"validators", anchor.validators},
-                      {"next_validators", anchor.next_validators ? *anchor.next_validators : anchor.validators},
-                      {"trusting_period_s", impl_->config.trusting_period_s}};
-  const std::vector<Block> after(bs->begin() + 1, bs->end());
-  json bundle = {{"version", 1},
-                 {"family", "bft"},
-                 {"island", impl_->info.island},
-                 {"codec", std::string(bft::devnet::kCodecName)},
-                 {"crypto", std::string(bft::suite_name(impl_->info.suite))},
-                 {"anchor", std::move(anchor_json)},
-                 {"headers", impl_->header_entries(after, &anchor.fields.next_validators_hash)},
-                 {"inclusion",
-                  {{"kind", "rfc6962"},
-                   {"tree", "event"},
-                   {"height", height},
-                   {"index", *index},
-                   {"tree_size", leaves->size()},
-                   {"leaf", to_hex(*leaf)},
-                   {"audit_path", std::move(audit_path)}}}};
-  return bundle.dump();
+  json inclusion = {{"kind", "rfc6962"},
+                    {"tree", "event"},
+                    {"height", height},
+                    {"index", *index},
+                    {"tree_size", leaves->size()},
+                    {"leaf", to_hex(*leaf)},
+                    {"audit_path", std::move(audit_path)}};
+  auto doc = impl_->header_document(anchor_height, height, leaves->size());
+  if (!doc) return tl::unexpected(doc.error());
+  (*doc)["inclusion"] = std::move(inclusion);
+  return doc->dump();
 }
 
 Result<Submitted> DevnetAdapter::submit_delivery(const Delivery& d) {
@@ -624,6 +632,120 @@ Result<std::vector<ReceiptEvent>> DevnetAdapter::receipts(std::uint64_t from, st
                                    Hash32::from(ByteView(l).subspan(33, 32))});
       }
   return out;
+}
+
+// ---- the packet lifecycle ---------------------------------------------------------------------------
+
+Result<std::vector<SentPacketRef>> DevnetAdapter::scan_sent(std::uint64_t from, std::uint64_t to) {
+  auto sent = sent_packets(from, to);
+  if (!sent) return tl::unexpected(sent.error());
+  std::vector<SentPacketRef> out;
+  out.reserve(sent->size());
+  for (const auto& e : *sent) out.push_back(SentPacketRef{e.commitment, e.height});
+  return out;
+}
+
+Result<std::string> DevnetAdapter::fetch_ack_proof(const Hash32& commitment, std::uint64_t height_hint,
+                                                   std::uint64_t anchor_height) {
+  // Find the block holding 0x02 ‖ ack_bytes for the commitment: the hint first, else a scan after the anchor.
+  std::optional<std::uint64_t> height;
+  const auto holds = [&](std::uint64_t from, std::uint64_t to) -> Status {
+    auto acks = acknowledgements(from, to);
+    if (!acks) return tl::unexpected(acks.error());
+    for (const auto& a : *acks)
+      if (a.commitment == commitment) {
+        height = a.height;
+        break;
+      }
+    return {};
+  };
+  if (height_hint > anchor_height)
+    if (auto s = holds(height_hint, height_hint); !s) return tl::unexpected(s.error());
+  if (!height) {
+    auto tip = latest_height();
+    if (!tip) return tl::unexpected(tip.error());
+    for (std::uint64_t from = anchor_height + 1; from <= *tip && !height;) {
+      const std::uint64_t to = std::min<std::uint64_t>(*tip, from + std::min<std::uint64_t>(impl_->config.max_scan_blocks, 1000) - 1);
+      if (auto s = holds(from, to); !s) return tl::unexpected(s.error());
+      from = to + 1;
+    }
+  }
+  if (!height)
+    return fail(Code::UnknownPacket, "no acknowledgement of " + to_hex(commitment.view()) + " after block " +
+                                         std::to_string(anchor_height), "commitment");
+  if (*height - anchor_height > impl_->config.max_proof_headers)
+    return fail(Code::InvalidArgument, "the ack is too far above the anchor", "anchor_height");
+  auto ev = impl_->call("devnet_getEvents", json::array({*height}));
+  if (!ev) return tl::unexpected(ev.error());
+  auto leaves = impl_->events_of(*ev, *height);
+  if (!leaves) return tl::unexpected(leaves.error());
+  std::optional<std::size_t> index;
+  for (std::size_t i = 0; i < leaves->size() && !index; ++i) {
+    const Bytes& l = (*leaves)[i];
+    if (l.empty() || l[0] != 0x02) continue;
+    auto ack = packet::decode_ack(ByteView(l).subspan(1));
+    if (ack && ack->commitment == commitment) index = i;
+  }
+  if (!index) return fail(Code::RpcInconsistent, "the ack vanished from its block", "devnet_getEvents");
+  auto proof = impl_->call("devnet_getEventProof", json::array({*height, *index}));
+  if (!proof) return tl::unexpected(proof.error());
+  const json& p = *proof;
+  auto leaf = hex_of(member(p, "leaf"), "devnet_getEventProof.leaf", kMaxLeafBytes);
+  if (!leaf) return tl::unexpected(leaf.error());
+  if (*leaf != (*leaves)[*index] || member(p, "tree") != "event")
+    return fail(Code::RpcInconsistent, "the event proof is for another leaf", "devnet_getEventProof");
+  const json& path = member(p, "audit_path");
+  if (!path.is_array() || path.size() > bft::rfc6962::kMaxProofElements)
+    return bad("devnet_getEventProof.audit_path", "expected at most 64 hashes");
+  json audit_path = json::array();
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    auto h = hash_of(path[i], "devnet_getEventProof.audit_path[" + std::to_string(i) + "]");
+    if (!h) return tl::unexpected(h.error());
+    audit_path.push_back(to_hex(h->view()));
+  }
+  auto doc = impl_->header_document(anchor_height, *height, leaves->size());
+  if (!doc) return tl::unexpected(doc.error());
+  (*doc)["inclusion"] = {{"kind", "rfc6962"},        {"tree", "event"},       {"height", *height},
+                         {"index", *index},           {"tree_size", leaves->size()}, {"leaf", to_hex(*leaf)},
+                         {"audit_path", std::move(audit_path)}};
+  return doc->dump();
+}
+
+Result<std::string> DevnetAdapter::fetch_non_delivery_proof(const Hash32& /*commitment*/, std::uint64_t from_height,
+                                                            std::uint64_t at_height, std::uint64_t anchor_height) {
+  if (at_height < from_height || from_height < anchor_height || at_height < anchor_height)
+    return fail(Code::InvalidArgument, "need anchor ≤ from ≤ at", "from_height");
+  if (at_height - anchor_height > impl_->config.max_proof_headers)
+    return fail(Code::InvalidArgument, "too many headers for one non-delivery proof", "at_height");
+  auto doc = impl_->header_document(anchor_height, at_height, std::nullopt);
+  if (!doc) return tl::unexpected(doc.error());
+  json events = json::object();
+  for (std::uint64_t from = from_height; from <= at_height;) {
+    const std::uint64_t to = std::min<std::uint64_t>(at_height, from + impl_->config.max_scan_blocks - 1);
+    auto blocks = block_events(from, to);
+    if (!blocks) return tl::unexpected(blocks.error());
+    for (const auto& b : *blocks) {
+      json list = json::array();
+      for (const auto& l : b.leaves) list.push_back(to_hex(l));
+      events[std::to_string(b.height)] = std::move(list);
+    }
+    from = to + 1;
+  }
+  (*doc)["events"] = std::move(events);
+  return doc->dump();
+}
+
+Result<SourceStatus> DevnetAdapter::lookup_sent(const Hash32& commitment) {
+  auto r = impl_->call("devnet_getSentPacket", json::array({to_hex(commitment.view())}));
+  if (!r) return tl::unexpected(r.error());
+  if (r->is_null()) return SourceStatus::Unknown;
+  const json& st = member(*r, "status");
+  if (!st.is_string()) return bad("devnet_getSentPacket.status", "expected a string");
+  const std::string s = st.get<std::string>();
+  if (s == "pending") return SourceStatus::Pending;
+  if (s == "acknowledged") return SourceStatus::Acknowledged;
+  if (s == "refunded" || s == "timed_out") return SourceStatus::Refunded;
+  return bad("devnet_getSentPacket.status", "unknown status '" + s + "'");
 }
 
 }  // namespace causeway::adapters::devnet

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -165,6 +166,11 @@ struct EvmAdapter::Impl {
     return tl::unexpected(std::move(r.error()));
   }
 
+  Result<std::string> log_bundle(const Hash32& topic0, std::size_t ntopics, const char* event, const Hash32& commitment,
+                                 std::uint64_t height, std::uint64_t anchor_height);
+  Result<Submitted> send_endpoint_tx(const Bytes& calldata, const std::string& what,
+                                     const std::function<Result<bool>(JsonRpcClient&)>& settled);
+
   // receipts(commitment) of the endpoint by eth_call at `tag`.
   Result<Hash32> read_receipt(JsonRpcClient& client, const Hash32& commitment, const std::string& tag) {
     Bytes data = function_selector("receipts(bytes32)");
@@ -299,28 +305,35 @@ Result<std::string> EvmAdapter::follow_headers(std::uint64_t from_height, std::s
 }
 
 Result<std::string> EvmAdapter::fetch_proof(const Hash32& commitment, std::uint64_t height, std::uint64_t anchor_height) {
+  return impl_->log_bundle(packet::packet_sent_topic0(), 3, "PacketSent", commitment, height, anchor_height);
+}
+
+// The receipt bundle of the endpoint's log (topic0, topic1 = commitment, `ntopics` topics) in block `height`:
+// fetch_proof (PacketSent) and fetch_ack_proof (AcknowledgementWritten).
+Result<std::string> EvmAdapter::Impl::log_bundle(const Hash32& topic0, std::size_t ntopics, const char* event,
+                                                 const Hash32& commitment, std::uint64_t height,
+                                                 std::uint64_t anchor_height) {
   std::uint64_t last = 0;
-  if (auto ok = impl_->check_bundle_range(height, anchor_height, last); !ok) return tl::unexpected(std::move(ok.error()));
-  return impl_->with_endpoint([&](EthRpc& rpc, JsonRpcClient& client) -> Result<std::string> {
+  if (auto ok = check_bundle_range(height, anchor_height, last); !ok) return tl::unexpected(std::move(ok.error()));
+  return with_endpoint([&](EthRpc& rpc, JsonRpcClient& client) -> Result<std::string> {
     auto tip = rpc.block_number();
     if (!tip) return tl::unexpected(std::move(tip.error()));
     if (*tip < last) {
       return fail(Code::Confirmations,
                   "tip " + std::to_string(*tip) + " is below " + std::to_string(last) + " (min_confirmations)", "height");
     }
-    auto block = impl_->block(rpc, height);
-    if (!block) return tl::unexpected(std::move(block.error()));
-    auto receipts = impl_->receipts(client, *block);
-    if (!receipts) return tl::unexpected(std::move(receipts.error()));
-    const Hash32 topic0 = packet::packet_sent_topic0();
+    auto blk = this->block(rpc, height);
+    if (!blk) return tl::unexpected(std::move(blk.error()));
+    auto recs = this->receipts(client, *blk);
+    if (!recs) return tl::unexpected(std::move(recs.error()));
     const ReceiptInfo* found = nullptr;
     std::size_t log_pos = 0;
-    for (const ReceiptInfo& r : *receipts) {
+    for (const ReceiptInfo& r : *recs) {
       if (r.receipt.status != eth::ReceiptStatus::Success) continue;
       for (std::size_t j = 0; j < r.receipt.logs.size() && !found; ++j) {
         const eth::Log& l = r.receipt.logs[j];
         // A19: only the registered endpoint's logs.
-        if (l.address == impl_->cfg.endpoint && l.topics.size() == 3 && l.topics[0] == topic0 && l.topics[1] == commitment) {
+        if (l.address == cfg.endpoint && l.topics.size() == ntopics && l.topics[0] == topic0 && l.topics[1] == commitment) {
           found = &r;
           log_pos = j;
         }
@@ -329,16 +342,16 @@ Result<std::string> EvmAdapter::fetch_proof(const Hash32& commitment, std::uint6
     }
     if (!found) {
       return fail(Code::UnknownPacket,
-                  "no PacketSent of " + hex_address(impl_->cfg.endpoint) + " with commitment " + to_hex(commitment.view()) +
+                  std::string("no ") + event + " of " + hex_address(cfg.endpoint) + " with commitment " + to_hex(commitment.view()) +
                       " in block " + std::to_string(height),
                   "commitment");
     }
     std::vector<eth::Receipt> typed;
-    typed.reserve(receipts->size());
-    for (const ReceiptInfo& r : *receipts) typed.push_back(r.receipt);
+    typed.reserve(recs->size());
+    for (const ReceiptInfo& r : *recs) typed.push_back(r.receipt);
     auto trie = ReceiptTrie::build(typed);
     if (!trie) return tl::unexpected(std::move(trie.error()));
-    if (trie->root() != block->header.receipts_root) {
+    if (trie->root() != blk->header.receipts_root) {
       return fail(Code::RpcInconsistent, "receipts do not hash to the block's receiptsRoot", "receipts");
     }
     auto proof = trie->prove(found->transaction_index);
@@ -354,9 +367,9 @@ Result<std::string> EvmAdapter::fetch_proof(const Hash32& commitment, std::uint6
                    {"emitter", hex_address(log.address)},
                    {"topics", std::move(topics)},
                    {"data", to_hex(log.data)}};
-    auto ah = impl_->anchor_and_headers(rpc, anchor_height, last, *block);
+    auto ah = anchor_and_headers(rpc, anchor_height, last, *blk);
     if (!ah) return tl::unexpected(std::move(ah.error()));
-    return impl_->bundle(std::move(ah->first), std::move(ah->second), std::move(inclusion)).dump();
+    return bundle(std::move(ah->first), std::move(ah->second), std::move(inclusion)).dump();
   });
 }
 
@@ -556,6 +569,21 @@ Result<Submitted> EvmAdapter::submit_delivery(const Delivery& d) {
   auto p = packet::decode_packet(d.packet_bytes);
   if (!p) return tl::unexpected(std::move(p.error()));
   const Bytes calldata = recv_packet_call(*p, atts);
+  const Hash32 commitment = d.commitment;
+  // A27: already received (by us or another relayer)? Checked before signing and after a revert.
+  return m.send_endpoint_tx(calldata, "recvPacket", [&m, commitment](JsonRpcClient& client) -> Result<bool> {
+    auto ack = m.read_receipt(client, commitment, "latest");
+    if (!ack) return tl::unexpected(std::move(ack.error()));
+    return *ack != Hash32{};
+  });
+}
+
+// One transaction to the endpoint (see the file comment, "Submission"): `settled(client)` says whether the work
+// is already done on chain (a receipt, a settled sent packet): checked before signing (refused with
+// ERR_PACKET_REPLAYED, nothing sent) and after a revert (ERR_PACKET_REPLAYED: another transaction came first).
+Result<Submitted> EvmAdapter::Impl::send_endpoint_tx(const Bytes& calldata, const std::string& what,
+                                                     const std::function<Result<bool>(JsonRpcClient&)>& settled) {
+  Impl& m = *this;
   const std::string from = hex_address(m.submitter);
   const std::string to = hex_address(m.cfg.endpoint);
 
@@ -568,12 +596,12 @@ Result<Submitted> EvmAdapter::submit_delivery(const Delivery& d) {
     return tl::unexpected(std::move(e));
   };
 
-  // A27: already received (by us or another relayer)? Checked before signing.
-  auto ack = m.read_receipt(client, d.commitment, "latest");
-  if (!ack) return transport(std::move(ack.error()));
-  if (*ack != Hash32{}) {
+  // A27/A30: already done (by us or another relayer)? Checked before signing.
+  auto done = settled(client);
+  if (!done) return transport(std::move(done.error()));
+  if (*done) {
     ++m.refused_before_send;
-    return fail(Code::PacketReplayed, "the endpoint already holds a receipt for " + to_hex(d.commitment.view()), "commitment");
+    return fail(Code::PacketReplayed, what + ": the endpoint already settled this packet", "commitment");
   }
 
   // Fees: EIP-1559 when the chain has a base fee, legacy otherwise.
@@ -622,7 +650,7 @@ Result<Submitted> EvmAdapter::submit_delivery(const Delivery& d) {
     if (est.error().code == Code::RpcError) {
       ++m.refused_before_send;
       const auto code = code_in_message(est.error().detail);
-      return fail(code.value_or(Code::DeliveryFailed), "recvPacket would revert: " + est.error().detail, "eth_estimateGas");
+      return fail(code.value_or(Code::DeliveryFailed), what + " would revert: " + est.error().detail, "eth_estimateGas");
     }
     return transport(std::move(est.error()));
   }
@@ -700,11 +728,11 @@ Result<Submitted> EvmAdapter::submit_delivery(const Delivery& d) {
     if (rec->has_value()) {
       if ((*rec)->receipt.status == eth::ReceiptStatus::Success) return out;
       ++m.reverted;
-      auto after = m.read_receipt(client, d.commitment, "latest");
-      if (after && *after != Hash32{}) {
-        return fail(Code::PacketReplayed, "reverted: another delivery of the packet came first (A27)", to_hex(hash.view()));
+      auto after = settled(client);
+      if (after && *after) {
+        return fail(Code::PacketReplayed, "reverted: another " + what + " of the packet came first (A27)", to_hex(hash.view()));
       }
-      return fail(Code::DeliveryFailed, "recvPacket reverted in block " + std::to_string((*rec)->block_number),
+      return fail(Code::DeliveryFailed, what + " reverted in block " + std::to_string((*rec)->block_number),
                   to_hex(hash.view()));
     }
     if (std::chrono::steady_clock::now() >= deadline) {
@@ -723,6 +751,152 @@ HeadFollower EvmAdapter::head_follower(std::optional<Head> start, std::size_t wi
     return m->with_endpoint([&](EthRpc& rpc, JsonRpcClient&) { return rpc.block_by_number(n, m->block_options); });
   };
   return HeadFollower(std::move(src), start, window);
+}
+
+Result<std::vector<SentPacketRef>> EvmAdapter::scan_sent(std::uint64_t from, std::uint64_t to) {
+  auto logs = sent_packets(from, to);
+  if (!logs) return tl::unexpected(logs.error());
+  std::vector<SentPacketRef> out;
+  out.reserve(logs->size());
+  for (const auto& l : *logs) out.push_back(SentPacketRef{l.commitment, l.block_number});
+  return out;
+}
+
+namespace {
+
+// sentStatus(commitment) of the endpoint (Endpoint.sol: 0 unknown, 1 pending, 2 acknowledged, 3 refunded by an
+// error ack, 4 timed out) by eth_call at latest.
+Result<std::uint8_t> sent_status(JsonRpcClient& client, const eth::Address& endpoint, const Hash32& commitment) {
+  Bytes data = function_selector("sentStatus(bytes32)");
+  append(data, commitment.view());
+  auto r = client.call("eth_call", json::array({json{{"to", hex_address(endpoint)}, {"data", to_hex(data)}}, "latest"}));
+  if (!r) return tl::unexpected(std::move(r.error()));
+  auto word = decode_hash(*r, "eth_call sentStatus");
+  if (!word) return tl::unexpected(std::move(word.error()));
+  for (std::size_t i = 0; i + 1 < 32; ++i)
+    if (word->b[i] != 0) return fail(Code::RpcResponse, "sentStatus is not a uint8", "eth_call sentStatus");
+  if (word->b[31] > 4) return fail(Code::RpcResponse, "sentStatus out of range", "eth_call sentStatus");
+  return word->b[31];
+}
+
+}  // namespace
+
+Result<SourceStatus> EvmAdapter::lookup_sent(const Hash32& commitment) {
+  return impl_->with_endpoint([&](EthRpc&, JsonRpcClient& client) -> Result<SourceStatus> {
+    auto st = sent_status(client, impl_->cfg.endpoint, commitment);
+    if (!st) return tl::unexpected(std::move(st.error()));
+    switch (*st) {
+      case 0: return SourceStatus::Unknown;
+      case 1: return SourceStatus::Pending;
+      case 2: return SourceStatus::Acknowledged;
+      default: return SourceStatus::Refunded;  // 3 / 4: refunded (error ack / timeout)
+    }
+  });
+}
+
+// ---- the return path (chain_adapter.hpp lifecycle calls; docs/adapters.md "EVM") -------------------------------
+
+Result<std::string> EvmAdapter::fetch_ack_proof(const Hash32& commitment, std::uint64_t height_hint,
+                                                std::uint64_t anchor_height) {
+  std::uint64_t height = height_hint;
+  if (height <= anchor_height) {
+    // Search the endpoint's AcknowledgementWritten(topic1 = commitment) after the anchor (≤ max_scan_blocks).
+    auto found = impl_->with_endpoint([&](EthRpc& rpc, JsonRpcClient& client) -> Result<std::uint64_t> {
+      auto tip = rpc.block_number();
+      if (!tip) return tl::unexpected(std::move(tip.error()));
+      const std::uint64_t from = anchor_height + 1;
+      if (from > *tip) return fail(Code::UnknownPacket, "no block after the anchor yet", "commitment");
+      const std::uint64_t to = std::min<std::uint64_t>(*tip, from + impl_->cfg.max_scan_blocks - 1);
+      const json filter{{"fromBlock", quantity(from)},
+                        {"toBlock", quantity(to)},
+                        {"address", hex_address(impl_->cfg.endpoint)},
+                        {"topics", json::array({to_hex(acknowledgement_topic().view()), to_hex(commitment.view())})}};
+      auto logs = client.call("eth_getLogs", json::array({filter}));
+      if (!logs) return tl::unexpected(std::move(logs.error()));
+      if (!logs->is_array()) return fail(Code::RpcResponse, "eth_getLogs result is not an array", "eth_getLogs");
+      if (logs->empty() || !(*logs)[0].is_object())
+        return fail(Code::UnknownPacket, "no AcknowledgementWritten for " + to_hex(commitment.view()), "commitment");
+      auto bn = decode_quantity_u64((*logs)[0].value("blockNumber", json()), "logs[0].blockNumber");
+      if (!bn) return tl::unexpected(std::move(bn.error()));
+      if (*bn < from || *bn > to) return fail(Code::RpcInconsistent, "log outside the asked range", "logs[0].blockNumber");
+      return *bn;
+    });
+    if (!found) return tl::unexpected(std::move(found.error()));
+    height = *found;
+  }
+  // A19 is the verifier's rule (the relay reads the log only from the registered endpoint); the adapter asks only
+  // the endpoint's logs anyway.
+  return impl_->log_bundle(acknowledgement_topic(), 2, "AcknowledgementWritten", commitment, height, anchor_height);
+}
+
+Result<std::string> EvmAdapter::fetch_non_delivery_proof(const Hash32& commitment, std::uint64_t /*from_height*/,
+                                                         std::uint64_t at_height, std::uint64_t anchor_height) {
+  // The receipt slot at the highest block ≤ at_height that has min_confirmations − 1 blocks on top at the tip.
+  auto tip = latest_height();
+  if (!tip) return tl::unexpected(std::move(tip.error()));
+  const std::uint64_t extra = impl_->cfg.min_confirmations - 1;
+  if (*tip < extra) return fail(Code::Confirmations, "the chain is too short", "at_height");
+  const std::uint64_t at = std::min(at_height, *tip - extra);
+  if (at <= anchor_height) return fail(Code::InvalidArgument, "no confirmed block above the anchor", "at_height");
+  return fetch_receipt_slot_bundle(commitment, at, anchor_height);
+}
+
+namespace {
+
+Result<std::vector<EvmAttestation>> evm_attestations(const std::vector<MemberAttestation>& in) {
+  if (in.empty() || in.size() > kMaxAttestations) return fail(Code::InvalidArgument, "1 to 64 attestations", "attestations");
+  std::vector<EvmAttestation> out;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i].signature.size() != 65)
+      return fail(Code::BadLength, "signature is not 65 bytes", "attestations[" + std::to_string(i) + "]");
+    out.push_back({in[i].audit_index, in[i].signature});
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Submitted> EvmAdapter::submit_acknowledgement(ByteView packet_bytes, ByteView ack_bytes,
+                                                     const std::vector<MemberAttestation>& attestations) {
+  Impl& m = *impl_;
+  if (!m.key) return fail(Code::InvalidArgument, "read-only adapter: no submitter key", "submitter_key");
+  auto atts = evm_attestations(attestations);
+  if (!atts) return tl::unexpected(std::move(atts.error()));
+  auto p = packet::decode_packet(packet_bytes);
+  if (!p) return tl::unexpected(std::move(p.error()));
+  if (p->source_island != m.cfg.island)
+    return fail(Code::IslandMismatch, "packet from " + p->source_island + ", this island is " + m.cfg.island, "source_island");
+  const Hash32 commitment = keccak256(packet_bytes);
+  auto ack = packet::decode_ack(ack_bytes);
+  if (!ack) return tl::unexpected(std::move(ack.error()));
+  if (ack->commitment != commitment) return fail(Code::InvalidArgument, "the ack names another packet", "ack_bytes");
+  const Bytes calldata = acknowledge_packet_call(*p, ack_bytes, *atts);
+  const eth::Address endpoint = m.cfg.endpoint;
+  // A30: settled already (our earlier transaction or another relayer's)? Checked before signing and after a revert.
+  return m.send_endpoint_tx(calldata, "acknowledgePacket", [endpoint, commitment](JsonRpcClient& client) -> Result<bool> {
+    auto st = sent_status(client, endpoint, commitment);
+    if (!st) return tl::unexpected(std::move(st.error()));
+    return *st >= 2;
+  });
+}
+
+Result<Submitted> EvmAdapter::submit_timeout(ByteView packet_bytes, const std::vector<MemberAttestation>& attestations) {
+  Impl& m = *impl_;
+  if (!m.key) return fail(Code::InvalidArgument, "read-only adapter: no submitter key", "submitter_key");
+  auto atts = evm_attestations(attestations);
+  if (!atts) return tl::unexpected(std::move(atts.error()));
+  auto p = packet::decode_packet(packet_bytes);
+  if (!p) return tl::unexpected(std::move(p.error()));
+  if (p->source_island != m.cfg.island)
+    return fail(Code::IslandMismatch, "packet from " + p->source_island + ", this island is " + m.cfg.island, "source_island");
+  const Hash32 commitment = keccak256(packet_bytes);
+  const Bytes calldata = timeout_packet_call(*p, *atts);
+  const eth::Address endpoint = m.cfg.endpoint;
+  return m.send_endpoint_tx(calldata, "timeoutPacket", [endpoint, commitment](JsonRpcClient& client) -> Result<bool> {
+    auto st = sent_status(client, endpoint, commitment);
+    if (!st) return tl::unexpected(std::move(st.error()));
+    return *st >= 2;
+  });
 }
 
 }  // namespace causeway::adapters::ethereum

@@ -1,7 +1,9 @@
 // `causeway audit sth|export|verify`: the transparency log (docs/audit-log.md). They work on a relay data
 // directory (--data-dir, default ./causeway-data; the database is <data-dir>/causeway.db, the audit key
-// <data-dir>/audit.key unless --key) or, for verify, on an export file. `verify --url` waits for the gateway.
-// Exit codes: 0 ok, 1 an inconsistency (verify), 2 usage or I/O error.
+// <data-dir>/audit.key unless --key) or, for verify, on an export file or a running relay (--url: GET
+// /v1/audit/sth, then GET /v1/audit/export, relay/gateway audit_routes.hpp).
+// Exit codes: 0 ok, 1 an inconsistency (verify), 2 usage, I/O error, or an unreadable / malformed export
+// (ERR_AUDIT_EXPORT with the line number; never a raw exception text).
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -9,7 +11,10 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <string>
+
+#include "causeway/adapters/common/json_rpc.hpp"
 
 #include "causeway/audit/export.hpp"
 #include "causeway/audit/log.hpp"
@@ -29,6 +34,7 @@ struct Opts {
   std::string export_path;
   std::string url;
   std::string log_id;
+  std::size_t max_export_mib = 1024;
   bool json_out = false;
   bool no_bundles = false;
   bool force = false;
@@ -145,15 +151,35 @@ int run_export(const Opts& o) {
   return 0;
 }
 
+// GETs `path` of the relay at `client`'s URL (a path prefix in --url is kept). A transport failure or an
+// answer other than 200 is an I/O error (exit 2) naming the route.
+Result<std::string> fetch(adapters::JsonRpcClient& client, const std::string& path) {
+  std::string base = client.url().target;
+  if (const auto q = base.find('?'); q != std::string::npos) base.resize(q);
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  auto r = client.get(base + path);
+  if (!r) {
+    Error e = r.error();
+    e.detail = "GET " + path + ": " + e.detail;
+    return tl::unexpected<Error>(std::move(e));
+  }
+  if (r->status != 200) {
+    std::string code = "HTTP " + std::to_string(r->status), message;
+    const json body = json::parse(r->body, nullptr, false);
+    if (!body.is_discarded() && body.is_object() && body.contains("error") && body["error"].is_object()) {
+      const auto& e = body["error"];
+      if (e.contains("code") && e["code"].is_string()) code = e["code"].get<std::string>();
+      if (e.contains("message") && e["message"].is_string()) message = e["message"].get<std::string>();
+    }
+    return fail(Code::Io, "GET " + path + " answered " + std::to_string(r->status) + " " + code +
+                              (message.empty() ? "" : ": " + message), "--url");
+  }
+  return std::move(r->body);
+}
+
 int run_verify(const Opts& o) {
   const int sources = (o.url.empty() ? 0 : 1) + (o.export_path.empty() ? 0 : 1);
   if (sources > 1) return usage_error(o, Error{Code::InvalidArgument, "give one of --export, --url or --data-dir", ""});
-  if (!o.url.empty()) {
-    return usage_error(o, Error{Code::InvalidArgument,
-                                "audit verify --url is not available until the gateway serves /v1/audit; "
-                                "use --export FILE (from `causeway audit export`) or --data-dir DIR",
-                                ""});
-  }
   audit::VerifyOptions vo;
   vo.verify_bundles = !o.no_bundles;
   if (!o.log_id.empty()) {
@@ -165,19 +191,69 @@ int run_verify(const Opts& o) {
   }
   Result<audit::VerifyReport> report = fail(Code::Io, "no source");
   std::string source_name;
-  if (!o.export_path.empty()) {
-    auto src = audit::ExportSource::open(o.export_path);
-    if (!src) return usage_error(o, src.error());
-    report = audit::verify_log(**src, vo);
-    source_name = o.export_path;
-  } else {
-    auto db = open_db(o);
-    if (!db) return usage_error(o, db.error());
-    auto log = audit::AuditLog::open(*db);
-    if (!log) return usage_error(o, log.error());
-    audit::DatabaseSource src(*log);
-    report = audit::verify_log(src, vo);
-    source_name = o.data_dir + "/causeway.db";
+  std::optional<audit::SignedTreeHead> served_sth;  // --url: the relay's /v1/audit/sth
+  std::vector<audit::SignedTreeHead> export_heads;
+  // Any exception below is a defect in reading the input, never a verdict: report it as a malformed export
+  // (exit 2) with where the reader was, not as raw exception text.
+  std::uint64_t line_hint = 0;
+  try {
+    if (!o.url.empty()) {
+      adapters::RpcOptions ro;
+      ro.connect_timeout = std::chrono::milliseconds(10'000);
+      ro.read_timeout = std::chrono::milliseconds(600'000);
+      ro.max_response_bytes = o.max_export_mib << 20;
+      ro.user_agent = "causeway-cli/1";
+      auto client = adapters::JsonRpcClient::create(o.url, ro);
+      if (!client) return usage_error(o, Error{client.error().code, "--url: " + client.error().detail, "--url"});
+      // The head first, then the export: the export carries every head signed up to its moment, so the head
+      // just served must be among them (else the relay shows different logs to different readers).
+      auto sth_text = fetch(*client, "/v1/audit/sth");
+      if (!sth_text) return usage_error(o, sth_text.error());
+      const json sth_json = json::parse(*sth_text, nullptr, false);
+      if (sth_json.is_discarded())
+        return usage_error(o, Error{Code::AuditExport, "GET /v1/audit/sth: not JSON", "/v1/audit/sth"});
+      auto sth = audit::sth_from_json(sth_json, "/v1/audit/sth");
+      if (!sth) return usage_error(o, Error{Code::AuditExport, sth.error().detail, sth.error().at});
+      served_sth = *sth;
+      auto body = fetch(*client, "/v1/audit/export");
+      if (!body) return usage_error(o, body.error());
+      auto src = audit::ExportSource::from_stream(std::make_unique<std::istringstream>(std::move(*body)));
+      if (!src) return usage_error(o, src.error());
+      export_heads = (*src)->tree_heads().value_or(std::vector<audit::SignedTreeHead>{});
+      report = audit::verify_log(**src, vo);
+      line_hint = (*src)->line();
+      source_name = o.url;
+    } else if (!o.export_path.empty()) {
+      auto src = audit::ExportSource::open(o.export_path);
+      if (!src) return usage_error(o, src.error());
+      report = audit::verify_log(**src, vo);
+      line_hint = (*src)->line();
+      source_name = o.export_path;
+    } else {
+      auto db = open_db(o);
+      if (!db) return usage_error(o, db.error());
+      auto log = audit::AuditLog::open(*db);
+      if (!log) return usage_error(o, log.error());
+      audit::DatabaseSource src(*log);
+      report = audit::verify_log(src, vo);
+      source_name = o.data_dir + "/causeway.db";
+    }
+  } catch (const std::exception& e) {
+    return usage_error(o, Error{Code::AuditExport, std::string("malformed input: ") + e.what(),
+                                line_hint ? "line " + std::to_string(line_hint) : ""});
+  }
+  if (report && report->ok && served_sth) {
+    bool found = false;
+    for (const auto& h : export_heads) found = found || h == *served_sth;
+    if (!found) {
+      report->ok = false;
+      report->error = Error{Code::AuditInconsistent,
+                            "the relay's /v1/audit/sth (tree size " + std::to_string(served_sth->tree_size) +
+                                ", root " + to_hex(served_sth->root_hash.view()) +
+                                ") is not one of the tree heads its export carries",
+                            "/v1/audit/sth"};
+      report->sth_tree_size = served_sth->tree_size;
+    }
   }
   if (!report) return usage_error(o, report.error());
   const auto& r = *report;
@@ -239,10 +315,13 @@ void add_audit_commands(CLI::App& app, int& exit_code) {
       "verify",
       "Verify every STH signature, consistency between STHs, every leaf's canonical form and inclusion, and\n"
       "re-verify every stored proof bundle. Exit status: 0 consistent, 1 inconsistent (first failure printed),\n"
-      "2 usage or I/O error.");
+      "2 usage or I/O error, or an unreadable / malformed export (ERR_AUDIT_EXPORT at its line).");
   common(ver, false);
   ver->add_option("--export", o.export_path, "An export file from `causeway audit export`");
-  ver->add_option("--url", o.url, "A relay URL (not available until the gateway serves /v1/audit)");
+  ver->add_option("--url", o.url, "A running relay (http://HOST:PORT): fetches /v1/audit/sth and /v1/audit/export");
+  ver->add_option("--max-export-mib", o.max_export_mib, "--url: the largest export to download, MiB")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65536));
   ver->add_option("--log-id", o.log_id, "Expected log id (0x x-only public key); else the export's is as given");
   ver->add_flag("--no-bundles", o.no_bundles, "Check bundle hashes but do not re-verify the bundles");
   ver->callback([&exit_code] { exit_code = run_verify(o); });

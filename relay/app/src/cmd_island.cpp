@@ -15,6 +15,7 @@
 #include "causeway/adapters/common/json_rpc.hpp"
 #include "causeway/adapters/ethereum/deploy.hpp"
 #include "causeway/core/hex.hpp"
+#include "api_client.hpp"
 #include "commands.hpp"
 #include "file_io.hpp"
 
@@ -147,10 +148,71 @@ int run_deploy(const DeployOpts& o) {
   return 0;
 }
 
+// ---- `causeway island list` / `island status ID` against a running relay (GET /v1/islands[/{id}]) ----
+
+struct QueryOpts {
+  std::string url = kDefaultApiUrl;
+  std::string id;
+  bool json_out = false;
+};
+
+int island_list(const QueryOpts& o) {
+  auto a = api_get(o.url, "/v1/islands");
+  if (!a.ok) return report_failure(a.failure, o.json_out);
+  if (o.json_out) {
+    std::cout << a.body.dump(2) << "\n";
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& i : a.body["islands"]) {
+    const json& c = i["client"];
+    rows.push_back({cell(i["id"]), cell(i["family"]), cell(i["codec"]), cell(c["status"]),
+                    c["latest"].is_object() ? cell(c["latest"]["height"]) : "-", cell(c["expiry_s"])});
+  }
+  print_table({"ISLAND", "FAMILY", "CODEC", "CLIENT", "HEIGHT", "EXPIRY_S"}, rows);
+  return 0;
+}
+
+int island_status(const QueryOpts& o) {
+  auto a = api_get(o.url, "/v1/islands/" + url_encode(o.id));
+  if (!a.ok) return report_failure(a.failure, o.json_out);
+  if (o.json_out) {
+    std::cout << a.body.dump(2) << "\n";
+    return 0;
+  }
+  const json& i = a.body;
+  const json& c = i["client"];
+  std::vector<std::vector<std::string>> rows = {
+      {"island", cell(i["id"])},
+      {"genesis", cell(i["genesis"])},
+      {"family / codec", cell(i["family"]) + " / " + cell(i["codec"])},
+      {"governance nonce", cell(i["nonce"])},
+      {"registered (audit index)", cell(i["registered_index"])},
+      {"client status", cell(c["status"])},
+      {"consensus states", cell(c["consensus_states"])},
+      {"latest height", c["latest"].is_object() ? cell(c["latest"]["height"]) : "-"},
+      {"latest hash", c["latest"].is_object() ? cell(c["latest"]["hash"]) : "-"},
+      {"latest time_ms", c["latest"].is_object() ? cell(c["latest"]["time_ms"]) : "-"},
+      {"trusting period (s)", cell(c["trusting_period_s"])},
+      {"expires in (s)", cell(c["expiry_s"])}};
+  print_table({"FIELD", "VALUE"}, rows);
+  return 0;
+}
+
 }  // namespace
 
 void add_island_commands(CLI::App& app, int& exit_code) {
-  auto* island = app.add_subcommand("island", "Island operations (EVM contracts)");
+  auto* island = app.add_subcommand("island", "Islands: list and status of a running relay; EVM contract deployment");
+  static QueryOpts q;
+  auto* list = island->add_subcommand("list", "Registered islands and their light clients (GET /v1/islands)");
+  auto* status = island->add_subcommand("status", "One island's registration and client state (GET /v1/islands/{id})");
+  status->add_option("id", q.id, "Island id (CAIP-2)")->required();
+  for (auto* c : {list, status}) {
+    c->add_option("--url", q.url, "The relay's API")->capture_default_str();
+    c->add_flag("--json", q.json_out, "Print the API's JSON");
+  }
+  list->callback([&exit_code] { exit_code = island_list(q); });
+  status->callback([&exit_code] { exit_code = island_status(q); });
   island->require_subcommand(1);
   static DeployOpts o;
   auto* dep = island->add_subcommand(

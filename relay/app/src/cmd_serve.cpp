@@ -8,6 +8,7 @@
 // answers look-ups from that file — so a process test can check that no packet was submitted twice across
 // crashes (the relay looks a delivery up before every submission, A27/A30).
 #include <fcntl.h>
+#include <sys/file.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -20,10 +21,18 @@
 #include <nlohmann/json.hpp>
 
 #include "causeway/core/hex.hpp"
+#include "causeway/engine/peers.hpp"
 #include "causeway/engine/relay.hpp"
 #include "causeway/engine/supervisor.hpp"
+#include "causeway/engine/lifecycle.hpp"  // H4
+#include "lifecycle_adapters.hpp"           // H4
+#include "causeway/gateway/api_routes.hpp"
+#include "causeway/gateway/attestation_routes.hpp"
+#include "causeway/gateway/audit_routes.hpp"  // H3
 #include "causeway/gateway/packet_routes.hpp"
 #include "causeway/gateway/server.hpp"
+#include "causeway/gateway/auth.hpp"    // H1
+#include "causeway/gateway/stream.hpp"  // H1
 #include "commands.hpp"
 
 namespace causeway::app {
@@ -32,14 +41,22 @@ namespace {
 class LoopbackAdapter final : public adapters::ChainAdapter {
  public:
   LoopbackAdapter(std::string island, std::string path) : island_(std::move(island)), path_(std::move(path)) {
-    std::ifstream in(path_);
+    refresh();
+  }
+  // Reads the lines appended since the last read (several relays of a committee may share the file, H5).
+  void refresh() {
+    std::ifstream in(path_, std::ios::binary);
+    if (!in) return;
+    in.seekg(static_cast<std::streamoff>(offset_));
     std::string line;
     while (std::getline(in, line)) {
+      if (in.eof()) break;  // a torn last line (no newline yet): read it next time
+      offset_ += line.size() + 1;
       try {
         auto j = nlohmann::json::parse(line);
         if (j.value("island", "") == island_) received_[j["commitment"].get<std::string>()] = j["tx"].get<std::string>();
       } catch (...) {
-        // a torn last line after a crash: the delivery was never acknowledged by the "chain"
+        // a torn line after a crash: the delivery was never acknowledged by the "chain"
       }
     }
   }
@@ -50,12 +67,23 @@ class LoopbackAdapter final : public adapters::ChainAdapter {
   }
   Result<adapters::Submitted> submit_delivery(const adapters::Delivery& d) override {
     std::lock_guard lock(mu_);
-    const std::string c = to_hex(d.commitment.view());
-    if (received_.count(c)) return fail(Code::PacketReplayed, "loopback destination: already received " + c);
-    const std::string tx = to_hex(sha256_tx(d));
-    const std::string line = nlohmann::json{{"island", island_}, {"commitment", c}, {"tx", tx}}.dump() + "\n";
     const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) return fail(Code::Io, "cannot open " + path_);
+    ::flock(fd, LOCK_EX);  // the "chain" includes one delivery at a time across the committee's processes
+    refresh();
+    const std::string c = to_hex(d.commitment.view());
+    if (received_.count(c)) {
+      ::close(fd);
+      return fail(Code::PacketReplayed, "loopback destination: already received " + c);
+    }
+    if (d.attestations.size() < min_attestations_) {
+      ::close(fd);
+      return fail(Code::InsufficientQuorum, "loopback destination: " + std::to_string(d.attestations.size()) +
+                                                " attestations, the committee needs " + std::to_string(min_attestations_));
+    }
+    const std::string tx = to_hex(sha256_tx(d));
+    const std::string line = nlohmann::json{{"island", island_}, {"commitment", c}, {"tx", tx},
+                                            {"attestations", d.attestations.size()}}.dump() + "\n";
     // No fsync: the test kills the relay process, not the machine; the page cache keeps what was written.
     const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
     ::close(fd);
@@ -65,6 +93,7 @@ class LoopbackAdapter final : public adapters::ChainAdapter {
   }
   Result<adapters::DeliveryStatus> lookup_delivery(const Hash32& commitment, ByteView) override {
     std::lock_guard lock(mu_);
+    refresh();
     adapters::DeliveryStatus s;
     auto it = received_.find(to_hex(commitment.view()));
     if (it == received_.end()) return s;
@@ -82,6 +111,10 @@ class LoopbackAdapter final : public adapters::ChainAdapter {
     return out;
   }
   std::string island_, path_;
+  std::uint64_t offset_ = 0;
+ public:
+  std::size_t min_attestations_ = 1;  // the committee's k: a delivery with fewer is refused like recvPacket
+ private:
   std::mutex mu_;
   std::map<std::string, std::string> received_;
 };
@@ -92,7 +125,14 @@ struct ServeOpts {
   std::string config;
   std::size_t max_batch = 1024;
   bool loopback = false;
+  std::string loopback_file;  // default <data-dir>/loopback-deliveries.jsonl; a committee's relays may share one
   bool sync_normal = false;
+  std::uint32_t sth_interval_s = 10;  // H3: signed tree heads every N s when the log grew (0: start/stop only)
+  std::string audit_key;              // H3: default <data-dir>/audit.key
+  // H1: gateway TLS, operator auth and limits (docs/api-security.md); defaults are ServerOptions'.
+  std::string tls_cert, tls_key, api_token_file;
+  std::vector<std::string> operators;  // 0x addresses allowed to sign operator requests
+  gateway::ServerOptions limits;
 };
 
 int serve(const ServeOpts& o) {
@@ -140,25 +180,121 @@ int serve(const ServeOpts& o) {
   engine::Supervisor supervisor(**relay, {});
   if (o.loopback) {
     std::cerr << "causeway serve: TEST MODE: deliveries go to the loopback recorder, not to any chain\n";
-    for (const auto& island : (*relay)->islands())
-      supervisor.add_adapter(std::make_shared<LoopbackAdapter>(island, o.data_dir + "/loopback-deliveries.jsonl"));
+    for (const auto& island : (*relay)->islands()) {
+      auto a = std::make_shared<LoopbackAdapter>(
+          island, o.loopback_file.empty() ? o.data_dir + "/loopback-deliveries.jsonl" : o.loopback_file);
+      a->min_attestations_ = (*relay)->committee_threshold();
+      supervisor.add_adapter(a);
+    }
   }
+  // H4: the packet lifecycle — real adapters per [[adapters.islands]]: the supervisor delivers to it (operator
+  // withhold honoured), the lifecycle thread watches it as a source and relays acks/timeouts (own instances).
+  engine::Lifecycle::Options life_opts;
+  life_opts.poll_ms = ro.config.adapters.poll_ms;
+  for (const auto& a : ro.config.adapters.islands) life_opts.confirmations[a.island] = a.confirmations;
+  auto lifecycle = std::make_unique<engine::Lifecycle>(**relay, life_opts);
+  for (const auto& a : ro.config.adapters.islands) {
+    auto for_supervisor = make_island_adapter(a, ro.config);
+    auto for_lifecycle = for_supervisor ? make_island_adapter(a, ro.config) : for_supervisor;
+    if (!for_lifecycle) {
+      std::cerr << "causeway serve: adapter for " << a.island << ": " << code_name(for_lifecycle.error().code) << ": "
+                << for_lifecycle.error().detail << "\n";
+      return 1;
+    }
+    if (!o.loopback)
+      supervisor.add_adapter(engine::withhold_deliveries(
+          *for_supervisor, std::set<std::string>(ro.config.adapters.withhold.begin(), ro.config.adapters.withhold.end())));
+    lifecycle->add_adapter(*for_lifecycle);
+  }
+  // The relay committee (k > 1): gather the other members' attestations from the configured peers.
+  engine::PeerOptions peer_opts;
+  peer_opts.peers = ro.config.committee.peers;
+  auto peers = engine::PeerFetcher::create(**relay, peer_opts);
+  if (!peers) {
+    std::cerr << "causeway serve: " << code_name(peers.error().code) << ": " << peers.error().detail << " at "
+              << peers.error().at << "\n";
+    return 2;
+  }
+  // H1: limits, TLS, operator auth, the event stream (docs/api-security.md).
+  {
+    const auto host = so.host;
+    const auto port_n = so.port;
+    so = o.limits;
+    so.host = host;
+    so.port = port_n;
+    so.tls_cert_file = o.tls_cert;
+    so.tls_key_file = o.tls_key;
+  }
+  gateway::AuthOptions auth_opts;
+  auth_opts.token_file = o.api_token_file;
+  for (const auto& a : o.operators) {
+    auto raw = from_hex(a, 20);
+    if (!raw || raw->size() != 20) {
+      std::cerr << "causeway serve: --operator " << a << " is not a 0x-prefixed 20-byte address\n";
+      return 2;
+    }
+    secp256k1::Address addr{};
+    std::copy(raw->begin(), raw->end(), addr.begin());
+    auth_opts.operators.push_back(addr);
+  }
+  auto auth = gateway::Authenticator::open(auth_opts);
+  if (!auth) {
+    std::cerr << "causeway serve: " << code_name(auth.error().code) << ": " << auth.error().detail << "\n";
+    return 2;
+  }
+  std::shared_ptr<gateway::Authenticator> authenticator = std::move(*auth);
+  auto hub = std::make_shared<gateway::StreamHub>();
+  (*relay)->set_event_listener([hub](const engine::RelayEvent& e) {
+    const nlohmann::json ev = {{"packet_id", e.packet_id},     {"stage", e.stage},
+                               {"source_island", e.source_island}, {"source_channel", e.source_channel},
+                               {"dest_island", e.dest_island}, {"commitment", e.commitment},
+                               {"audit_index", e.audit_index}};
+    hub->publish("packet", e.packet_id, ev);
+    hub->publish("channel", e.source_island + "/" + e.source_channel, ev);
+    hub->publish("island", e.source_island, ev);
+    if (e.dest_island != e.source_island) hub->publish("island", e.dest_island, ev);
+  });
   gateway::Server server(so);
+  hub->attach(server);
   gateway::add_packet_routes(server, **relay);
+  gateway::add_attestation_routes(server, **relay);
+  // H3: GET /v1/audit/* on read-only connections, and signed tree heads (start, every --sth-interval-s, stop).
+  gateway::AuditServiceOptions audit_opt;
+  audit_opt.data_dir = o.data_dir;
+  audit_opt.key_file = o.audit_key;
+  audit_opt.sth_interval_s = o.sth_interval_s;
+  auto audit_svc = gateway::AuditService::create(audit_opt);
+  if (!audit_svc) {
+    std::cerr << "causeway serve: audit: " << code_name(audit_svc.error().code) << ": " << audit_svc.error().detail
+              << "\n";
+    return 1;
+  }
+  gateway::add_audit_routes(server, *audit_svc);
+  // API v1 reads/writes, health, metrics, OpenAPI (issue #6; gateway/api_routes.hpp).
+  auto api = std::make_shared<gateway::ApiContext>(**relay, o.data_dir);
+  gateway::add_api_routes(server, api);
+  if (!o.api_token_file.empty() || !o.operators.empty())  // H1: otherwise operator routes stay closed
+    api->authorize_operator = [authenticator](const gateway::Request& r) { return authenticator->check_operator(r); };
   auto port = server.start();
   if (!port) {
     std::cerr << "causeway serve: " << port.error().detail << "\n";
     return 1;
   }
   supervisor.start();
+  lifecycle->start();  // H4
+  (*peers)->start();
+  (*audit_svc)->start();  // H3
   std::cout << "causeway serve: listening on " << so.host << ":" << *port << " (data dir " << o.data_dir << ", "
             << (*relay)->packet_count() << " packets known)" << std::endl;
   int sig = 0;
   sigwait(&sigs, &sig);
   std::cout << "causeway serve: stopping (signal " << sig << ")" << std::endl;
   server.stop();
+  (*peers)->stop();
+  lifecycle->stop();  // H4
   supervisor.stop();
   (*relay)->stop();
+  (*audit_svc)->stop();  // H3: a last signed tree head over everything committed
   return 0;
 }
 
@@ -171,8 +307,29 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--data-dir", o.data_dir, "Data directory (causeway.db, attestation.key)")->capture_default_str();
   cmd->add_option("--config", o.config, "Islands, channels and committee (TOML or JSON; docs/relay-core.md)");
   cmd->add_option("--max-batch", o.max_batch, "Changes per group commit at most")->check(CLI::Range(1, 100000));
+  // H1: gateway TLS, operator auth, limits (docs/api-security.md).
+  cmd->add_option("--tls-cert", o.tls_cert, "PEM certificate chain: serve HTTPS/WSS (with --tls-key)");
+  cmd->add_option("--tls-key", o.tls_key, "PEM private key for --tls-cert (mode 0600)");
+  cmd->add_option("--api-token-file", o.api_token_file, "Operator API token file (mode 0600): Authorization: Bearer");
+  cmd->add_option("--operator", o.operators, "0x address whose signed requests are operator requests (repeatable)");
+  cmd->add_option("--max-body", o.limits.max_body_bytes, "Request body cap in bytes (POST /v1/packets: 4 MiB)")->capture_default_str();
+  cmd->add_option("--max-header", o.limits.max_header_bytes, "Request header cap in bytes")->capture_default_str();
+  cmd->add_option("--max-connections", o.limits.max_connections, "Open connections at most")->capture_default_str();
+  cmd->add_option("--max-connections-per-ip", o.limits.max_connections_per_ip, "Open connections per remote address")->capture_default_str();
+  cmd->add_option("--rate-per-ip", o.limits.rate_per_ip, "Requests per second per remote address (0: unlimited)")->capture_default_str();
+  cmd->add_option("--burst-per-ip", o.limits.burst_per_ip, "Request burst per remote address")->capture_default_str();
+  cmd->add_option("--read-timeout-ms", o.limits.read_timeout_ms, "A request must arrive within this")->capture_default_str();
+  cmd->add_option("--idle-timeout-ms", o.limits.idle_timeout_ms, "Idle keep-alive connections close after this")->capture_default_str();
+  cmd->add_option("--max-ws-message", o.limits.max_ws_message_bytes, "WebSocket message cap in bytes")->capture_default_str();
+  cmd->add_option("--ws-queue", o.limits.ws_queue_messages, "WebSocket send queue per client (slow consumers are closed)")->capture_default_str();
   cmd->add_flag("--sync-normal", o.sync_normal, "SQLite synchronous=NORMAL (may lose the last commits on power loss)");
+  cmd->add_option("--sth-interval-s", o.sth_interval_s,
+                  "Sign an audit tree head every N seconds when the log grew (0: only at start and stop)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 86400));
+  cmd->add_option("--audit-key", o.audit_key, "Audit (tree head) key file (default <data-dir>/audit.key, created 0600)");
   cmd->add_flag("--test-loopback-deliveries", o.loopback, "")->group("");  // hidden: tests only
+  cmd->add_option("--test-loopback-file", o.loopback_file, "")->group("");  // hidden: shared by a committee's tests
   cmd->callback([&exit_code] { exit_code = serve(o); });
 }
 

@@ -19,6 +19,13 @@ int main(int argc, char** argv) {
   causeway::app::add_audit_commands(app, exit_code);
   causeway::app::add_serve_command(app, exit_code);
   causeway::app::add_island_commands(app, exit_code);
+  causeway::app::add_committee_commands(app, exit_code);
+  causeway::app::add_channel_commands(app, exit_code);
+  causeway::app::add_packet_commands(app, exit_code);  // after add_proof_commands: adds `proof get`
+  causeway::app::add_keys_commands(app, exit_code);
+  causeway::app::add_config_commands(app, exit_code);
+  causeway::app::add_evm_channel_commands(app, exit_code);  // after add_island_commands
+  causeway::app::add_transfer_commands(app, exit_code);
   // `causeway help` and `causeway version` are the usual spellings of --help and --version.
   if (argc == 2 && std::string_view(argv[1]) == "help") {
     std::fputs(app.help().c_str(), stdout);

@@ -31,9 +31,12 @@ struct Workload {
 };
 
 // `ordered`: the channel pair is ordered. `mutate` (tests): edits each packet before it is encoded into its
-// block (e.g. a wrong destination genesis, A20).
+// block (e.g. a wrong destination genesis, A20). `all_carry_headers`: EVERY bundle of block h is anchored at
+// h − 1 and carries header h with its commit (the relay verifies the header's quorum for each packet), not
+// only the opener — the bench's "header-carrying" figure.
 Workload make_relay_workload(std::size_t packets, std::size_t per_block, std::uint64_t now_ms, bool ordered = false,
-                             const std::function<void(packet::Packet&)>& mutate = {});
+                             const std::function<void(packet::Packet&)>& mutate = {},
+                             bool all_carry_headers = false);
 
 // Writes <dir>/config.json and <dir>/bundles.jsonl ({"block","opener","sequence","bundle":<object>} per line).
 void write_relay_workload(const Workload& w, const std::string& dir);

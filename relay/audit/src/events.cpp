@@ -300,24 +300,42 @@ Result<EventKind> validate_event(const json& e) {
   return *kind;
 }
 
-Result<Event> make_event(const json& event, std::optional<std::string> bundle) {
+namespace {
+
+// make_event; `known_hash`: the SHA-256 of `bundle` that the caller (a typed builder) has just computed from
+// this very text and written as bundle_hash, so it is not computed a second time.
+Result<Event> make_event_impl(const json& event, std::optional<std::string> bundle, const Hash32* known_hash) {
   auto kind = validate_event(event);
   if (!kind) return tl::unexpected<Error>(std::move(kind.error()));
   auto canon = canonicalize(event);
   if (!canon) return tl::unexpected<Error>(std::move(canon.error()));
   if (canon->size() > kMaxLeafBytes) return fail(Code::TooLarge, "audit entry larger than 4 MiB");
+  std::optional<Hash32> bundle_hash;
   const auto bh = event.find("bundle_hash");
   if (bh != event.end()) {
     if (!bundle) return fail(Code::AuditBundleHash, "the entry references a bundle but none was given", "bundle_hash");
-    const std::string want = bh->get<std::string>();
-    if (h(sha256(ByteView(reinterpret_cast<const std::uint8_t*>(bundle->data()), bundle->size()))) != want) {
+    const Hash32 got = known_hash != nullptr
+                           ? *known_hash
+                           : sha256(ByteView(reinterpret_cast<const std::uint8_t*>(bundle->data()), bundle->size()));
+    if (h(got) != bh->get<std::string>()) {
       return fail(Code::AuditBundleHash, "bundle does not hash to bundle_hash", "bundle_hash");
     }
     if (!valid_utf8(*bundle)) return fail(Code::InvalidArgument, "bundle text is not valid UTF-8", "bundle");
+    bundle_hash = got;
   } else if (bundle) {
     return fail(Code::InvalidArgument, "a bundle was given for an entry without bundle_hash", "bundle");
   }
-  return Event{*kind, std::move(*canon), std::move(bundle)};
+  Event out{*kind, std::move(*canon), std::move(bundle)};
+  out.time_ms = event["time_ms"].get<std::uint64_t>();  // validated u53 above
+  out.bundle_hash = bundle_hash;
+  out.checked = true;
+  return out;
+}
+
+}  // namespace
+
+Result<Event> make_event(const json& event, std::optional<std::string> bundle) {
+  return make_event_impl(event, std::move(bundle), nullptr);
 }
 
 namespace {
@@ -400,8 +418,9 @@ Result<Event> build(const PacketVerified& x, std::uint64_t t) {
   e["dest_genesis"] = h(*x.dest_genesis);
   e["header_height"] = u64_value(*x.header_height);
   e["header_hash"] = h(*x.header_hash);
-  e["bundle_hash"] = h(hash_text(*x.bundle));
-  return make_event(e, *x.bundle);
+  const Hash32 bh = hash_text(*x.bundle);
+  e["bundle_hash"] = h(bh);
+  return make_event_impl(e, *x.bundle, &bh);
 }
 
 Result<Event> build(const PacketAttested& x, std::uint64_t t) {
@@ -432,8 +451,10 @@ Result<Event> build(const AckVerified& x, std::uint64_t t) {
   e["dest_island"] = *x.dest_island;
   e["header_height"] = u64_value(*x.header_height);
   e["header_hash"] = h(*x.header_hash);
-  if (x.bundle) e["bundle_hash"] = h(hash_text(*x.bundle));
-  return make_event(e, x.bundle);
+  std::optional<Hash32> bh;
+  if (x.bundle) bh = hash_text(*x.bundle);
+  if (bh) e["bundle_hash"] = h(*bh);
+  return make_event_impl(e, x.bundle, bh ? &*bh : nullptr);
 }
 
 Result<Event> build(const TimeoutVerified& x, std::uint64_t t) {
@@ -442,8 +463,10 @@ Result<Event> build(const TimeoutVerified& x, std::uint64_t t) {
   e["dest_island"] = *x.dest_island;
   e["header_height"] = u64_value(*x.header_height);
   e["header_hash"] = h(*x.header_hash);
-  if (x.bundle) e["bundle_hash"] = h(hash_text(*x.bundle));
-  return make_event(e, x.bundle);
+  std::optional<Hash32> bh;
+  if (x.bundle) bh = hash_text(*x.bundle);
+  if (bh) e["bundle_hash"] = h(*bh);
+  return make_event_impl(e, x.bundle, bh ? &*bh : nullptr);
 }
 
 Result<Event> build(const ClientFrozen& x, std::uint64_t t) {

@@ -135,6 +135,21 @@ AuditLog::~AuditLog() = default;
 
 Result<AuditLog> AuditLog::open(store::Database& db) {
   if (auto s = store::migrate(db, store::relay_migrations()); !s) return err(std::move(s));
+  return prepare(db);
+}
+
+Result<AuditLog> AuditLog::open_read_only(store::Database& db) {
+  auto v = store::schema_version(db);
+  if (!v) return err(std::move(v));
+  const auto want = static_cast<int>(store::relay_migrations().size());
+  if (*v != want) {
+    return fail(Code::StoreMigration, "database schema version " + std::to_string(*v) + ", this code reads " +
+                                          std::to_string(want));
+  }
+  return prepare(db);
+}
+
+Result<AuditLog> AuditLog::prepare(store::Database& db) {
   static constexpr const char* kSql[] = {
       "SELECT coalesce(max(idx) + 1, 0) FROM audit_leaves",
       "SELECT leaf_hash FROM audit_leaves WHERE idx = ?1",
@@ -161,9 +176,13 @@ Result<std::uint64_t> AuditLog::append(store::Transaction&, const Event& event) 
   if (sqlite3_get_autocommit(m.db->handle()) != 0) {
     return fail(Code::InvalidArgument, "AuditLog::append needs the caller's open transaction (DESIGN.md rule 4)");
   }
-  const auto doc = nlohmann::json::parse(event.leaf_data, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object() || !doc.contains("time_ms") || !doc["time_ms"].is_number_unsigned()) {
-    return fail(Code::InvalidArgument, "event was not built by make_event/build");
+  std::uint64_t time_ms = event.time_ms;
+  if (!event.checked) {  // not from make_event: read time_ms from the leaf itself
+    const auto doc = nlohmann::json::parse(event.leaf_data, nullptr, /*allow_exceptions=*/false);
+    if (!doc.is_object() || !doc.contains("time_ms") || !doc["time_ms"].is_number_unsigned()) {
+      return fail(Code::InvalidArgument, "event was not built by make_event/build");
+    }
+    time_ms = doc["time_ms"].get<std::uint64_t>();
   }
   auto n = m.count();
   if (!n) return n;
@@ -171,7 +190,7 @@ Result<std::uint64_t> AuditLog::append(store::Transaction&, const Event& event) 
   const Hash32 lh = rfc::leaf_hash(text_view(event.leaf_data));
   std::optional<Hash32> bh;
   if (event.bundle) {
-    bh = sha256(text_view(*event.bundle));
+    bh = event.checked && event.bundle_hash ? *event.bundle_hash : sha256(text_view(*event.bundle));
     ResetOnExit r{m.insert_bundle};
     if (auto s = m.insert_bundle.bind_blob_ref(1, bh->view()); !s) return err(std::move(s));
     if (auto s = m.insert_bundle.bind_text(2, *event.bundle); !s) return err(std::move(s));
@@ -183,7 +202,7 @@ Result<std::uint64_t> AuditLog::append(store::Transaction&, const Event& event) 
     const std::string kind(kind_name(event.kind));
     if (auto s = st.bind_int64(1, static_cast<std::int64_t>(index)); !s) return err(std::move(s));
     if (auto s = st.bind_text(2, kind); !s) return err(std::move(s));
-    if (auto s = st.bind_int64(3, static_cast<std::int64_t>(doc["time_ms"].get<std::uint64_t>())); !s) return err(std::move(s));
+    if (auto s = st.bind_int64(3, static_cast<std::int64_t>(time_ms)); !s) return err(std::move(s));
     if (auto s = st.bind_blob_ref(4, text_view(event.leaf_data)); !s) return err(std::move(s));
     if (auto s = st.bind_blob_ref(5, lh.view()); !s) return err(std::move(s));
     if (bh) {

@@ -173,4 +173,57 @@ Result<Quorum> require_quorum(const Committee& committee, const AttestationSubje
   return q;
 }
 
+// ---- this relay's own attestation ------------------------------------------------------------------------
+
+Result<OwnSigner> OwnSigner::create(const secp256k1::SecretKey& key) {
+  return OwnSigner(key, secp256k1::eth_address(secp256k1::public_key_of(key)));
+}
+
+Result<OwnAttestation> OwnSigner::sign(const AttestationSubject& s, std::uint64_t audit_index) const {
+  OwnAttestation a;
+  a.digest_ = attestation_digest(s, audit_index);
+  auto sig = secp256k1::sign_rsv(a.digest_, key_);
+  if (!sig) return tl::unexpected(sig.error());
+  a.entry_ = MemberSignature{address_, audit_index, Bytes(sig->begin(), sig->end())};
+  return a;
+}
+
+Result<Quorum> tally_attestations(const Committee& committee, const AttestationSubject& subject,
+                                  const OwnAttestation& own, std::span<const MemberSignature> others) {
+  if (others.size() + 1 > kMaxAttestationEntries) {
+    return fail(Code::TooLarge, "more attestation entries than a committee can produce", "entries");
+  }
+  auto q = tally_attestations(committee, subject, others);
+  if (!q) return q;
+  const auto& e = own.entry();
+  // Re-index the others' rejections (0 is own).
+  for (auto& r : q->rejected_) ++r.index;
+  if (!committee.is_member(e.member)) {
+    q->rejected_.insert(q->rejected_.begin(), {0, Error{Code::NotValidator, "not a member of committee epoch " +
+                                                                             std::to_string(committee.epoch()),
+                                                        "own"}});
+    return q;
+  }
+  if (own.digest() != attestation_digest(subject, e.audit_index)) {
+    q->rejected_.insert(q->rejected_.begin(),
+                        {0, Error{Code::SigInvalid, "own attestation was made over another subject", "own"}});
+    return q;
+  }
+  // Own first: a recovered entry of the same member is the duplicate.
+  auto it = std::find(q->signers_.begin(), q->signers_.end(), e.member);
+  if (it != q->signers_.end()) {
+    q->signers_.erase(it);
+    std::size_t idx = 0;
+    for (std::size_t i = 0; i < others.size(); ++i)
+      if (others[i].member == e.member) {
+        idx = i + 1;
+        break;
+      }
+    q->rejected_.push_back({idx, Error{Code::DuplicateSeal, "member already counted",
+                                       "entries[" + std::to_string(idx - 1) + "]"}});
+  }
+  q->signers_.insert(q->signers_.begin(), e.member);
+  return q;
+}
+
 }  // namespace causeway::domain

@@ -195,11 +195,20 @@ json config_to_json(const RelayConfig& c) {
                 {"members", members},
                 {"key_sources", c.committee.key_sources},
                 {"key_file", c.committee.key_file},
-                {"allow_low_threshold", c.committee.allow_low_threshold}}},
+                {"allow_low_threshold", c.committee.allow_low_threshold},
+                {"peers", c.committee.peers}}},
               {"islands", json::array()},
               {"channels", json::array()}};
   for (const auto& i : c.islands) out["islands"].push_back(island_to_json(i));
   for (const auto& p : c.channels) out["channels"].push_back({{"a", channel_to_json(p.a)}, {"b", channel_to_json(p.b)}});
+  // Packet lifecycle: assets and adapters.
+  out["assets"] = json::array();
+  for (const auto& a : c.assets) out["assets"].push_back({{"island", a.island}, {"denom", a.denom}});
+  json ads = json::array();
+  for (const auto& a : c.adapters.islands)
+    ads.push_back({{"island", a.island}, {"kind", a.kind}, {"rpc", a.rpc}, {"submitter_key_file", a.submitter_key_file},
+                   {"confirmations", a.confirmations}});
+  out["adapters"] = {{"poll_ms", c.adapters.poll_ms}, {"withhold", c.adapters.withhold}, {"islands", ads}};
   return out;
 }
 
@@ -219,6 +228,11 @@ Result<RelayConfig> config_from_json(const json& j) {
             for (const auto& k : m["key_sources"]) s.key_sources.push_back(str_of(k, "key_sources"));
           s.key_file = m.value("key_file", "");
           s.allow_low_threshold = m.value("allow_low_threshold", false);
+          if (m.contains("peers")) {
+            if (!m["peers"].is_array()) throw ShapeError{"peers", "expected an array of http:// URLs"};
+            for (std::size_t i = 0; i < m["peers"].size(); ++i)
+              s.peers.push_back(str_of(m["peers"][i], "peers[" + std::to_string(i) + "]"));
+          }
           return s;
         },
         "committee.");
@@ -242,10 +256,54 @@ Result<RelayConfig> config_from_json(const json& j) {
       c.channels.push_back(ChannelPair{std::move(*a), std::move(*b)});
     }
   }
+  // Packet lifecycle: assets and adapters.
+  if (j.contains("assets")) {
+    auto r = guarded(
+        [&] {
+          std::vector<AssetSetting> out;
+          if (!j["assets"].is_array()) throw ShapeError{"", "expected an array"};
+          for (std::size_t i = 0; i < j["assets"].size(); ++i) {
+            const auto& a = j["assets"][i];
+            const std::string at = "[" + std::to_string(i) + "].";
+            out.push_back(AssetSetting{str_of(a.at("island"), at + "island"), str_of(a.at("denom"), at + "denom")});
+          }
+          return out;
+        },
+        "assets");
+    if (!r) return tl::unexpected(r.error());
+    c.assets = std::move(*r);
+  }
+  if (j.contains("adapters")) {
+    auto r = guarded(
+        [&] {
+          const auto& m = j["adapters"];
+          AdapterSettings s;
+          if (m.contains("poll_ms")) s.poll_ms = u64_of(m["poll_ms"], "poll_ms");
+          if (m.contains("withhold"))
+            for (const auto& w : m["withhold"]) s.withhold.push_back(str_of(w, "withhold"));
+          if (m.contains("islands"))
+            for (std::size_t i = 0; i < m["islands"].size(); ++i) {
+              const auto& e = m["islands"][i];
+              const std::string at = "islands[" + std::to_string(i) + "].";
+              IslandAdapterSettings a;
+              a.island = str_of(e.at("island"), at + "island");
+              a.kind = str_of(e.at("kind"), at + "kind");
+              if (a.kind != "devnet" && a.kind != "evm") throw ShapeError{at + "kind", "expected devnet or evm"};
+              for (const auto& u : e.at("rpc")) a.rpc.push_back(str_of(u, at + "rpc"));
+              a.submitter_key_file = e.value("submitter_key_file", "");
+              if (e.contains("confirmations")) a.confirmations = u64_of(e["confirmations"], at + "confirmations");
+              s.islands.push_back(std::move(a));
+            }
+          return s;
+        },
+        "adapters.");
+    if (!r) return tl::unexpected(r.error());
+    c.adapters = std::move(*r);
+  }
   return c;
 }
 
-Result<RelayConfig> load_config(const std::string& path) {
+Result<nlohmann::json> load_config_document(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(Code::Io, "cannot read " + path);
   std::stringstream ss;
@@ -265,7 +323,13 @@ Result<RelayConfig> load_config(const std::string& path) {
   } catch (const std::exception& e) {
     return fail(Code::InvalidArgument, std::string("cannot parse the configuration: ") + e.what(), path);
   }
-  return config_from_json(doc);
+  return doc;
+}
+
+Result<RelayConfig> load_config(const std::string& path) {
+  auto doc = load_config_document(path);
+  if (!doc) return tl::unexpected(doc.error());
+  return config_from_json(*doc);
 }
 
 }  // namespace causeway::engine

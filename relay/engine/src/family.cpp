@@ -1,9 +1,15 @@
 // Family plug-ins: see causeway/engine/family.hpp.
 #include "causeway/engine/family.hpp"
 
+#include <algorithm>
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
+#include "causeway/core/abi.hpp"
+#include "causeway/core/hash.hpp"
 #include "causeway/core/hex.hpp"
+#include "causeway/ethereum/header.hpp"
 #include "causeway/ethereum/proofs.hpp"
 #include "causeway/ethereum/receipt.hpp"
 
@@ -185,6 +191,117 @@ std::unique_ptr<FamilyPlugin> make_devnet_plugin() { return std::make_unique<Dev
 std::unique_ptr<FamilyPlugin> make_ethereum_plugin() { return std::make_unique<EthereumPlugin>(); }
 std::vector<std::shared_ptr<const FamilyPlugin>> default_plugins() {
   return {make_devnet_plugin(), make_ethereum_plugin()};
+}
+
+// ---- the EVM return path (family.hpp) ----------------------------------------------------------------------
+
+namespace {
+
+// The header with `number` among the bundle's anchor and headers, whose keccak256 is `hash`.
+Result<ethereum::Header> evm_header_in(const nlohmann::json& doc, std::uint64_t number, const Hash32& hash) {
+  auto try_one = [&](const nlohmann::json& h) -> std::optional<ethereum::Header> {
+    if (!h.is_string()) return std::nullopt;
+    auto rlp = from_hex(h.get<std::string>());
+    if (!rlp) return std::nullopt;
+    auto dec = ethereum::decode_header(*rlp);
+    if (!dec || dec->number != number || keccak256(*rlp) != hash) return std::nullopt;
+    return *dec;
+  };
+  if (doc.contains("anchor") && doc["anchor"].contains("header"))
+    if (auto h = try_one(doc["anchor"]["header"])) return *h;
+  if (doc.contains("headers") && doc["headers"].is_array())
+    for (const auto& e : doc["headers"])
+      if (auto h = try_one(e)) return *h;
+  return fail(Code::UnknownHeader, "header " + std::to_string(number) + " is not in the bundle", "headers");
+}
+
+}  // namespace
+
+Result<EvmProvenBlock> evm_proven_block(const domain::IslandSpec& dest, const nlohmann::json& doc,
+                                        const nlohmann::json& verdict) {
+  try {
+    if (doc.value("family", "") != "ethereum" || dest.family != domain::Family::Ethereum)
+      return fail(Code::IslandMismatch, "not an ethereum bundle of an ethereum island", "family");
+    EvmProvenBlock b;
+    b.island = doc.at("island").get<std::string>();
+    if (b.island != dest.id) return fail(Code::IslandMismatch, "the bundle is of " + b.island + ", not " + dest.id, "island");
+    BundleFacts f;
+    if (auto st = facts_from_verdict(verdict, f); !st) return tl::unexpected(st.error());
+    b.anchor_height = f.anchor_height;
+    auto ah = hash_of(verdict.at("anchor").at("hash"), "anchor.hash");
+    if (!ah) return tl::unexpected(ah.error());
+    b.anchor_hash = *ah;
+    b.height = f.height;
+    b.hash = f.header_hash;
+    auto proving = evm_header_in(doc, b.height, b.hash);
+    if (!proving) return tl::unexpected(proving.error());
+    b.time_s = proving->timestamp_s;
+    auto tip_h = u64_of(verdict.at("tip").at("height"), "tip.height");
+    if (!tip_h) return tl::unexpected(tip_h.error());
+    auto tip_hash = hash_of(verdict.at("tip").at("hash"), "tip.hash");
+    if (!tip_hash) return tl::unexpected(tip_hash.error());
+    auto tip = evm_header_in(doc, *tip_h, *tip_hash);
+    if (!tip) return tl::unexpected(tip.error());
+    b.tip = ConsensusState{dest.id, *tip_h, *tip_hash, std::nullopt, std::max<std::uint64_t>(1, tip->timestamp_s * 1000)};
+    return b;
+  } catch (const std::exception& e) {
+    return fail(Code::BundleParse, std::string("unreadable bundle: ") + e.what());
+  }
+}
+
+Result<Bytes> read_evm_ack(const domain::IslandSpec& dest, const nlohmann::json& doc, const nlohmann::json& verdict) {
+  try {
+    const auto& claim = verdict.at("claim");
+    if (claim.value("kind", "") != "receipt")
+      return fail(Code::NotPacketEvent, "the bundle does not prove a receipt log", "inclusion.kind");
+    auto emitter = from_hex(claim.at("emitter").get<std::string>());
+    if (!emitter || emitter->size() != 20) return fail(Code::BadLength, "emitter is not 20 bytes", "inclusion.emitter");
+    if (dest.endpoint.size() != 20 || !std::equal(dest.endpoint.begin(), dest.endpoint.end(), emitter->begin()))
+      return fail(Code::WrongEmitter, "the log's emitter is not the island's registered endpoint (A19)", "inclusion.emitter");
+    const auto& topics = claim.at("topics");
+    if (topics.size() != 2) return fail(Code::NotPacketEvent, "not AcknowledgementWritten (two topics)", "inclusion.topics");
+    auto t0 = hash_of(topics[0], "inclusion.topics[0]");
+    auto t1 = hash_of(topics[1], "inclusion.topics[1]");
+    if (!t0) return tl::unexpected(t0.error());
+    if (!t1) return tl::unexpected(t1.error());
+    if (*t0 != packet::acknowledgement_written_topic0())
+      return fail(Code::NotPacketEvent, "the log is not AcknowledgementWritten", "inclusion.topics[0]");
+    // The claim's topics are the verified log's; the data is the bundle's, which log_at matched byte for byte.
+    auto data = from_hex(doc.at("inclusion").at("data").get<std::string>());
+    if (!data) return tl::unexpected(data.error());
+    auto v = abi::decode(abi::Type::tuple({abi::Type::bytes()}), *data);
+    if (!v) return tl::unexpected(v.error());
+    Bytes ack = v->as_tuple().at(0).as_bytes();
+    auto decoded = packet::decode_ack(ack);
+    if (!decoded) return tl::unexpected(decoded.error());
+    if (decoded->commitment != *t1)
+      return fail(Code::ClaimMismatch, "the acknowledgement names another commitment than topic1", "inclusion.data");
+    return ack;
+  } catch (const std::exception& e) {
+    return fail(Code::BundleParse, std::string("unreadable bundle: ") + e.what());
+  }
+}
+
+Result<Hash32> read_evm_receipt_slot(const domain::IslandSpec& dest, const Hash32& commitment,
+                                     const nlohmann::json& doc, const nlohmann::json& verdict) {
+  (void)doc;
+  try {
+    const auto& claim = verdict.at("claim");
+    if (claim.value("kind", "") != "storage")
+      return fail(Code::NotPacketEvent, "the evidence does not prove a storage slot", "inclusion.kind");
+    auto address = from_hex(claim.at("address").get<std::string>());
+    if (!address || address->size() != 20) return fail(Code::BadLength, "address is not 20 bytes", "inclusion.address");
+    if (dest.endpoint.size() != 20 || !std::equal(dest.endpoint.begin(), dest.endpoint.end(), address->begin()))
+      return fail(Code::WrongEmitter, "the proven account is not the island's registered endpoint (A19)",
+                  "inclusion.address");
+    auto key = hash_of(claim.at("key"), "inclusion.key");
+    if (!key) return tl::unexpected(key.error());
+    if (*key != packet::receipt_storage_slot(commitment))
+      return fail(Code::ClaimMismatch, "the proven slot is not receipts[commitment]", "inclusion.key");
+    return hash_of(claim.at("value"), "inclusion.value");
+  } catch (const std::exception& e) {
+    return fail(Code::BundleParse, std::string("unreadable bundle: ") + e.what());
+  }
 }
 
 }  // namespace causeway::engine

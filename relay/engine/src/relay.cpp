@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +23,9 @@
 #include "causeway/core/hex.hpp"
 #include "causeway/domain/relay_state.hpp"
 #include "causeway/proofs/bundle.hpp"
+#include "causeway/proofs/headers.hpp"
+#include "causeway/bft/rfc6962_suite.hpp"
+#include "causeway/bft/suite.hpp"
 #include "causeway/store/relay_schema.hpp"
 
 namespace causeway::engine {
@@ -70,6 +74,20 @@ struct OutboxEntry {
   std::uint32_t attempts = 0;
   std::uint64_t next_attempt_ms = 0;
   Bytes submitted_tx;
+};
+
+// Packet lifecycle (H4): one ack or timeout to relay back to the packet's source (the `returns` table).
+struct ReturnEntry {
+  std::int64_t order = 0;
+  std::string kind;   // ack | timeout
+  std::string state;  // pending | submitted | done
+  Bytes ack_bytes;
+  std::uint64_t audit_index = 0;
+  Bytes signature;
+  std::uint32_t attempts = 0;
+  std::uint64_t next_attempt_ms = 0;
+  Bytes submitted_tx;
+  bool refunded = false;
 };
 
 struct Intake {
@@ -130,6 +148,7 @@ struct Relay::Impl {
   std::unique_ptr<store::GroupCommitter> committer;
   secp256k1::SecretKey key{};
   domain::Address self{};
+  std::optional<domain::OwnSigner> signer;  // key with its address derived once (intake attestations)
   domain::CommitteeConfig committee_cfg;
 
   // Everything below is guarded by mu (the writer mutates it inside its changes).
@@ -140,10 +159,25 @@ struct Relay::Impl {
   std::map<domain::PacketId, std::int64_t> rowid;
   std::map<domain::PacketId, std::uint64_t> verified_index;
   std::map<domain::PacketId, adapters::MemberAttestation> own_attestation;
+  std::map<domain::PacketId, std::vector<adapters::MemberAttestation>> peer_attestations;  // committee peers' (k > 1)
+  std::set<domain::PacketId> unmet_at_replay;  // stored past `proven` but k current members no longer sign (A05)
   std::map<std::string, std::map<domain::PacketId, OutboxEntry>> outbox;
   bool dirty = false;  // in-memory state may be ahead of the database: rebuild after the batch
   bool touched = false;  // the running change has changed the in-memory state
   std::function<void(const std::string&)> outbox_listener;
+  std::function<void(const RelayEvent&)> event_listener;  // H1: set_event_listener
+  // Packet lifecycle (H4; definitions at the end of the file): returns per source island, scan progress.
+  std::map<std::string, std::map<domain::PacketId, ReturnEntry>> returns;
+  std::map<domain::PacketId, ReturnEntry> returns_done;
+  std::map<std::string, std::uint64_t> scan_heights;
+  Status load_lifecycle();
+  Status persist_ledger(Transaction& tx);
+  Status persist_transfer(Transaction& tx, const domain::PacketId& id);
+  // Gateway API v1 (issue #6): /metrics intake counters, own mutex (never taken while holding it).
+  mutable std::mutex intake_mu;
+  std::map<std::string, std::uint64_t> intake_by_result, intake_rejected_by_island;
+  void count_intake(const std::string& island, const Result<PacketView>& r);
+  static std::string bundle_island_hint(const std::string& text);
 
   // Writer-thread statement cache.
   std::map<std::string, Statement, std::less<>> stmts;
@@ -372,11 +406,36 @@ struct Relay::Impl {
     auto proven = state->prove(id, domain::EvProven{f.commitment, f.height, f.header_hash, *v, f.header_time_ms});
     if (!proven) return err(proven);
     const std::uint64_t t = now();
-    {
+    // This relay's attestation over its own packet_verified index (PACKET.md "Attestations"), made by the
+    // domain's OwnSigner so that the tally counts it without recovering a signature we just made.
+    auto subject = subject_of(f.packet, f.commitment);
+    if (!subject) return err(subject);
+    auto own = signer->sign(*subject, *v);
+    if (!own) return err(own);
+    const domain::MemberSignature& sig = own->entry();
+    auto a = append(tx, audit::build(audit::PacketAttested{f.commitment, f.packet.dest_island, *v,
+                                                           Bytes(self.begin(), self.end()), own->digest(),
+                                                           sig.signature},
+                                     t));
+    if (!a) return err(a);
+    domain::PacketRecord rec = proven->record;
+    auto quorum = domain::tally_attestations(state->committee(), *subject, *own, {});
+    if (!quorum) return err(quorum);
+    bool attested_now = false;
+    if (quorum->met()) {
+      auto attested = state->attest(id, *quorum, latest_dest(f.packet.dest_island));
+      if (attested) {
+        rec = attested->record;
+        attested_now = true;
+      } else {
+        note("packet " + domain::to_string(id) + " stays proven: " + attested.error().detail);
+      }
+    }
+    {  // the packet row is written once, with its final stage (no UPDATE after the tally)
       auto st = stmt("INSERT INTO packets(source_island, source_genesis, source_channel, sequence, commitment, "
                      "dest_island, dest_genesis, dest_channel, packet, stage, source_height, source_block, "
-                     "source_time_ms, verified_index, created_ms, updated_ms) "
-                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)");
+                     "source_time_ms, verified_index, created_ms, updated_ms, attested_index) "
+                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16)");
       if (!st) return err(st);
       Statement& s = **st;
       (void)s.bind_text(1, f.packet.source_island);
@@ -388,59 +447,37 @@ struct Relay::Impl {
       (void)s.bind_blob(7, f.packet.dest_genesis.view());
       (void)s.bind_text(8, f.packet.dest_channel);
       (void)s.bind_blob(9, f.packet_bytes);
-      (void)s.bind_text(10, domain::stage_name(proven->record.stage));
+      (void)s.bind_text(10, domain::stage_name(rec.stage));
       (void)s.bind_int64(11, i64(f.height));
       (void)s.bind_blob(12, f.header_hash.view());
       (void)s.bind_int64(13, i64(f.header_time_ms));
       (void)s.bind_int64(14, i64(*v));
       (void)s.bind_int64(15, i64(t));
+      if (attested_now) (void)s.bind_int64(16, i64(*a));
+      else (void)s.bind_null(16);
       if (auto r = s.run(); !r) return r;
       rowid[id] = sqlite3_last_insert_rowid(db.handle());
       verified_index[id] = *v;
     }
-    // This relay's attestation over its own packet_verified index (PACKET.md "Attestations").
-    auto subject = subject_of(f.packet, f.commitment);
-    if (!subject) return err(subject);
-    auto sig = domain::sign_attestation(*subject, *v, key);
-    if (!sig) return err(sig);
-    auto a = append(tx, audit::build(audit::PacketAttested{f.commitment, f.packet.dest_island, *v,
-                                                           Bytes(self.begin(), self.end()),
-                                                           domain::attestation_digest(*subject, *v), sig->signature},
-                                     t));
-    if (!a) return err(a);
     {
       auto st = stmt("INSERT INTO attestations(packet, member, audit_index, signature) VALUES(?1, ?2, ?3, ?4)");
       if (!st) return err(st);
       (void)(*st)->bind_int64(1, rowid.at(id));
       (void)(*st)->bind_blob(2, ByteView(self.data(), self.size()));
       (void)(*st)->bind_int64(3, i64(*v));
-      (void)(*st)->bind_blob(4, sig->signature);
+      (void)(*st)->bind_blob(4, sig.signature);
       if (auto r = (*st)->run(); !r) return r;
-      own_attestation[id] = adapters::MemberAttestation{self, *v, sig->signature};
+      own_attestation[id] = adapters::MemberAttestation{self, *v, sig.signature};
     }
-    domain::PacketRecord rec = proven->record;
-    const std::vector<domain::MemberSignature> sigs{*sig};
-    auto quorum = domain::tally_attestations(state->committee(), *subject, sigs);
-    if (!quorum) return err(quorum);
-    if (quorum->met()) {
-      auto attested = state->attest(id, *quorum, latest_dest(f.packet.dest_island));
-      if (attested) {
-        rec = attested->record;
-        auto st = stmt("UPDATE packets SET stage = 'attested', attested_index = ?1 WHERE id = ?2");
-        if (!st) return err(st);
-        (void)(*st)->bind_int64(1, i64(*a));
-        (void)(*st)->bind_int64(2, rowid.at(id));
-        if (auto r = (*st)->run(); !r) return r;
-        auto ob = stmt("INSERT INTO outbox(packet, dest_island, state) VALUES(?1, ?2, 'pending')");
-        if (!ob) return err(ob);
-        (void)(*ob)->bind_int64(1, rowid.at(id));
-        (void)(*ob)->bind_text(2, f.packet.dest_island);
-        if (auto r = (*ob)->run(); !r) return r;
-        outbox[f.packet.dest_island][id] = OutboxEntry{rowid.at(id), "pending", 0, 0, {}};
-      } else {
-        note("packet " + domain::to_string(id) + " stays proven: " + attested.error().detail);
-      }
+    if (attested_now) {
+      auto ob = stmt("INSERT INTO outbox(packet, dest_island, state) VALUES(?1, ?2, 'pending')");
+      if (!ob) return err(ob);
+      (void)(*ob)->bind_int64(1, rowid.at(id));
+      (void)(*ob)->bind_text(2, f.packet.dest_island);
+      if (auto r = (*ob)->run(); !r) return r;
+      outbox[f.packet.dest_island][id] = OutboxEntry{rowid.at(id), "pending", 0, 0, {}};
     }
+    if (auto s = persist_transfer(tx, id); !s) return s;  // packet lifecycle: ICS-20 facts + ledger rows (H4)
     out = view_of(rec, false);
     return {};
   }
@@ -451,10 +488,14 @@ struct Relay::Impl {
     auto committee = domain::Committee::from_config(committee_cfg);
     if (!committee) return err(committee);
     state = std::make_unique<domain::RelayState>(*committee);
+    for (const auto& a : opt.config.assets)  // packet lifecycle: registered base assets (config [[assets]])
+      if (auto r = state->register_asset(a.island, a.denom); !r) return err(r);
     cstates.clear();
     rowid.clear();
     verified_index.clear();
     own_attestation.clear();
+    peer_attestations.clear();
+    unmet_at_replay.clear();
     outbox.clear();
     stmts.clear();
     {
@@ -501,6 +542,25 @@ struct Relay::Impl {
       }
       rebuild_trust();
     }
+    // Committee peers' attestations (k > 1), by packet row; re-checked by the tally below.
+    std::map<std::int64_t, std::vector<adapters::MemberAttestation>> peers_by_row;
+    {
+      auto st = db.prepare("SELECT packet, member, audit_index, signature FROM attestations WHERE member <> ?1 "
+                           "ORDER BY rowid");
+      if (!st) return err(st);
+      (void)st->bind_blob(1, ByteView(self.data(), self.size()));
+      for (;;) {
+        auto row = st->step();
+        if (!row) return err(row);
+        if (!*row) break;
+        adapters::MemberAttestation a;
+        const ByteView m = st->column_blob(1);
+        if (m.size() == a.member.size()) std::copy(m.begin(), m.end(), a.member.begin());
+        a.audit_index = u64(st->column_int64(2));
+        a.signature = bytes_col(*st, 3);
+        peers_by_row[st->column_int64(0)].push_back(std::move(a));
+      }
+    }
     {
       auto st = db.prepare(
           "SELECT p.id, p.packet, p.stage, p.source_height, p.source_block, p.source_time_ms, p.verified_index, "
@@ -529,19 +589,32 @@ struct Relay::Impl {
         rowid[id] = st->column_int64(0);
         verified_index[id] = u64(st->column_int64(6));
         const std::string stage(st->column_text(2));
+        bool held_back = false;  // stored past `proven`, but the current committee's k is not met (A05)
         if (!st->column_is_null(7)) {
           domain::MemberSignature ms{self, u64(st->column_int64(8)), bytes_col(*st, 9)};
           own_attestation[id] = adapters::MemberAttestation{self, ms.audit_index, ms.signature};
+          std::vector<domain::MemberSignature> sigs{ms};
+          if (auto pa = peers_by_row.find(rowid[id]); pa != peers_by_row.end()) {
+            peer_attestations[id] = pa->second;
+            for (const auto& a : pa->second) sigs.push_back(domain::MemberSignature{a.member, a.audit_index, a.signature});
+          }
           if (stage != "proven") {
             auto subject = subject_of(*p, c);
             if (!subject) return err(subject);
-            const std::vector<domain::MemberSignature> sigs{ms};
             auto quorum = domain::tally_attestations(state->committee(), *subject, sigs);
             if (!quorum) return err(quorum);
-            if (auto r = state->attest(id, *quorum, domain::DestView{}); !r) return err(r);
+            if (quorum->met()) {
+              if (auto r = state->attest(id, *quorum, domain::DestView{}); !r) return err(r);
+            } else {  // A05: signatures of members no longer in the committee do not count
+              held_back = true;
+              if (stage != "attested") unmet_at_replay.insert(id);  // history: not gathered again
+              note("packet " + domain::to_string(id) + " was " + stage + " but only " +
+                   std::to_string(quorum->signers().size()) + " of the current committee's k = " +
+                   std::to_string(quorum->threshold()) + " members signed it: held as proven (A05)");
+            }
           }
         }
-        if (!st->column_is_null(14)) {
+        if (!st->column_is_null(14) && !held_back) {
           if (auto r = state->deliver(id, domain::EvDelivered{c, hash_col(*st, 14), u64(st->column_int64(15))}); !r)
             return err(r);
         }
@@ -549,10 +622,11 @@ struct Relay::Impl {
           OutboxEntry e{st->column_int64(0), std::string(st->column_text(10)),
                         static_cast<std::uint32_t>(st->column_int64(11)), u64(st->column_int64(12)),
                         st->column_is_null(13) ? Bytes{} : bytes_col(*st, 13)};
-          if (e.state != "delivered") outbox[p->dest_island][id] = std::move(e);
+          if (e.state != "delivered" && e.state != "failed" && !held_back) outbox[p->dest_island][id] = std::move(e);
         }
       }
     }
+    if (auto s = load_lifecycle(); !s) return s;  // acks, timeouts, refunds, ledger re-check (H4)
     dirty = false;
     return {};
   }
@@ -579,6 +653,11 @@ Result<std::unique_ptr<Relay>> Relay::open(RelayOptions options) {
   oo.synchronous = options.synchronous;
   auto db = store::open_relay_database(options.data_dir + "/causeway.db", oo);
   if (!db) return err(db);
+  // The writer's page cache: 128 MiB (SQLite's default is 2 MiB). Intake inserts proof bundles keyed by their
+  // SHA-256 (audit_bundles), i.e. at random places of a large B-tree; with the default cache nearly every insert
+  // re-read its leaf page from the file (pread), which the relay-core profile showed as a large share of the
+  // writer's time. Durability is unchanged (synchronous FULL, WAL); only reads are cached.
+  if (auto s = db->set_pragma("cache_size", "-131072"); !s) return err(s);
   auto impl = std::make_unique<Impl>(std::move(options), std::move(*db));
   auto& I = *impl;
   auto log = audit::AuditLog::open(I.db);
@@ -592,6 +671,11 @@ Result<std::unique_ptr<Relay>> Relay::open(RelayOptions options) {
   if (!key) return err(key);
   I.key = *key;
   I.self = secp256k1::eth_address(secp256k1::public_key_of(I.key));
+  {
+    auto own = domain::OwnSigner::create(I.key);
+    if (!own) return err(own);
+    I.signer = std::move(*own);
+  }
   I.committee_cfg.threshold = cs.threshold;
   I.committee_cfg.self = I.self;
   I.committee_cfg.allow_low_threshold = cs.allow_low_threshold;
@@ -668,6 +752,10 @@ void Relay::stop() {
 
 void Relay::submit_bundle_async(std::string text, std::function<void(Result<PacketView>)> done) {
   Impl& I = *impl_;
+  done = [raw = impl_.get(), island = Impl::bundle_island_hint(text), inner = std::move(done)](Result<PacketView> r) {
+    raw->count_intake(island, r);  // gateway /metrics (issue #6)
+    inner(std::move(r));
+  };
   if (text.size() > kMaxBundleBytes) {
     done(fail(Code::TooLarge, "bundle over " + std::to_string(kMaxBundleBytes) + " bytes"));
     return;
@@ -679,15 +767,17 @@ void Relay::submit_bundle_async(std::string text, std::function<void(Result<Pack
   }
   const std::uint64_t now_ms = I.now();
   const auto now_s = static_cast<std::int64_t>(now_ms / 1000);
-  auto verdict = proofs::verify_bundle(text, trust.get(), now_s);
+  // Verified once; the parsed bundle and the verdict object are kept for the family plug-in (no re-parse).
+  proofs::VerifiedBundle verified;
+  auto verdict = proofs::verify_bundle_parsed(text, trust.get(), now_s, verified);
   if (verdict.exit_code != 0) {
     done(tl::unexpected<Error>(verdict.error.value_or(Error{Code::BundleParse, "bundle rejected", ""})));
     return;
   }
   auto intake = std::make_shared<Intake>();
   try {
-    const json doc = json::parse(text);
-    const json result = json::parse(verdict.output_json);
+    const json& doc = verified.doc;
+    const json& result = verified.result;
     if (doc.contains("verify_time_s")) {
       const auto t = doc["verify_time_s"].is_string() ? std::stoll(doc["verify_time_s"].get<std::string>())
                                                       : doc["verify_time_s"].get<std::int64_t>();
@@ -748,6 +838,14 @@ void Relay::submit_bundle_async(std::string text, std::function<void(Result<Pack
           }
           if (listener) listener(out->dest_island);
         }
+        if (!out->existing) {  // H1: stage event after the commit (set_event_listener)
+          std::function<void(const RelayEvent&)> on_event;
+          {
+            std::lock_guard lock(raw->mu);
+            on_event = raw->event_listener;
+          }
+          if (on_event) on_event(RelayEvent::of(*out));
+        }
         done(*out);
       });
 }
@@ -791,6 +889,8 @@ std::vector<DueDelivery> Relay::due_deliveries(const std::string& dest_island, s
     d.delivery.commitment = rec->commitment;
     d.delivery.sequence = rec->packet.sequence;
     if (auto a = I.own_attestation.find(id); a != I.own_attestation.end()) d.delivery.attestations.push_back(a->second);
+    if (auto pa = I.peer_attestations.find(id); pa != I.peer_attestations.end())  // committee peers' (k > 1)
+      d.delivery.attestations.insert(d.delivery.attestations.end(), pa->second.begin(), pa->second.end());
     out.push_back(std::move(d));
   }
   // Ordered channels are submitted in sequence order within a round.
@@ -925,6 +1025,916 @@ store::GroupCommitter::Stats Relay::commit_stats() const { return impl_->committ
 std::size_t Relay::packet_count() const {
   std::lock_guard lock(impl_->mu);
   return impl_->state->packets().size();
+}
+
+// ---- relay committee, k > 1 (relay.hpp; peers.hpp) ------------------------------------------------------
+
+std::vector<domain::PacketId> Relay::awaiting_attestations(std::size_t max) const {
+  const Impl& I = *impl_;
+  std::lock_guard lock(I.mu);
+  std::vector<std::pair<std::int64_t, domain::PacketId>> found;
+  const std::size_t k = I.state->committee().threshold();
+  for (const auto& [id, rec] : I.state->packets()) {
+    if (rec.stage != domain::Stage::Proven || I.unmet_at_replay.count(id)) continue;
+    std::size_t have = I.own_attestation.count(id);
+    if (auto pa = I.peer_attestations.find(id); pa != I.peer_attestations.end()) have += pa->second.size();
+    if (have >= k) continue;
+    auto r = I.rowid.find(id);
+    found.emplace_back(r == I.rowid.end() ? 0 : r->second, id);
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<domain::PacketId> out;
+  for (std::size_t i = 0; i < found.size() && out.size() < max; ++i) out.push_back(found[i].second);
+  return out;
+}
+
+std::vector<adapters::MemberAttestation> Relay::attestations_of(const domain::PacketId& id) const {
+  const Impl& I = *impl_;
+  std::lock_guard lock(I.mu);
+  std::vector<adapters::MemberAttestation> out;
+  if (auto a = I.own_attestation.find(id); a != I.own_attestation.end()) out.push_back(a->second);
+  if (auto pa = I.peer_attestations.find(id); pa != I.peer_attestations.end())
+    out.insert(out.end(), pa->second.begin(), pa->second.end());
+  return out;
+}
+
+std::uint32_t Relay::committee_threshold() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->state->committee().threshold();
+}
+
+std::vector<domain::Address> Relay::committee_members() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->state->committee().members();
+}
+
+Result<PacketView> Relay::add_member_attestation(const domain::PacketId& id, const adapters::MemberAttestation& a) {
+  Impl* raw = impl_.get();
+  auto out = std::make_shared<PacketView>();
+  auto newly_attested = std::make_shared<bool>(false);
+  Status s = raw->committer->run([raw, id, a, out, newly_attested](Database&, Transaction& tx) -> Status {
+    return raw->guarded([&]() -> Status {
+      const auto* rec = raw->state->find(id);
+      if (rec == nullptr) return fail(Code::UnknownPacket, "this relay does not hold " + domain::to_string(id));
+      if (a.member == raw->self) return fail(Code::InvalidArgument, "a peer served this relay's own address", "member");
+      const auto& committee = raw->state->committee();
+      if (!committee.is_member(a.member))  // A05: only CURRENT members count
+        return fail(Code::NotValidator, "0x" + to_hex_bare(ByteView(a.member.data(), a.member.size())) +
+                                            " is not a member of the current committee", "member");
+      if (a.signature.size() != 65) return fail(Code::SigInvalid, "a signature is 65 bytes r || s || v", "signature");
+      auto subject = raw->subject_of(rec->packet, rec->commitment);
+      if (!subject) return err(subject);
+      const domain::MemberSignature peer{a.member, a.audit_index, a.signature};
+      {
+        auto one = domain::tally_attestations(committee, *subject, std::span<const domain::MemberSignature>(&peer, 1));
+        if (!one) return err(one);
+        if (!one->rejected().empty()) return tl::unexpected<Error>(one->rejected().front().error);
+      }
+      auto& stored = raw->peer_attestations[id];
+      const bool known = std::any_of(stored.begin(), stored.end(), [&](const auto& x) { return x.member == a.member; });
+      if (rec->stage != domain::Stage::Proven || known) {
+        if (stored.empty()) raw->peer_attestations.erase(id);
+        *out = raw->view_of(*rec, true);
+        return {};
+      }
+      raw->touched = true;
+      auto st = raw->stmt("INSERT INTO attestations(packet, member, audit_index, signature) VALUES(?1, ?2, ?3, ?4)");
+      if (!st) return err(st);
+      (void)(*st)->bind_int64(1, raw->rowid.at(id));
+      (void)(*st)->bind_blob(2, ByteView(a.member.data(), a.member.size()));
+      (void)(*st)->bind_int64(3, i64(a.audit_index));
+      (void)(*st)->bind_blob(4, a.signature);
+      if (auto r = (*st)->run(); !r) return r;
+      const std::string dest = rec->packet.dest_island;
+      auto idx = raw->append(tx, audit::build(audit::PacketAttested{rec->commitment, dest, a.audit_index,
+                                                                    Bytes(a.member.begin(), a.member.end()),
+                                                                    domain::attestation_digest(*subject, a.audit_index),
+                                                                    a.signature},
+                                              raw->now()));
+      if (!idx) return err(idx);
+      stored.push_back(a);
+      std::vector<domain::MemberSignature> sigs;
+      if (auto own = raw->own_attestation.find(id); own != raw->own_attestation.end())
+        sigs.push_back(domain::MemberSignature{own->second.member, own->second.audit_index, own->second.signature});
+      for (const auto& x : stored) sigs.push_back(domain::MemberSignature{x.member, x.audit_index, x.signature});
+      auto quorum = domain::tally_attestations(committee, *subject, sigs);
+      if (!quorum) return err(quorum);
+      domain::PacketRecord now_rec = *rec;
+      if (quorum->met()) {
+        auto attested = raw->state->attest(id, *quorum, raw->latest_dest(dest));
+        if (attested) {
+          now_rec = attested->record;
+          auto up = raw->stmt("UPDATE packets SET stage = 'attested', attested_index = ?1, updated_ms = ?2 WHERE id = ?3");
+          if (!up) return err(up);
+          (void)(*up)->bind_int64(1, i64(*idx));
+          (void)(*up)->bind_int64(2, i64(raw->now()));
+          (void)(*up)->bind_int64(3, raw->rowid.at(id));
+          if (auto r = (*up)->run(); !r) return r;
+          // A packet held back at replay (A05) may already have its outbox row.
+          auto ob = raw->stmt("INSERT INTO outbox(packet, dest_island, state) VALUES(?1, ?2, 'pending') "
+                              "ON CONFLICT(packet) DO UPDATE SET state = 'pending', next_attempt_ms = 0");
+          if (!ob) return err(ob);
+          (void)(*ob)->bind_int64(1, raw->rowid.at(id));
+          (void)(*ob)->bind_text(2, dest);
+          if (auto r = (*ob)->run(); !r) return r;
+          raw->outbox[dest][id] = OutboxEntry{raw->rowid.at(id), "pending", 0, 0, {}};
+          *newly_attested = true;
+        } else {
+          raw->note("packet " + domain::to_string(id) + " stays proven: " + attested.error().detail);
+        }
+      }
+      *out = raw->view_of(now_rec, false);
+      return {};
+    });
+  });
+  if (!s) return tl::unexpected<Error>(s.error());
+  if (*newly_attested) {
+    std::function<void(const std::string&)> listener;
+    {
+      std::lock_guard lock(raw->mu);
+      listener = raw->outbox_listener;
+    }
+    if (listener) listener(out->dest_island);
+  }
+  return *out;
+}
+
+// ---- gateway API v1 (issue #6 "API v1"; relay/gateway api_routes.hpp) ------------------------------------
+
+namespace {
+// The first "island" string value of a bundle's text (a cheap scan; the label of rejected-bundle counters).
+std::string bundle_island_hint_impl(const std::string& text) {
+  const auto k = text.find("\"island\"");
+  if (k == std::string::npos) return {};
+  std::size_t i = k + 8;
+  while (i < text.size() && (text[i] == ' ' || text[i] == ':' || text[i] == '\n' || text[i] == '\t')) ++i;
+  if (i >= text.size() || text[i] != '"') return {};
+  const auto end = text.find('"', i + 1);
+  if (end == std::string::npos || end - i - 1 > domain::kMaxIslandIdBytes) return {};
+  return text.substr(i + 1, end - i - 1);
+}
+}  // namespace
+
+std::string Relay::Impl::bundle_island_hint(const std::string& text) { return bundle_island_hint_impl(text); }
+
+void Relay::Impl::count_intake(const std::string& island, const Result<PacketView>& r) {
+  bool registered = false;
+  if (!r && !island.empty()) {
+    std::lock_guard lock(mu);
+    registered = state->islands().find(island) != nullptr;
+  }
+  std::lock_guard lock(intake_mu);
+  if (r) {
+    intake_by_result[r->existing ? "known" : "accepted"] += 1;
+    return;
+  }
+  intake_by_result[std::string(code_name(r.error().code))] += 1;
+  intake_rejected_by_island[registered ? island : "unknown"] += 1;
+}
+
+Relay::IntakeCounters Relay::intake_counters() const {
+  std::lock_guard lock(impl_->intake_mu);
+  IntakeCounters c;
+  c.by_result.assign(impl_->intake_by_result.begin(), impl_->intake_by_result.end());
+  c.rejected_by_island.assign(impl_->intake_rejected_by_island.begin(), impl_->intake_rejected_by_island.end());
+  return c;
+}
+
+Status Relay::ping_writer(std::uint32_t timeout_ms) {
+  if (!impl_->committer) return fail(Code::StoreIo, "writer not running");
+  auto fut = impl_->committer->submit([](Database&, Transaction&) -> Status { return {}; });
+  if (fut.wait_for(std::chrono::milliseconds(timeout_ms)) != std::future_status::ready)
+    return fail(Code::StoreIo, "writer did not answer within " + std::to_string(timeout_ms) + " ms");
+  return fut.get();
+}
+
+Status Relay::register_island(const domain::SignedIsland& record) {
+  Impl* raw = impl_.get();
+  return raw->committer->run([raw, &record](Database&, Transaction& tx) {
+    return raw->guarded([&] { return raw->register_island(tx, record); });
+  });
+}
+
+Status Relay::open_channel(const ChannelPair& pair) {
+  Impl* raw = impl_.get();
+  return raw->committer->run([raw, &pair](Database&, Transaction& tx) {
+    return raw->guarded([&] { return raw->open_channel(tx, pair); });
+  });
+}
+
+namespace {
+// Makes the outbox entry of `id` (if any, not delivered) due now; writer thread, `mu` held.
+template <class ImplT>
+Status make_due(ImplT& I, const domain::PacketId& id, const std::string& dest) {
+  auto dit = I.outbox.find(dest);
+  if (dit == I.outbox.end()) return {};
+  auto it = dit->second.find(id);
+  if (it == dit->second.end() || it->second.state == "delivered") return {};
+  auto st = I.stmt("UPDATE outbox SET next_attempt_ms = 0, state = CASE state WHEN 'failed' THEN 'pending' "
+                   "ELSE state END WHERE packet = ?1");
+  if (!st) return tl::unexpected<Error>(st.error());
+  (void)(*st)->bind_int64(1, I.rowid.at(id));
+  if (auto r = (*st)->run(); !r) return r;
+  it->second.next_attempt_ms = 0;
+  if (it->second.state == "failed") it->second.state = "pending";
+  return {};
+}
+}  // namespace
+
+Result<std::uint64_t> Relay::retry_packet(const domain::PacketId& id, const std::string& operator_id,
+                                          const std::string& reason) {
+  Impl* raw = impl_.get();
+  std::uint64_t index = 0;
+  std::string dest;
+  auto s = raw->committer->run([&](Database&, Transaction& tx) -> Status {
+    return raw->guarded([&]() -> Status {
+      const domain::OperatorNote note{operator_id, reason, raw->now()};
+      auto rec = raw->state->packet_retry(id, note);
+      if (!rec) return err(rec);
+      raw->touched = true;
+      const auto* p = raw->state->find(id);
+      dest = p->packet.dest_island;
+      if (auto r = make_due(*raw, id, dest); !r) return r;
+      auto idx = raw->append(tx, audit::build(audit::OperatorAction{operator_id, "packet_retry", domain::to_string(id),
+                                                                    json{{"reason", reason}}},
+                                              note.time_ms));
+      if (!idx) return err(idx);
+      index = *idx;
+      return {};
+    });
+  });
+  if (!s) return err(s);
+  std::function<void(const std::string&)> listener;
+  {
+    std::lock_guard lock(raw->mu);
+    listener = raw->outbox_listener;
+  }
+  if (listener) listener(dest);
+  return index;
+}
+
+Result<std::pair<std::uint64_t, std::size_t>> Relay::clear_channel(const domain::ChannelKey& source_end,
+                                                                   const std::string& operator_id,
+                                                                   const std::string& reason) {
+  Impl* raw = impl_.get();
+  std::uint64_t index = 0;
+  std::size_t n = 0;
+  std::set<std::string> dests;
+  auto s = raw->committer->run([&](Database&, Transaction& tx) -> Status {
+    return raw->guarded([&]() -> Status {
+      const domain::OperatorNote note{operator_id, reason, raw->now()};
+      auto rec = raw->state->packet_clear(source_end, note);
+      if (!rec) return err(rec);
+      raw->touched = true;
+      json ids = json::array();
+      for (const auto& id : rec->packets) {
+        const auto* p = raw->state->find(id);
+        if (p == nullptr) continue;
+        if (auto r = make_due(*raw, id, p->packet.dest_island); !r) return r;
+        dests.insert(p->packet.dest_island);
+        ids.push_back(domain::to_string(id));
+      }
+      n = rec->packets.size();
+      auto idx = raw->append(tx, audit::build(audit::OperatorAction{operator_id, "packet_clear",
+                                                                    domain::to_string(source_end),
+                                                                    json{{"reason", reason}, {"packets", ids}}},
+                                              note.time_ms));
+      if (!idx) return err(idx);
+      index = *idx;
+      return {};
+    });
+  });
+  if (!s) return err(s);
+  std::function<void(const std::string&)> listener;
+  {
+    std::lock_guard lock(raw->mu);
+    listener = raw->outbox_listener;
+  }
+  if (listener)
+    for (const auto& d : dests) listener(d);
+  return std::make_pair(index, n);
+}
+
+// ---- packet lifecycle: source watching, acknowledgements, timeouts, refunds, the ledger (H4) -------------
+// relay.hpp "packet lifecycle"; docs/relay-core.md. Every change runs on the writer, in one savepoint, with
+// its audit entry (rule 4); the in-memory relay/domain state follows the same replay rules at start.
+
+namespace {
+
+Bytes amount_bytes(const domain::Amount& a) { return Bytes(a.begin(), a.end()); }
+domain::Amount amount_col(const Statement& st, int col) {
+  domain::Amount a{};
+  const ByteView v = st.column_blob(col);
+  if (v.size() == a.size()) std::copy(v.begin(), v.end(), a.begin());
+  return a;
+}
+
+}  // namespace
+
+Status Relay::Impl::persist_ledger(Transaction&) {
+  auto del = stmt("DELETE FROM ledger");
+  if (!del) return err(del);
+  if (auto r = (*del)->run(); !r) return r;
+  for (const auto& [lkey, ledger] : state->ledgers()) {
+    for (const auto& [denom, b] : ledger.all()) {
+      auto st = stmt("INSERT INTO ledger(island, channel, denom, escrowed, outstanding, in_flight_out, in_flight_home) "
+                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      if (!st) return err(st);
+      Statement& q = **st;
+      (void)q.bind_text(1, lkey.island);
+      (void)q.bind_text(2, lkey.channel);
+      (void)q.bind_text(3, denom);
+      (void)q.bind_blob(4, amount_bytes(b.escrowed));
+      (void)q.bind_blob(5, amount_bytes(b.outstanding));
+      (void)q.bind_blob(6, amount_bytes(b.in_flight_out));
+      (void)q.bind_blob(7, amount_bytes(b.in_flight_home));
+      if (auto r = q.run(); !r) return r;
+    }
+  }
+  return {};
+}
+
+Status Relay::Impl::persist_transfer(Transaction& tx, const domain::PacketId& id) {
+  const auto* rec = state->find(id);
+  if (rec == nullptr || !rec->is_transfer) return {};
+  auto t = packet::decode_transfer_payload(rec->packet.payload);
+  if (!t) return err(t);
+  auto st = stmt("INSERT OR IGNORE INTO transfers(packet, denom, amount, going_home) VALUES(?1, ?2, ?3, ?4)");
+  if (!st) return err(st);
+  (void)(*st)->bind_int64(1, rowid.at(id));
+  (void)(*st)->bind_text(2, t->denom);
+  (void)(*st)->bind_blob(3, amount_bytes(t->amount));
+  (void)(*st)->bind_int64(4, domain::send_burns(rec->packet, t->denom) ? 1 : 0);
+  if (auto r = (*st)->run(); !r) return r;
+  return persist_ledger(tx);
+}
+
+Status Relay::Impl::load_lifecycle() {
+  returns.clear();
+  returns_done.clear();
+  scan_heights.clear();
+  {
+    auto st = db.prepare("SELECT island, height FROM scan_progress");
+    if (!st) return err(st);
+    for (;;) {
+      auto row = st->step();
+      if (!row) return err(row);
+      if (!*row) break;
+      scan_heights[std::string(st->column_text(0))] = u64(st->column_int64(1));
+    }
+  }
+  std::map<std::int64_t, domain::PacketId> by_row;
+  for (const auto& [id, r] : rowid) by_row[r] = id;
+  {
+    auto st = db.prepare("SELECT packet, kind, ack_bytes, dest_height, dest_time, scan_from, audit_index, signature, "
+                         "state, attempts, next_attempt_ms, submitted_tx, refunded, source_island FROM returns "
+                         "ORDER BY packet");
+    if (!st) return err(st);
+    for (;;) {
+      auto row = st->step();
+      if (!row) return err(row);
+      if (!*row) break;
+      auto it = by_row.find(st->column_int64(0));
+      if (it == by_row.end()) return fail(Code::StoreConflict, "a returns row of an unknown packet");
+      const domain::PacketId id = it->second;
+      const auto* rec = state->find(id);
+      ReturnEntry e{st->column_int64(0), std::string(st->column_text(1)), std::string(st->column_text(8)),
+                    st->column_is_null(2) ? Bytes{} : bytes_col(*st, 2), u64(st->column_int64(6)), bytes_col(*st, 7),
+                    static_cast<std::uint32_t>(st->column_int64(9)), u64(st->column_int64(10)),
+                    st->column_is_null(11) ? Bytes{} : bytes_col(*st, 11), st->column_int64(12) != 0};
+      if (e.kind == "ack") {
+        if (auto r = state->acknowledge(id, e.ack_bytes); !r) return err(r);
+      } else {
+        const auto* dest = state->islands().find(rec->packet.dest_island);
+        if (dest == nullptr) return fail(Code::StoreConflict, "timeout of a packet to an unknown island");
+        domain::DestView view{u64(st->column_int64(3)), u64(st->column_int64(4)), packet::DestClock::DevnetMillis};
+        domain::NonDeliveryProof proof;
+        proof.block_height = view.height;
+        if (dest->spec.family == domain::Family::Ethereum) {
+          view.clock = packet::DestClock::EvmSeconds;
+          proof.kind = domain::NonDeliveryKind::EvmReceiptSlot;
+          proof.slot = packet::receipt_storage_slot(rec->commitment);
+        } else {
+          proof.kind = domain::NonDeliveryKind::DevnetEventScan;
+          proof.scan_from_height = u64(st->column_int64(5));
+        }
+        if (auto r = state->time_out(id, view, proof); !r) return err(r);
+      }
+      if (e.refunded)
+        if (auto r = state->refund(id, domain::EvRefunded{0}); !r) return err(r);
+      if (e.state == "done") returns_done[id] = std::move(e);
+      else returns[std::string(st->column_text(13))][id] = std::move(e);
+    }
+  }
+  // The ledger: the stored rows must equal what the replay computed, and the invariant must hold.
+  std::map<std::tuple<std::string, std::string, std::string>, domain::DenomBalance> stored;
+  {
+    auto st = db.prepare("SELECT island, channel, denom, escrowed, outstanding, in_flight_out, in_flight_home FROM ledger");
+    if (!st) return err(st);
+    for (;;) {
+      auto row = st->step();
+      if (!row) return err(row);
+      if (!*row) break;
+      stored[{std::string(st->column_text(0)), std::string(st->column_text(1)), std::string(st->column_text(2))}] =
+          domain::DenomBalance{amount_col(*st, 3), amount_col(*st, 4), amount_col(*st, 5), amount_col(*st, 6)};
+    }
+  }
+  std::size_t replayed = 0;
+  for (const auto& [lkey, ledger] : state->ledgers())
+    for (const auto& [denom, b] : ledger.all()) {
+      ++replayed;
+      auto it = stored.find({lkey.island, lkey.channel, denom});
+      if (it == stored.end() || !(it->second == b))
+        return fail(Code::EscrowInvariant, "the stored ledger of " + lkey.island + "/" + lkey.channel + " " + denom +
+                                               " differs from the replayed packets", "ledger");
+    }
+  if (replayed != stored.size())
+    return fail(Code::EscrowInvariant, "the stored ledger has rows no replayed packet explains", "ledger");
+  if (auto rep = state->check_invariants(); !rep.ok)
+    return fail(Code::EscrowInvariant, "ledger invariant broken at start: " + rep.detail, "ledger");
+  return {};
+}
+
+std::optional<std::uint64_t> Relay::scan_height(const std::string& island) const {
+  std::lock_guard lock(impl_->mu);
+  auto it = impl_->scan_heights.find(island);
+  if (it == impl_->scan_heights.end()) return std::nullopt;
+  return it->second;
+}
+
+Status Relay::set_scan_height(const std::string& island, std::uint64_t height) {
+  Impl* raw = impl_.get();
+  return raw->committer->run([raw, island, height](Database&, Transaction&) -> Status {
+    std::lock_guard lock(raw->mu);
+    auto st = raw->stmt("INSERT OR REPLACE INTO scan_progress(island, height, updated_ms) VALUES(?1, ?2, ?3)");
+    if (!st) return err(st);
+    (void)(*st)->bind_text(1, island);
+    (void)(*st)->bind_int64(2, i64(height));
+    (void)(*st)->bind_int64(3, i64(raw->now()));
+    if (auto r = (*st)->run(); !r) return r;
+    raw->scan_heights[island] = height;
+    return {};
+  });
+}
+
+Result<ConsensusState> Relay::accept_headers(std::string doc_text) {
+  Impl& I = *impl_;
+  std::shared_ptr<const proofs::TrustList> trust;
+  {
+    std::lock_guard lock(I.mu);
+    trust = I.trust;
+  }
+  auto vh = proofs::verify_bft_headers(doc_text, *trust, static_cast<std::int64_t>(I.now() / 1000));
+  if (!vh) return err(vh);
+  const auto& tip = vh->headers.empty() ? vh->anchor : vh->headers.back();
+  ConsensusState cs{vh->island, tip.height, tip.hash, tip.validators_hash, tip.time_ms};
+  const auto anchor = vh->anchor;
+  Impl* raw = impl_.get();
+  auto s = raw->committer->run([raw, cs, anchor](Database&, Transaction& tx) -> Status {
+    return raw->guarded([&]() -> Status {
+      if (raw->state->islands().find(cs.island) == nullptr)
+        return fail(Code::UnknownIsland, "island " + cs.island + " is not registered", "island");
+      if (!raw->holds(cs.island, anchor.height, anchor.hash))
+        return fail(Code::UntrustedAnchor, "the anchor is not a consensus state this relay holds", "anchor");
+      if (raw->holds(cs.island, cs.height, cs.hash)) return {};
+      return raw->insert_cstate(tx, cs, anchor.height + 1, true);
+    });
+  });
+  if (!s) return err(s);
+  return cs;
+}
+
+std::vector<Relay::AwaitingAck> Relay::awaiting_acks(const std::string& dest_island, std::size_t max) const {
+  const Impl& I = *impl_;
+  std::lock_guard lock(I.mu);
+  std::vector<AwaitingAck> out;
+  for (const auto& [id, rec] : I.state->packets()) {
+    if (out.size() >= max) break;
+    if (rec.stage != domain::Stage::Delivered || rec.packet.dest_island != dest_island) continue;
+    out.push_back(AwaitingAck{id, rec.commitment, rec.dest_height});
+  }
+  return out;
+}
+
+std::vector<Relay::TimeoutCandidate> Relay::timeout_candidates(const std::string& dest_island, std::size_t max) const {
+  const Impl& I = *impl_;
+  std::lock_guard lock(I.mu);
+  std::vector<TimeoutCandidate> out;
+  for (const auto& [id, rec] : I.state->packets()) {
+    if (out.size() >= max) break;
+    if ((rec.stage != domain::Stage::Proven && rec.stage != domain::Stage::Attested) ||
+        rec.packet.dest_island != dest_island)
+      continue;
+    if (rec.packet.timeout_height == 0 && rec.packet.timeout_timestamp_ns == 0) continue;
+    const auto* end = I.state->channels().find(domain::ChannelKey{rec.packet.dest_island, rec.packet.dest_channel});
+    if (end == nullptr) continue;
+    out.push_back(TimeoutCandidate{id, rec.commitment, rec.packet, end->spec.open_height});
+  }
+  return out;
+}
+
+Result<PacketView> Relay::submit_ack_bundle(const domain::PacketId& id, std::string text) {
+  Impl& I = *impl_;
+  if (text.size() > kMaxBundleBytes) return fail(Code::TooLarge, "bundle over " + std::to_string(kMaxBundleBytes) + " bytes");
+  std::shared_ptr<const proofs::TrustList> trust;
+  {
+    std::lock_guard lock(I.mu);
+    trust = I.trust;
+  }
+  const auto now_s = static_cast<std::int64_t>(I.now() / 1000);
+  auto verdict = proofs::verify_bundle(text, trust.get(), now_s);
+  if (verdict.exit_code != 0)
+    return tl::unexpected<Error>(verdict.error.value_or(Error{Code::BundleParse, "bundle rejected", ""}));
+  Bytes ack;
+  std::uint64_t proving_height = 0;
+  Hash32 proving_hash;
+  std::optional<EvmProvenBlock> evm;  // an EVM destination: AcknowledgementWritten of its endpoint (A19)
+  try {
+    const json doc = json::parse(text);
+    const json result = json::parse(verdict.output_json);
+    if (doc.value("family", "") == "ethereum") {
+      domain::IslandSpec dest;
+      {
+        std::lock_guard lock(I.mu);
+        const auto* isl = I.state->islands().find(doc.value("island", ""));
+        if (isl == nullptr) return fail(Code::UnknownIsland, "island " + doc.value("island", "") + " is not registered", "island");
+        dest = isl->spec;
+      }
+      auto block = evm_proven_block(dest, doc, result);
+      if (!block) return err(block);
+      auto evm_ack = read_evm_ack(dest, doc, result);
+      if (!evm_ack) return err(evm_ack);
+      ack = std::move(*evm_ack);
+      proving_height = block->height;
+      proving_hash = block->hash;
+      evm = std::move(*block);
+    } else if (doc.value("family", "") != "bft" || doc.value("codec", "") != "causeway-devnet/v1") {
+      return fail(Code::Unsupported, "acknowledgement bundles are taken from causeway-devnet/v1 and ethereum islands only",
+                  "family");
+    }
+    if (!evm) {  // devnet: the event leaf 0x02 ‖ ack_bytes
+      const json& claim = result.at("claim");
+      if (claim.value("tree", "") != "event") return fail(Code::NotPacketEvent, "not an event leaf", "inclusion.tree");
+      auto leaf = from_hex(claim.at("leaf").get<std::string>());
+      if (!leaf) return err(leaf);
+      if (leaf->empty() || (*leaf)[0] != 0x02)
+        return fail(Code::NotPacketEvent, "the event leaf is not 0x02 ‖ ack_bytes (an acknowledgement)", "inclusion.leaf");
+      ack.assign(leaf->begin() + 1, leaf->end());
+      proving_height = result.at("height").get<std::uint64_t>();
+      auto hh = hash_json(result.at("header_hash"));
+      if (!hh) return err(hh);
+      proving_hash = *hh;
+    }
+  } catch (const std::exception& e) {
+    return fail(Code::BundleParse, std::string("unreadable bundle: ") + e.what());
+  }
+  auto decoded = packet::decode_ack(ack);
+  if (!decoded) return err(decoded);
+  // The verified island, anchor and tip: devnet from its verified headers (the tip's time and set), EVM from
+  // the verdict and the bundle's verified header RLP.
+  Result<proofs::VerifiedHeaders> vh = proofs::VerifiedHeaders{};
+  ConsensusState tip_cs;
+  if (evm) {
+    vh->island = evm->island;
+    vh->anchor.height = evm->anchor_height;
+    vh->anchor.hash = evm->anchor_hash;
+    tip_cs = evm->tip;
+  } else {
+    vh = proofs::verify_bft_headers(text, *trust, now_s);
+    if (!vh) return err(vh);
+    const auto& tip = vh->headers.empty() ? vh->anchor : vh->headers.back();
+    tip_cs = ConsensusState{vh->island, tip.height, tip.hash, tip.validators_hash, tip.time_ms};
+  }
+  const auto anchor = vh->anchor;
+  auto out = std::make_shared<PacketView>();
+  Impl* raw = impl_.get();
+  auto s = raw->committer->run([&, raw](Database&, Transaction& tx) -> Status {
+    return raw->guarded([&]() -> Status {
+      const auto* rec = raw->state->find(id);
+      if (rec == nullptr) return fail(Code::UnknownPacket, domain::to_string(id));
+      if (rec->packet.dest_island != vh->island)
+        return fail(Code::WrongDestination, "the bundle is of " + vh->island + ", the packet's destination is " +
+                                                rec->packet.dest_island, "island");
+      if (decoded->commitment != rec->commitment)
+        return fail(Code::ClaimMismatch, "the acknowledgement names another packet", "inclusion.leaf");
+      if (!raw->holds(vh->island, anchor.height, anchor.hash))
+        return fail(Code::UntrustedAnchor, "the bundle's anchor is not a consensus state this relay holds", "anchor");
+      const std::string source = rec->packet.source_island;
+      const auto* src_end = raw->state->channels().find(domain::ChannelKey{source, rec->packet.source_channel});
+      if (src_end == nullptr) return fail(Code::UnknownChannel, "no source channel end", source);
+      const domain::AttestationSubject subject{domain::AttestationKind::Ack, source, rec->packet.source_genesis,
+                                               src_end->spec.endpoint, rec->commitment, packet::ack_commitment(ack)};
+      auto step = raw->state->acknowledge(id, ack);
+      if (!step) return err(step);
+      raw->touched = true;
+      if (!raw->holds(tip_cs.island, tip_cs.height, tip_cs.hash))
+        if (auto r = raw->insert_cstate(tx, tip_cs, anchor.height + 1, true); !r) return r;
+      auto idx = raw->append(tx, audit::build(audit::AckVerified{step->record.commitment, subject.ack_commitment,
+                                                                 decoded->success, vh->island, proving_height,
+                                                                 proving_hash, text},
+                                              raw->now()));
+      if (!idx) return err(idx);
+      auto sig = domain::sign_attestation(subject, *idx, raw->key);
+      if (!sig) return err(sig);
+      auto st = raw->stmt("INSERT INTO returns(packet, kind, source_island, ack_bytes, dest_height, dest_hash, dest_time, "
+                          "audit_index, signature, state, time_ms) VALUES(?1, 'ack', ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+                          "'pending', ?9)");
+      if (!st) return err(st);
+      Statement& q = **st;
+      (void)q.bind_int64(1, raw->rowid.at(id));
+      (void)q.bind_text(2, source);
+      (void)q.bind_blob(3, ack);
+      (void)q.bind_int64(4, i64(proving_height));
+      (void)q.bind_blob(5, proving_hash.view());
+      (void)q.bind_int64(6, 0);
+      (void)q.bind_int64(7, i64(*idx));
+      (void)q.bind_blob(8, sig->signature);
+      (void)q.bind_int64(9, i64(raw->now()));
+      if (auto r = q.run(); !r) return r;
+      if (auto r = raw->set_stage(id, domain::stage_name(step->record.stage)); !r) return r;
+      if (auto r = raw->persist_ledger(tx); !r) return r;
+      for (const auto& a : step->alerts) raw->note("alert " + a.kind + ": " + a.detail);
+      raw->returns[source][id] = ReturnEntry{raw->rowid.at(id), "ack", "pending", ack, *idx, sig->signature, 0, 0, {}, false};
+      *out = raw->view_of(step->record, false);
+      return {};
+    });
+  });
+  if (!s) return err(s);
+  return *out;
+}
+
+Result<PacketView> Relay::submit_non_delivery(const domain::PacketId& id, std::string text) {
+  Impl& I = *impl_;
+  std::shared_ptr<const proofs::TrustList> trust;
+  domain::PacketRecord rec;
+  std::uint64_t open_height = 0;
+  domain::IslandSpec dest_spec;
+  {
+    std::lock_guard lock(I.mu);
+    trust = I.trust;
+    const auto* r = I.state->find(id);
+    if (r == nullptr) return fail(Code::UnknownPacket, domain::to_string(id));
+    rec = *r;
+    const auto* end = I.state->channels().find(domain::ChannelKey{rec.packet.dest_island, rec.packet.dest_channel});
+    if (end == nullptr) return fail(Code::UnknownChannel, "no destination channel end", rec.packet.dest_island);
+    open_height = end->spec.open_height;
+    if (const auto* isl = I.state->islands().find(rec.packet.dest_island); isl != nullptr) dest_spec = isl->spec;
+  }
+  Result<proofs::VerifiedHeaders> vh = proofs::VerifiedHeaders{};
+  proofs::VerifiedHeader b;  // the judged block (EVM: time_ms holds block.timestamp in seconds, the stored unit)
+  domain::NonDeliveryProof proof;
+  domain::DestView view;
+  ConsensusState tip_cs;
+  std::string proof_kind = "devnet-event-scan";
+  if (dest_spec.family == domain::Family::Ethereum) {
+    // EVM (PACKET.md "Non-delivery proof"): receipts[commitment] of the registered endpoint reads 0 in a
+    // storage proof at a VERIFIED block at which the packet is timed out (A19, A21).
+    proofs::VerifiedBundle verified;
+    auto verdict = proofs::verify_bundle_parsed(text, trust.get(), static_cast<std::int64_t>(I.now() / 1000), verified);
+    if (verdict.exit_code != 0)
+      return tl::unexpected<Error>(verdict.error.value_or(Error{Code::BundleParse, "evidence rejected", ""}));
+    auto block = evm_proven_block(dest_spec, verified.doc, verified.result);
+    if (!block) return err(block);
+    auto value = read_evm_receipt_slot(dest_spec, rec.commitment, verified.doc, verified.result);
+    if (!value) return err(value);
+    vh->island = block->island;
+    vh->anchor.height = block->anchor_height;
+    vh->anchor.hash = block->anchor_hash;
+    b.height = block->height;
+    b.hash = block->hash;
+    b.time_ms = block->time_s;
+    proof.kind = domain::NonDeliveryKind::EvmReceiptSlot;
+    proof.block_height = block->height;
+    proof.slot = packet::receipt_storage_slot(rec.commitment);
+    proof.slot_value = *value;
+    view = domain::DestView{block->height, block->time_s, packet::DestClock::EvmSeconds};
+    tip_cs = block->tip;
+    proof_kind = "evm-receipt-slot";
+  } else {  // devnet: the complete verified event lists (PACKET.md)
+    vh = proofs::verify_bft_headers(text, *trust, static_cast<std::int64_t>(I.now() / 1000));
+    if (!vh) return err(vh);
+    if (vh->island != rec.packet.dest_island)
+      return fail(Code::WrongDestination, "the evidence is of " + vh->island + ", not the packet's destination", "island");
+    auto suite = bft::parse_suite(vh->crypto);
+    if (!suite) return err(suite);
+    std::map<std::uint64_t, proofs::VerifiedHeader> verified;
+    verified[vh->anchor.height] = vh->anchor;
+    for (const auto& h : vh->headers) verified[h.height] = h;
+    b = vh->headers.empty() ? vh->anchor : vh->headers.back();
+    proof.kind = domain::NonDeliveryKind::DevnetEventScan;
+    proof.block_height = b.height;
+    proof.scan_from_height = open_height;
+    try {
+      const json doc = json::parse(text);
+      const json& events = doc.at("events");
+      for (std::uint64_t h = open_height; h <= b.height; ++h) {
+        auto vit = verified.find(h);
+        if (vit == verified.end())
+          return fail(Code::NonDeliveryUnproven, "block " + std::to_string(h) + " is not among the verified headers", "headers");
+        const json& list = events.at(std::to_string(h));
+        std::vector<Bytes> leaves;
+        for (const auto& l : list) {
+          auto leaf = from_hex(l.get<std::string>());
+          if (!leaf) return err(leaf);
+          if (leaf->size() >= 33 && (*leaf)[0] == 0x03 &&
+              std::equal(rec.commitment.b.begin(), rec.commitment.b.end(), leaf->begin() + 1))
+            proof.receipt_leaf_found = true;
+          leaves.push_back(std::move(*leaf));
+        }
+        if (leaves.size() != vit->second.event_count ||
+            bft::rfc6962::root_of_leaves(*suite, leaves) != vit->second.event_root)
+          return fail(Code::NonDeliveryUnproven,
+                      "the event list of block " + std::to_string(h) + " is not the one its verified header commits to",
+                      "events");
+      }
+    } catch (const std::exception& e) {
+      return fail(Code::BundleParse, std::string("unreadable non-delivery evidence: ") + e.what());
+    }
+    view = domain::DestView{b.height, b.time_ms, packet::DestClock::DevnetMillis};
+    tip_cs = ConsensusState{vh->island, b.height, b.hash, b.validators_hash, b.time_ms};
+  }
+  const auto anchor = vh->anchor;
+  auto out = std::make_shared<PacketView>();
+  Impl* raw = impl_.get();
+  auto s = raw->committer->run([&, raw](Database&, Transaction& tx) -> Status {
+    return raw->guarded([&]() -> Status {
+      const auto* cur = raw->state->find(id);
+      if (cur == nullptr) return fail(Code::UnknownPacket, domain::to_string(id));
+      if (!raw->holds(vh->island, anchor.height, anchor.hash))
+        return fail(Code::UntrustedAnchor, "the evidence's anchor is not a consensus state this relay holds", "anchor");
+      const std::string source = cur->packet.source_island;
+      const auto* src_end = raw->state->channels().find(domain::ChannelKey{source, cur->packet.source_channel});
+      if (src_end == nullptr) return fail(Code::UnknownChannel, "no source channel end", source);
+      const domain::AttestationSubject subject{domain::AttestationKind::Timeout, source, cur->packet.source_genesis,
+                                               src_end->spec.endpoint, cur->commitment, Hash32{}};
+      auto step = raw->state->time_out(id, view, proof);  // judge_timeout: verified block + non-delivery (A21)
+      if (!step) return err(step);
+      raw->touched = true;
+      if (!raw->holds(tip_cs.island, tip_cs.height, tip_cs.hash))
+        if (auto r = raw->insert_cstate(tx, tip_cs, anchor.height + 1, true); !r) return r;
+      auto idx = raw->append(tx, audit::build(audit::TimeoutVerified{step->record.commitment, vh->island, b.height, b.hash},
+                                              raw->now()));
+      if (!idx) return err(idx);
+      auto sig = domain::sign_attestation(subject, *idx, raw->key);
+      if (!sig) return err(sig);
+      auto st = raw->stmt("INSERT INTO returns(packet, kind, source_island, dest_height, dest_hash, dest_time, proof_kind, "
+                          "scan_from, audit_index, signature, state, time_ms) VALUES(?1, 'timeout', ?2, ?3, ?4, ?5, "
+                          "?10, ?6, ?7, ?8, 'pending', ?9)");
+      if (!st) return err(st);
+      Statement& q = **st;
+      (void)q.bind_int64(1, raw->rowid.at(id));
+      (void)q.bind_text(2, source);
+      (void)q.bind_int64(3, i64(b.height));
+      (void)q.bind_blob(4, b.hash.view());
+      (void)q.bind_int64(5, i64(b.time_ms));
+      (void)q.bind_int64(6, i64(open_height));
+      (void)q.bind_int64(7, i64(*idx));
+      (void)q.bind_blob(8, sig->signature);
+      (void)q.bind_int64(9, i64(raw->now()));
+      (void)q.bind_text(10, proof_kind);
+      if (auto r = q.run(); !r) return r;
+      auto ob = raw->stmt("UPDATE outbox SET state = 'failed', last_error = 'timed out' WHERE packet = ?1");
+      if (!ob) return err(ob);
+      (void)(*ob)->bind_int64(1, raw->rowid.at(id));
+      if (auto r = (*ob)->run(); !r) return r;
+      raw->outbox[cur->packet.dest_island].erase(id);
+      if (auto r = raw->set_stage(id, domain::stage_name(step->record.stage)); !r) return r;
+      if (auto r = raw->persist_ledger(tx); !r) return r;
+      for (const auto& a : step->alerts) raw->note("alert " + a.kind + ": " + a.detail);
+      raw->returns[source][id] = ReturnEntry{raw->rowid.at(id), "timeout", "pending", {}, *idx, sig->signature, 0, 0, {}, false};
+      *out = raw->view_of(step->record, false);
+      return {};
+    });
+  });
+  if (!s) return err(s);
+  return *out;
+}
+
+std::vector<Relay::ReturnJob> Relay::due_returns(const std::string& source_island, std::size_t max) const {
+  const Impl& I = *impl_;
+  const std::uint64_t now = I.now();
+  std::lock_guard lock(I.mu);
+  std::vector<ReturnJob> out;
+  auto it = I.returns.find(source_island);
+  if (it == I.returns.end()) return out;
+  for (const auto& [id, e] : it->second) {
+    if (out.size() >= max) break;
+    if (e.state == "done" || e.next_attempt_ms > now) continue;
+    const auto* rec = I.state->find(id);
+    if (rec == nullptr) continue;
+    ReturnJob j;
+    j.id = id;
+    j.kind = e.kind;
+    j.commitment = rec->commitment;
+    j.packet_bytes = packet::encode_packet(rec->packet);
+    j.ack_bytes = e.ack_bytes;
+    j.attestations.push_back(adapters::MemberAttestation{I.self, e.audit_index, e.signature});
+    j.attempts = e.attempts;
+    j.submitted_tx = e.submitted_tx;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+Status Relay::record_return_submitted(const domain::PacketId& id, const Bytes& tx_id) {
+  Impl* raw = impl_.get();
+  return raw->committer->run([raw, id, tx_id](Database&, Transaction&) -> Status {
+    std::lock_guard lock(raw->mu);
+    const auto* rec = raw->state->find(id);
+    if (rec == nullptr) return fail(Code::UnknownPacket, domain::to_string(id));
+    auto st = raw->stmt("UPDATE returns SET state = 'submitted', attempts = attempts + 1, submitted_tx = ?1 WHERE packet = ?2");
+    if (!st) return err(st);
+    (void)(*st)->bind_blob(1, tx_id);
+    (void)(*st)->bind_int64(2, raw->rowid.at(id));
+    if (auto r = (*st)->run(); !r) return r;
+    auto& e = raw->returns[rec->packet.source_island][id];
+    e.state = "submitted";
+    e.attempts += 1;
+    e.submitted_tx = tx_id;
+    return {};
+  });
+}
+
+Status Relay::record_return_failed(const domain::PacketId& id, const Error& error, std::uint64_t next_attempt_ms) {
+  Impl* raw = impl_.get();
+  return raw->committer->run([raw, id, error, next_attempt_ms](Database&, Transaction&) -> Status {
+    std::lock_guard lock(raw->mu);
+    const auto* rec = raw->state->find(id);
+    if (rec == nullptr) return fail(Code::UnknownPacket, domain::to_string(id));
+    auto st = raw->stmt("UPDATE returns SET attempts = attempts + 1, next_attempt_ms = ?1, last_error = ?2 WHERE packet = ?3");
+    if (!st) return err(st);
+    (void)(*st)->bind_int64(1, i64(next_attempt_ms));
+    (void)(*st)->bind_text(2, std::string(code_name(error.code)) + ": " + error.detail);
+    (void)(*st)->bind_int64(3, raw->rowid.at(id));
+    if (auto r = (*st)->run(); !r) return r;
+    auto& e = raw->returns[rec->packet.source_island][id];
+    e.attempts += 1;
+    e.next_attempt_ms = next_attempt_ms;
+    return {};
+  });
+}
+
+Status Relay::record_returned(const domain::PacketId& id, adapters::SourceStatus status) {
+  Impl* raw = impl_.get();
+  return raw->committer->run([raw, id, status](Database&, Transaction& tx) -> Status {
+    return raw->guarded([&]() -> Status {
+      const auto* rec = raw->state->find(id);
+      if (rec == nullptr) return fail(Code::UnknownPacket, domain::to_string(id));
+      const std::string source = rec->packet.source_island;
+      auto& pending = raw->returns[source];
+      auto it = pending.find(id);
+      if (it == pending.end()) return {};  // already done: refunds happen exactly once
+      ReturnEntry e = it->second;
+      bool refund = false;
+      if (e.kind == "ack" && rec->stage == domain::Stage::Acknowledged) {
+        if (status != adapters::SourceStatus::Acknowledged)
+          return fail(Code::IllegalTransition, "a success ack the source did not record as acknowledged");
+      } else if (status == adapters::SourceStatus::Refunded &&
+                 (rec->stage == domain::Stage::ErrorAcknowledged || rec->stage == domain::Stage::TimedOut)) {
+        refund = true;
+      } else {
+        return fail(Code::IllegalTransition, "source status does not fit a " + e.kind + " of a packet in stage " +
+                                                 std::string(domain::stage_name(rec->stage)));
+      }
+      std::string stage(domain::stage_name(rec->stage));
+      if (refund) {
+        auto step = raw->state->refund(id, domain::EvRefunded{0});
+        if (!step) return err(step);
+        raw->touched = true;
+        stage = std::string(domain::stage_name(step->record.stage));
+        for (const auto& a : step->alerts) raw->note("alert " + a.kind + ": " + a.detail);
+      }
+      auto st = raw->stmt("UPDATE returns SET state = 'done', refunded = ?1 WHERE packet = ?2");
+      if (!st) return err(st);
+      (void)(*st)->bind_int64(1, refund ? 1 : 0);
+      (void)(*st)->bind_int64(2, raw->rowid.at(id));
+      if (auto r = (*st)->run(); !r) return r;
+      if (auto r = raw->set_stage(id, stage); !r) return r;
+      if (auto r = raw->persist_ledger(tx); !r) return r;
+      e.state = "done";
+      e.refunded = refund;
+      pending.erase(it);
+      raw->returns_done[id] = std::move(e);
+      return {};
+    });
+  });
+}
+
+domain::InvariantReport Relay::check_ledger() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->state->check_invariants();
+}
+
+// ---- events for the gateway stream (issue #6 "Server", H1) ------------------------------------------------
+
+void Relay::set_event_listener(std::function<void(const RelayEvent&)> listener) {
+  std::lock_guard lock(impl_->mu);
+  impl_->event_listener = std::move(listener);
+}
+
+RelayEvent RelayEvent::of(const PacketView& v) {
+  return RelayEvent{v.id_text, v.id.source_island, v.id.source_channel, v.dest_island, v.stage,
+                    to_hex(v.commitment.view()), v.verified_index};
 }
 
 }  // namespace causeway::engine

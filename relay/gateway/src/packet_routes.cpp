@@ -38,7 +38,7 @@ void add_packet_routes(Server& server, engine::Relay& relay) {
       }
       respond(Response{r->existing ? 200 : 201, view_json(*r).dump(), "application/json"});
     });
-  });
+  }, RouteOptions{engine::kMaxBundleBytes});  // a proof bundle may be up to 4 MiB (the default body cap is 1 MiB)
 }
 
 }  // namespace causeway::gateway

@@ -3,6 +3,7 @@
 // → an RFC 6962 inclusion of a raw leaf in the tx or event tree of a verified header.
 #include <memory>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "causeway/bft/client.hpp"
@@ -14,7 +15,46 @@
 namespace causeway::proofs::detail {
 namespace {
 
+// The cache key of a validators array: the suite and every entry's key and power exactly as written (the only
+// fields read below), or "" when the array is not of that shape (then nothing is cached).
+std::string validators_cache_key(bft::Suite suite, const nlohmann::json& v) {
+  if (!v.is_array() || v.empty() || v.size() > 1024) return {};
+  std::string key = std::to_string(static_cast<int>(suite));
+  key.reserve(v.size() * 80 + 8);
+  key += '|';
+  for (const auto& e : v) {
+    if (!e.is_object()) return {};
+    const auto k = e.find("key");
+    const auto p = e.find("power");
+    if (k == e.end() || !k->is_string() || p == e.end() || !(p->is_number_unsigned() || p->is_string())) return {};
+    key += k->get_ref<const std::string&>();
+    key += ',';
+    key += p->is_string() ? "s" + p->get_ref<const std::string&>() : std::to_string(p->get<std::uint64_t>());
+    key += ';';
+  }
+  return key;
+}
+
+Result<bft::ValidatorSet> validators_field_uncached(bft::Suite suite, const nlohmann::json& v, const std::string& at);
+
+// A validator set built from exactly the same entries is the same set: the many bundles of one block (all
+// anchored at the same header, listing the same validators) parse their public keys once per thread instead of
+// once per bundle. Only successful results are kept; an input that fails is checked in full every time.
 Result<bft::ValidatorSet> validators_field(bft::Suite suite, const nlohmann::json& v, const std::string& at) {
+  thread_local std::unordered_map<std::string, bft::ValidatorSet> cache;
+  std::string key = validators_cache_key(suite, v);
+  if (!key.empty()) {
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
+  }
+  auto set = validators_field_uncached(suite, v, at);
+  if (set && !key.empty()) {
+    if (cache.size() >= 64) cache.clear();
+    cache.emplace(std::move(key), *set);
+  }
+  return set;
+}
+
+Result<bft::ValidatorSet> validators_field_uncached(bft::Suite suite, const nlohmann::json& v, const std::string& at) {
   std::vector<bft::Validator> list;
   for (std::size_t i = 0; i < v.size(); ++i) {
     const std::string here = at + "[" + std::to_string(i) + "]";
@@ -213,3 +253,110 @@ Result<nlohmann::json> verify_bft_bundle(const nlohmann::json& doc, const TrustL
 }
 
 }  // namespace causeway::proofs::detail
+
+// ---- header-only verification (causeway/proofs/headers.hpp; appended for the packet lifecycle) -----------
+
+#include "causeway/proofs/headers.hpp"
+
+namespace causeway::proofs {
+
+Result<VerifiedHeaders> verify_bft_headers(std::string_view json_text, const TrustList& trust, std::int64_t now_s) {
+  using namespace detail;
+  auto parsed = parse_bounded(json_text, kMaxBundleBytes, kMaxJsonDepth);
+  if (!parsed) return tl::unexpected(parsed.error());
+  const nlohmann::json& doc = *parsed;
+  try {
+    if (!doc.is_object() || doc.value("family", "") != "bft" || !doc.contains("anchor") || !doc["anchor"].is_object() ||
+        !doc.contains("headers") || !doc["headers"].is_array() || !doc.contains("island") || !doc["island"].is_string())
+      return fail(Code::BundleSchema, "expected a bft header document", "");
+    if (doc.value("codec", "") != bft::devnet::kCodecName)
+      return fail(Code::UnsupportedFamily, "header-only verification supports causeway-devnet/v1 only", "codec");
+    auto made = bft::make_codec(doc["codec"].get<std::string>(), doc.value("crypto", ""));
+    if (!made) return tl::unexpected(located(made.error(), "crypto"));
+    const auto codec = *made;
+    const auto suite = codec->suite();
+    const std::string island = doc["island"].get<std::string>();
+    const auto& a = doc["anchor"];
+    auto anchor_bytes = header_field(a["header"], "anchor.header");
+    if (!anchor_bytes) return tl::unexpected(anchor_bytes.error());
+    auto anchor_info = codec->decode(*anchor_bytes);
+    if (!anchor_info) return tl::unexpected(relocated(anchor_info.error(), "anchor.header"));
+    if (island != anchor_info->chain_id)
+      return fail(Code::IslandMismatch, "the headers' chain id '" + anchor_info->chain_id + "' is not island " + island,
+                  "island");
+    auto validators = validators_field(suite, a["validators"], "anchor.validators");
+    if (!validators) return tl::unexpected(validators.error());
+    bft::ValidatorSet next = *validators;
+    if (a.contains("next_validators")) {
+      auto n = validators_field(suite, a["next_validators"], "anchor.next_validators");
+      if (!n) return tl::unexpected(n.error());
+      next = std::move(*n);
+    }
+    auto period = quantity(a["trusting_period_s"], "anchor.trusting_period_s");
+    if (!period) return tl::unexpected(period.error());
+    const auto& headers = doc["headers"];
+    bft::ClientConfig config;
+    config.codec = codec;
+    config.trusting_period_s = *period;
+    config.max_retained = headers.size() + 1;
+    auto client = bft::LightClient::create(config, bft::SignedHeader{*anchor_bytes, {}}, *validators, next);
+    if (!client) return tl::unexpected(relocated(client.error(), "anchor"));
+    const auto anchor_state = client->latest();
+    bool found = false;
+    for (const auto& t : trust)
+      found = found || (t.island == island && t.height == anchor_state.height && t.hash == anchor_state.hash &&
+                        t.validator_set_hash == anchor_state.validators_hash);
+    if (!found)
+      return fail(Code::UntrustedAnchor, "anchor at height " + std::to_string(anchor_state.height) +
+                                             " is not a consensus state this relay holds", "anchor");
+    if (now_s < 0 || static_cast<std::uint64_t>(now_s) > UINT64_MAX / 1000)
+      return fail(Code::Overflow, "now out of range", "now");
+    const std::uint64_t now_ms = static_cast<std::uint64_t>(now_s) * 1000;
+    VerifiedHeaders out;
+    out.island = island;
+    out.crypto = std::string(bft::suite_name(suite));
+    const auto fields_of = [](ByteView bytes, const Hash32& hash, const std::string& at) -> Result<VerifiedHeader> {
+      auto d = bft::devnet::decode(bytes);
+      if (!d) return tl::unexpected(relocated(d.error(), at));
+      return VerifiedHeader{d->height, hash, d->time_ms, d->event_root, d->event_count, d->validators_hash};
+    };
+    auto av = fields_of(*anchor_bytes, anchor_state.hash, "anchor.header");
+    if (!av) return tl::unexpected(av.error());
+    out.anchor = *av;
+    for (std::size_t i = 0; i < headers.size(); ++i) {
+      const std::string at = "headers[" + std::to_string(i) + "]";
+      if (!headers[i].is_object()) return fail(Code::BundleSchema, "expected an object", at);
+      bft::LightBlock block;
+      auto bytes = header_field(headers[i]["header"], at + ".header");
+      if (!bytes) return tl::unexpected(bytes.error());
+      block.signed_header.header = *bytes;
+      auto commit = commit_field(headers[i]["commit"], at + ".commit");
+      if (!commit) return tl::unexpected(commit.error());
+      block.signed_header.commit = std::move(*commit);
+      if (headers[i].contains("validators")) {
+        auto set = validators_field(suite, headers[i]["validators"], at + ".validators");
+        if (!set) return tl::unexpected(set.error());
+        block.validators = std::move(*set);
+      } else {
+        block.validators = client->trusted_next_validators();
+      }
+      if (headers[i].contains("next_validators")) {
+        auto set = validators_field(suite, headers[i]["next_validators"], at + ".next_validators");
+        if (!set) return tl::unexpected(set.error());
+        block.next_validators = std::move(*set);
+      }
+      auto updated = client->update(block, now_ms);
+      if (!updated) return tl::unexpected(relocated(updated.error(), at));
+      if (updated->kind == bft::UpdateKind::Misbehaviour)
+        return fail(Code::ClientFrozen, "two valid headers at one height: misbehaviour", at);
+      auto v = fields_of(*bytes, updated->header.hash, at + ".header");
+      if (!v) return tl::unexpected(v.error());
+      out.headers.push_back(*v);
+    }
+    return out;
+  } catch (const nlohmann::json::exception& e) {
+    return fail(Code::BundleSchema, std::string("malformed header document: ") + e.what(), "");
+  }
+}
+
+}  // namespace causeway::proofs

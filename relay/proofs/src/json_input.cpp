@@ -35,14 +35,27 @@ Result<nlohmann::json> parse_bounded(std::string_view text, std::size_t max_byte
   if (too_deep) return fail(Code::BundleParse, "JSON nesting deeper than " + std::to_string(max_depth));
   // Duplicate keys are refused: JSON parsers disagree on which value wins, so a document with two
   // "txid"s could mean one claim to us and another to an auditor's tool (A02).
-  std::vector<std::set<std::string>> keys;
+  // The keys of the open objects, innermost last, in one vector (objects have few keys: a linear scan of the
+  // innermost object's keys is cheaper than a std::set per object).
+  std::vector<std::string> keys;
+  std::vector<std::size_t> starts;  // where each open object's keys begin in `keys`
   std::string duplicate;
   nlohmann::json::parser_callback_t on_event = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& value) {
     using E = nlohmann::json::parse_event_t;
-    if (event == E::object_start) keys.emplace_back();
-    else if (event == E::object_end && !keys.empty()) keys.pop_back();
-    else if (event == E::key && !keys.empty() && !keys.back().insert(value.get<std::string>()).second && duplicate.empty())
-      duplicate = value.get<std::string>();
+    if (event == E::object_start) {
+      starts.push_back(keys.size());
+    } else if (event == E::object_end && !starts.empty()) {
+      keys.resize(starts.back());
+      starts.pop_back();
+    } else if (event == E::key && !starts.empty()) {
+      const auto& k = value.get_ref<const std::string&>();
+      for (std::size_t i = starts.back(); i < keys.size(); ++i)
+        if (keys[i] == k) {
+          if (duplicate.empty()) duplicate = k;
+          return true;
+        }
+      keys.push_back(k);
+    }
     return true;
   };
   nlohmann::json doc = nlohmann::json::parse(text.begin(), text.end(), on_event, /*allow_exceptions=*/false);

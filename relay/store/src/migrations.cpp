@@ -156,6 +156,46 @@ std::span<const Migration> relay_migrations() {
            ");\n"},
       {2, "audit log", audit_log_ddl()},
       {3, "relay core", relay_core_ddl()},  // relay_schema.cpp
+      // 4: the packet lifecycle (docs/relay-core.md "Source watching" … "The ledger"): per-island scan
+      // progress (A23), the return path to the source (acks and timeouts with this relay's attestation), and
+      // the per-channel ICS-20 ledger balances mirrored from relay/domain.
+      {4, "packet lifecycle",
+       "CREATE TABLE scan_progress(\n"
+       "  island TEXT PRIMARY KEY REFERENCES islands(id),\n"
+       "  height INTEGER NOT NULL CHECK(height >= 0),\n"
+       "  updated_ms INTEGER NOT NULL\n"
+       ");\n"
+       "CREATE TABLE returns(\n"
+       "  packet INTEGER PRIMARY KEY REFERENCES packets(id),\n"
+       "  kind TEXT NOT NULL CHECK(kind IN ('ack', 'timeout')),\n"
+       "  source_island TEXT NOT NULL,\n"
+       "  ack_bytes BLOB,\n"
+       "  dest_height INTEGER NOT NULL CHECK(dest_height >= 0),\n"
+       "  dest_hash BLOB NOT NULL CHECK(length(dest_hash) = 32),\n"
+       "  dest_time INTEGER NOT NULL CHECK(dest_time >= 0),\n"
+       "  proof_kind TEXT NOT NULL DEFAULT '',\n"
+       "  scan_from INTEGER NOT NULL DEFAULT 0,\n"
+       "  audit_index INTEGER NOT NULL CHECK(audit_index >= 0),\n"
+       "  signature BLOB NOT NULL CHECK(length(signature) = 65),\n"
+       "  state TEXT NOT NULL CHECK(state IN ('pending', 'submitted', 'done')),\n"
+       "  attempts INTEGER NOT NULL DEFAULT 0 CHECK(attempts >= 0),\n"
+       "  next_attempt_ms INTEGER NOT NULL DEFAULT 0,\n"
+       "  last_error TEXT NOT NULL DEFAULT '',\n"
+       "  submitted_tx BLOB,\n"
+       "  refunded INTEGER NOT NULL DEFAULT 0 CHECK(refunded IN (0, 1)),\n"
+       "  time_ms INTEGER NOT NULL\n"
+       ");\n"
+       "CREATE INDEX returns_due ON returns(source_island, state, packet);\n"
+       "CREATE TABLE ledger(\n"
+       "  island TEXT NOT NULL,\n"
+       "  channel TEXT NOT NULL,\n"
+       "  denom TEXT NOT NULL,\n"
+       "  escrowed BLOB NOT NULL CHECK(length(escrowed) = 32),\n"
+       "  outstanding BLOB NOT NULL CHECK(length(outstanding) = 32),\n"
+       "  in_flight_out BLOB NOT NULL CHECK(length(in_flight_out) = 32),\n"
+       "  in_flight_home BLOB NOT NULL CHECK(length(in_flight_home) = 32),\n"
+       "  PRIMARY KEY(island, channel, denom)\n"
+       ");\n"},
   };
   return kMigrations;
 }

@@ -126,8 +126,9 @@ std::int64_t Database::changes() const noexcept { return sqlite3_changes64(impl_
 Result<Database> Database::open(const std::string& path, const OpenOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
-  if (options.create) flags |= SQLITE_OPEN_CREATE;
+  int flags = (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX |
+              SQLITE_OPEN_EXRESCODE;
+  if (options.create && !options.read_only) flags |= SQLITE_OPEN_CREATE;
   const int rc = sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr);
   if (rc != SQLITE_OK) {
     Error e = sqlite_error(impl->db, rc, "open " + path);

@@ -180,3 +180,57 @@ TEST_CASE("attestation subjects hash with PACKET.md's three digests, each over t
   to.kind = AttestationKind::Timeout;
   CHECK(attestation_digest(to, 1) == packet::timeout_attestation_digest(s.island, s.genesis, s.endpoint, s.commitment, 1));
 }
+
+// This relay's own attestation (OwnSigner / OwnAttestation, relay-core intake): counted without an ecrecover of a
+// signature the domain itself just made, checked against the subject and the committee like any other.
+TEST_CASE("own attestation: counted without recovery, but only for its subject and a current member") {
+  const auto s = subject();
+  auto one = Committee::from_config(config(1, 1)).value();
+  auto signer = OwnSigner::create(key(1).sk).value();
+  CHECK(signer.address() == key(1).address);
+  const auto own = signer.sign(s, 7).value();
+  CHECK(own.entry().member == key(1).address);
+  CHECK(own.entry().audit_index == 7u);
+  CHECK(own.digest() == attestation_digest(s, 7));
+  // The same bytes sign_attestation makes (RFC 6979: deterministic).
+  CHECK(own.entry() == sign_attestation(s, 7, key(1).sk).value());
+  auto q = tally_attestations(one, s, own, {}).value();
+  CHECK(q.met());
+  CHECK(q.signers() == std::vector<Address>{key(1).address});
+  CHECK(q.rejected().empty());
+
+  // Another subject: the own signature does not count for it.
+  auto other = s;
+  other.commitment.b[0] ^= 1;
+  auto q2 = tally_attestations(one, other, own, {}).value();
+  CHECK_FALSE(q2.met());
+  REQUIRE(q2.rejected().size() == 1);
+  CHECK(q2.rejected()[0].index == 0u);
+  CHECK(q2.rejected()[0].error.code == Code::SigInvalid);
+
+  // Not a member of this committee (member 2 only): ERR_NOT_VALIDATOR.
+  CommitteeConfig two_only;
+  two_only.members = {{key(2).address, ""}};
+  two_only.self = key(2).address;
+  auto c2 = Committee::from_config(two_only).value();
+  auto q3 = tally_attestations(c2, s, own, {}).value();
+  CHECK_FALSE(q3.met());
+  REQUIRE(q3.rejected().size() == 1);
+  CHECK(q3.rejected()[0].error.code == Code::NotValidator);
+
+  // k = 3 of 3: own + two recovered members; a recovered duplicate of own's member is ERR_DUPLICATE_SEAL at its
+  // index (others[i] is i + 1).
+  auto three = Committee::from_config(config(3, 3)).value();
+  const auto m2 = sign_attestation(s, 9, key(2).sk).value();
+  const auto m3 = sign_attestation(s, 11, key(3).sk).value();
+  const auto dup = sign_attestation(s, 7, key(1).sk).value();
+  const std::vector<MemberSignature> others{m2, dup, m3};
+  auto q4 = tally_attestations(three, s, own, others).value();
+  CHECK(q4.met());
+  CHECK(q4.signers() == std::vector<Address>{key(1).address, key(2).address, key(3).address});
+  REQUIRE(q4.rejected().size() == 1);
+  CHECK(q4.rejected()[0].index == 2u);
+  CHECK(q4.rejected()[0].error.code == Code::DuplicateSeal);
+  // Without own, the two others do not reach 3.
+  CHECK_FALSE(tally_attestations(three, s, std::vector<MemberSignature>{m2, m3}).value().met());
+}

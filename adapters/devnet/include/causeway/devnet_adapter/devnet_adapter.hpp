@@ -161,7 +161,7 @@ class DevnetAdapter final : public ChainAdapter {
   // ---- devnet specifics -------------------------------------------------------------------------
 
   const IslandInfo& info() const noexcept;
-  Result<std::uint64_t> latest_height();
+  Result<std::uint64_t> latest_height() override;
 
   // Complete event lists of blocks from … to (inclusive; at most max_scan_blocks blocks).
   Result<std::vector<BlockEvents>> block_events(std::uint64_t from, std::uint64_t to);
@@ -176,8 +176,26 @@ class DevnetAdapter final : public ChainAdapter {
   // at this (source) island, signed like submit_delivery. Errors: ERR_INVALID_ARGUMENT, ERR_BAD_LENGTH, the
   // node's code.
   Result<Submitted> submit_acknowledgement(ByteView packet_bytes, ByteView ack_bytes,
-                                           const std::vector<MemberAttestation>& attestations);
-  Result<Submitted> submit_timeout(ByteView packet_bytes, const std::vector<MemberAttestation>& attestations);
+                                           const std::vector<MemberAttestation>& attestations) override;
+  Result<Submitted> submit_timeout(ByteView packet_bytes, const std::vector<MemberAttestation>& attestations) override;
+
+  // ---- the packet lifecycle (chain_adapter.hpp) ----------------------------------------------------
+  // sent_packets as SentPacketRefs (from … to at most max_scan_blocks blocks).
+  Result<std::vector<SentPacketRef>> scan_sent(std::uint64_t from, std::uint64_t to) override;
+  // The bft bundle of the leaf 0x02 ‖ ack_bytes whose ack names `commitment`: at height_hint if it holds it,
+  // else the first block after anchor_height that does (acknowledgements scan, up to the tip). Headers
+  // anchor+1 … the ack's block. ERR_UNKNOWN_PACKET when no ack is found.
+  Result<std::string> fetch_ack_proof(const Hash32& commitment, std::uint64_t height_hint,
+                                      std::uint64_t anchor_height) override;
+  // The header document (causeway/proofs/headers.hpp) anchor+1 … at_height with "events": {"<h>": [leaf hex]}
+  // for every block from_height … at_height (each list checked against its header's event_count/event_root
+  // here; the engine re-checks it against the VERIFIED header). Errors: ERR_INVALID_ARGUMENT (from_height
+  // below anchor_height + 1 unless equal to the anchor, at_height below from_height, over max_proof_headers).
+  Result<std::string> fetch_non_delivery_proof(const Hash32& commitment, std::uint64_t from_height,
+                                               std::uint64_t at_height, std::uint64_t anchor_height) override;
+  // devnet_getSentPacket: pending → Pending, acknowledged → Acknowledged, refunded / timed_out → Refunded,
+  // null → Unknown.
+  Result<SourceStatus> lookup_sent(const Hash32& commitment) override;
 
   // devnet_getReceipt: std::nullopt while the transaction is not in a block.
   Result<std::optional<TxReceipt>> tx_receipt(const Hash32& tx_hash);

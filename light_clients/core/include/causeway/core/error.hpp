@@ -147,7 +147,11 @@ namespace causeway {
   X(DeliveryFailed, "ERR_DELIVERY_FAILED", "the destination refused or did not confirm a delivery (retried after reconciliation, A30)") \
   X(PartialMerkleTree, "ERR_PARTIAL_MERKLE_TREE", "BIP 37 partial Merkle tree is malformed: counts, or bits/hashes missing or unused") \
   X(AppFailed, "ERR_APP_FAILED", "the destination application reverted without a reason: written as an error acknowledgement") \
-  X(OutOfGas, "ERR_OUT_OF_GAS", "the destination application ran out of gas: the receive reverts (no forced error ack); retry with more gas")
+  X(OutOfGas, "ERR_OUT_OF_GAS", "the destination application ran out of gas: the receive reverts (no forced error ack); retry with more gas") \
+  X(RateLimited, "ERR_RATE_LIMITED", "too many requests or connections from this client: retry later (A29)") \
+  X(RequestReplayed, "ERR_REQUEST_REPLAYED", "signed request reuses a nonce or its timestamp is outside the replay window") \
+  X(BodySchema, "ERR_BODY_SCHEMA", "request body violates the route's JSON schema in schemas/") \
+  X(NoTreeHead, "ERR_NO_TREE_HEAD", "the audit log has no signed tree head yet (serve signs one at start; or run causeway audit sth)")
 
 enum class Code {
 #define CAUSEWAY_X(name, str, doc) name,

@@ -90,10 +90,15 @@ class Required {
 
 // A built event: its kind, its RFC 8785 bytes (the leaf data), and for kinds that reference a proof bundle
 // the bundle's text (stored beside the log; its SHA-256 is the entry's "bundle_hash").
+// make_event also records what AuditLog::append needs so that it does not parse or hash again: the entry's
+// time_ms and the bundle's SHA-256 (`checked` says these were filled by make_event from this very data).
 struct Event {
   EventKind kind;
   std::string leaf_data;
   std::optional<std::string> bundle{};
+  std::uint64_t time_ms = 0;
+  std::optional<Hash32> bundle_hash{};
+  bool checked = false;
 };
 
 // Builds an event from a JSON object: validates it (validate_event), canonicalizes it (jcs), and when it

@@ -6,11 +6,16 @@
 //   N lines      {"type":"leaf","index":i,"leaf_hash":"0x…","data":"<the leaf's JCS text>"[,"bundle":"<text>"]}
 //                for i = 0 … N−1, N = the latest STH's tree size; "bundle" is the proof bundle the entry's
 //                bundle_hash names, byte for byte.
+// Reading: every malformed line is ERR_AUDIT_EXPORT with `at` = "line N" (1-based) and never an exception;
+// the header must agree with the body (log_id = the latest STH's, tree_size = its tree size, sth_count = the
+// number of STH lines).
 // Thread-safety: an ExportSource reads its stream sequentially; one user at a time.
 #pragma once
 
 #include <cstdint>
 #include <fstream>
+#include <istream>
+#include <memory>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -37,8 +42,11 @@ Status write_export(AuditLog& log, std::ostream& out);
 // read by open(); leaves are streamed on demand (consecutive ranges only).
 class ExportSource final : public AuditSource {
  public:
-  // Errors: ERR_IO (cannot open), ERR_AUDIT_EXPORT (header or STH lines malformed), ERR_TOO_LARGE.
+  // Errors: ERR_IO (cannot open), ERR_AUDIT_EXPORT (header or STH lines malformed, or the header's log_id,
+  // tree_size or sth_count disagreeing with the STH lines: the error's `at` is "line N"), ERR_TOO_LARGE.
   static Result<std::unique_ptr<ExportSource>> open(const std::string& path);
+  // The same over any stream (e.g. an export fetched over HTTP, `audit verify --url`).
+  static Result<std::unique_ptr<ExportSource>> from_stream(std::unique_ptr<std::istream> in);
 
   Result<std::vector<SignedTreeHead>> tree_heads() override { return heads_; }
   Result<std::vector<Hash32>> consistency_proof(std::uint64_t size1, std::uint64_t size2) override;
@@ -46,10 +54,13 @@ class ExportSource final : public AuditSource {
   Result<std::optional<std::string>> bundle(const Hash32& hash, std::uint64_t leaf_index) override;
 
   std::uint64_t declared_tree_size() const noexcept { return declared_size_; }
+  // The number of the last line read (1-based; 0 before any).
+  std::uint64_t line() const noexcept { return line_no_; }
 
  private:
   ExportSource() = default;
-  std::ifstream in_;
+  static Result<std::unique_ptr<ExportSource>> read_head(std::unique_ptr<ExportSource> src);
+  std::unique_ptr<std::istream> in_;
   std::uint64_t line_no_ = 0;
   std::uint64_t next_leaf_ = 0;
   std::uint64_t declared_size_ = 0;

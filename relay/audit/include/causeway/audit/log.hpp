@@ -44,6 +44,11 @@ class AuditLog {
   // Applies relay_migrations() (no-op when current) and prepares statements. Errors: those of
   // store::migrate(), ERR_STORE_IO.
   static Result<AuditLog> open(store::Database& db);
+  // For a READ-ONLY connection beside the relay's writer (store::OpenOptions::read_only; the gateway's
+  // /v1/audit routes): applies no migration, only checks that the schema is the current one, and prepares
+  // the statements. append() and sign_tree_head() then fail with ERR_STORE_IO. Errors: ERR_STORE_MIGRATION
+  // (another schema version), ERR_STORE_IO.
+  static Result<AuditLog> open_read_only(store::Database& db);
   AuditLog(AuditLog&&) noexcept;
   AuditLog& operator=(AuditLog&&) noexcept;
   ~AuditLog();
@@ -82,6 +87,7 @@ class AuditLog {
  private:
   struct Impl;
   explicit AuditLog(std::unique_ptr<Impl> impl) noexcept;
+  static Result<AuditLog> prepare(store::Database& db);  // the statements of open() / open_read_only()
   std::unique_ptr<Impl> impl_;
 };
 

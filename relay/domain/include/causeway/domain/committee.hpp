@@ -124,6 +124,8 @@ struct RejectedEntry {
   Error error;
 };
 
+class OwnAttestation;
+
 // The result of a tally. Only tally_attestations makes one, so a caller cannot hand the state machine a
 // quorum it did not compute (A02).
 class Quorum {
@@ -137,6 +139,8 @@ class Quorum {
 
  private:
   friend Result<Quorum> tally_attestations(const Committee&, const AttestationSubject&,
+                                           std::span<const MemberSignature>);
+  friend Result<Quorum> tally_attestations(const Committee&, const AttestationSubject&, const OwnAttestation&,
                                            std::span<const MemberSignature>);
   Quorum() = default;
   AttestationSubject subject_;
@@ -157,5 +161,44 @@ Result<Quorum> tally_attestations(const Committee& committee, const AttestationS
 // tally_attestations, then ERR_INSUFFICIENT_QUORUM unless met().
 Result<Quorum> require_quorum(const Committee& committee, const AttestationSubject& subject,
                               std::span<const MemberSignature> entries);
+
+// ---- this relay's own attestation (relay-core intake: no ecrecover of a signature we just made) ---------
+
+// A signature this relay made through OwnSigner over attestation_digest(subject, audit_index). Only OwnSigner
+// makes one, so a tally may count it without recovering it: the domain signed it itself with the key whose
+// address is entry().member (A02 holds: a caller cannot pass off a signature it did not make).
+class OwnAttestation {
+ public:
+  const MemberSignature& entry() const noexcept { return entry_; }
+  const Hash32& digest() const noexcept { return digest_; }  // attestation_digest(subject, entry().audit_index)
+
+ private:
+  friend class OwnSigner;
+  OwnAttestation() = default;
+  MemberSignature entry_;
+  Hash32 digest_;
+};
+
+// This relay's signing key with its address derived once (sign_attestation derives it on every call).
+class OwnSigner {
+ public:
+  // Errors: none today (a SecretKey is valid by construction); Result for symmetry with the key loaders.
+  static Result<OwnSigner> create(const secp256k1::SecretKey& key);
+  const Address& address() const noexcept { return address_; }
+  // sign_attestation with the cached address. Errors: those of secp256k1::sign_rsv.
+  Result<OwnAttestation> sign(const AttestationSubject& s, std::uint64_t audit_index) const;
+
+ private:
+  OwnSigner(const secp256k1::SecretKey& key, const Address& address) : key_(key), address_(address) {}
+  secp256k1::SecretKey key_;
+  Address address_{};
+};
+
+// tally_attestations over `own` followed by `others`: `own` counts when its member is a current member and its
+// digest is attestation_digest(subject, own index) — without recovering it (see OwnAttestation); `others` are
+// tallied exactly as tally_attestations does (recovered, low-S; a second entry of own's member is
+// ERR_DUPLICATE_SEAL). Rejected-entry indexes: 0 = own, i + 1 = others[i]. Errors: ERR_TOO_LARGE.
+Result<Quorum> tally_attestations(const Committee& committee, const AttestationSubject& subject,
+                                  const OwnAttestation& own, std::span<const MemberSignature> others);
 
 }  // namespace causeway::domain

@@ -5,7 +5,9 @@
 //
 // File format: TOML (`.toml`) or JSON (any other name), with the same structure:
 //   [committee]  threshold = 1, members = ["0x<address>", …], key_file = "<path>",
-//                allow_low_threshold = false, key_sources = ["<path>", …] (one per member, optional)
+//                allow_low_threshold = false, key_sources = ["<path>", …] (one per member, optional),
+//                peers = ["http://127.0.0.1:8646", …] (k > 1: where the other members' attestations are
+//                fetched, GET /v1/attestations/{packet-id}; engine/peers.hpp)
 //   [[islands]]  a SignedIsland (island_to_json below)
 //   [[channels]] { a = <SignedChannelRecord>, b = <SignedChannelRecord> } (channel_to_json below)
 // A missing [committee] is the default: one relay, k = n = 1, whose key is <data-dir>/attestation.key.
@@ -33,6 +35,7 @@ struct CommitteeSettings {
   std::vector<std::string> key_sources;   // parallel to members ("" = not local); A06 warning on repeats
   std::string key_file;                   // this relay's attestation key; "" = <data-dir>/attestation.key
   bool allow_low_threshold = false;       // logged when used (A06)
+  std::vector<std::string> peers;         // k > 1: other members' relays, "http://host:port" (peers.hpp)
 };
 
 struct ChannelPair {
@@ -40,10 +43,36 @@ struct ChannelPair {
   domain::SignedChannelRecord b;
 };
 
+// Packet lifecycle (docs/relay-core.md "Source watching"): registered base assets (relay/domain AssetRegistry:
+// an escrowed base denom must be registered for its source island) and the chain adapters `serve` runs.
+//   [[assets]]   island = "<CAIP-2>", denom = "stake" | "0x<erc20>"
+//   [adapters]   poll_ms = 100, withhold = ["<island>/<channel>", …] (operator: deliveries on those
+//                destination channel ends are withheld; their packets time out and are refunded)
+//   [[adapters.islands]] island = "<CAIP-2>", kind = "devnet" | "evm", rpc = ["http://…", …],
+//                submitter_key_file = "<path>" (64 hex digits, mode 0600), confirmations = 0
+struct AssetSetting {
+  std::string island;
+  std::string denom;
+};
+struct IslandAdapterSettings {
+  std::string island;
+  std::string kind;                       // "devnet" | "evm"
+  std::vector<std::string> rpc;           // JSON-RPC URLs (devnet: the first is used)
+  std::string submitter_key_file;         // signs deliveries, acks and timeouts on this island
+  std::uint64_t confirmations = 0;        // blocks below the tip before a sent packet is proven
+};
+struct AdapterSettings {
+  std::uint64_t poll_ms = 100;
+  std::vector<std::string> withhold;      // "<dest island>/<dest channel>"
+  std::vector<IslandAdapterSettings> islands;
+};
+
 struct RelayConfig {
   CommitteeSettings committee;
   std::vector<domain::SignedIsland> islands;
   std::vector<ChannelPair> channels;
+  std::vector<AssetSetting> assets;       // packet lifecycle (above)
+  AdapterSettings adapters;               // packet lifecycle (above)
 };
 
 // JSON forms (byte strings 0x hex; endpoint: 0x hex, or {"utf8": "endpoint"} for module names):
@@ -64,5 +93,8 @@ Result<RelayConfig> config_from_json(const nlohmann::json& j);
 // Reads a config file (TOML when the name ends in .toml, else JSON). Errors: ERR_IO (unreadable),
 // ERR_INVALID_ARGUMENT (syntax or shape; the detail names the field).
 Result<RelayConfig> load_config(const std::string& path);
+// The file as a JSON document before it is read into a RelayConfig (TOML converted by toml++), for
+// `causeway config validate` (schema check first). Errors: as load_config's, before the shape checks.
+Result<nlohmann::json> load_config_document(const std::string& path);
 
 }  // namespace causeway::engine

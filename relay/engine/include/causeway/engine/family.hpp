@@ -72,4 +72,34 @@ std::unique_ptr<FamilyPlugin> make_devnet_plugin();
 std::unique_ptr<FamilyPlugin> make_ethereum_plugin();
 std::vector<std::shared_ptr<const FamilyPlugin>> default_plugins();
 
+// ---- the EVM return path (PACKET.md "Acknowledgements and timeouts"; docs/relay-core.md) -------------------
+// What a VERIFIED ethereum bundle (verify_bundle's `doc` and `verdict`) says about its proving block: the island,
+// the anchor the bundle starts from (must be a consensus state the relay holds, A03), the proving block (height,
+// hash, block.timestamp in seconds, read from the bundle's verified header RLP whose keccak256 is the verdict's
+// header_hash) and the verified tip as a consensus state (time_ms = its timestamp × 1000).
+struct EvmProvenBlock {
+  std::string island;
+  std::uint64_t anchor_height = 0;
+  Hash32 anchor_hash;
+  std::uint64_t height = 0;
+  Hash32 hash;
+  std::uint64_t time_s = 0;
+  ConsensusState tip;
+};
+// Errors: ERR_ISLAND_MISMATCH (not an ethereum bundle, or another island than `dest`), ERR_UNKNOWN_HEADER (the
+// proving or tip header is not in the bundle), header decoding errors.
+Result<EvmProvenBlock> evm_proven_block(const domain::IslandSpec& dest, const nlohmann::json& doc,
+                                        const nlohmann::json& verdict);
+// The ack_bytes of the AcknowledgementWritten(bytes32 indexed commitment, bytes ack) log a verified `receipt`
+// bundle proves, accepted only from `dest`'s registered endpoint (A19); topic1 must equal the ack's commitment.
+// Errors: ERR_NOT_PACKET_EVENT (not a receipt claim, not AcknowledgementWritten), ERR_WRONG_EMITTER (A19),
+// ERR_CLAIM_MISMATCH (topic1 ≠ the ack's commitment), ERR_ABI_DECODE / ERR_TOO_LARGE (data, ack bytes).
+Result<Bytes> read_evm_ack(const domain::IslandSpec& dest, const nlohmann::json& doc, const nlohmann::json& verdict);
+// The proven value of receipts[commitment] (slot keccak256(commitment ‖ uint256(0)), PACKET.md) of `dest`'s
+// registered endpoint from a verified `storage` bundle; all zero = not delivered at the proving block.
+// Errors: ERR_NOT_PACKET_EVENT (not a storage claim), ERR_WRONG_EMITTER (another account than the endpoint, A19),
+// ERR_CLAIM_MISMATCH (another slot).
+Result<Hash32> read_evm_receipt_slot(const domain::IslandSpec& dest, const Hash32& commitment,
+                                     const nlohmann::json& doc, const nlohmann::json& verdict);
+
 }  // namespace causeway::engine

@@ -36,6 +36,8 @@
 #include "causeway/adapters/chain_adapter.hpp"
 #include "causeway/core/error.hpp"
 #include "causeway/domain/ids.hpp"
+#include "causeway/domain/transfer.hpp"
+#include "causeway/core/packet.hpp"
 #include "causeway/engine/config.hpp"
 #include "causeway/engine/family.hpp"
 #include "causeway/store/group_commit.hpp"
@@ -76,6 +78,8 @@ struct DueDelivery {
   Bytes submitted_tx;           // our last submitted transaction (empty if none)
   bool ordered = false;
 };
+
+struct RelayEvent;  // below the class (issue #6, WebSocket /v1/stream)
 
 class Relay {
  public:
@@ -127,10 +131,152 @@ class Relay {
   // Drains the writer and closes the database. Idempotent; the destructor calls it.
   void stop();
 
+  // ---- relay committee, k > 1 (issue #7 "A relay committee"; peers.hpp; docs/relay-core.md "Committee") ----
+  // Up to `max` packets this relay holds in stage `proven` that still lack k member signatures (their
+  // attestation is to be gathered from peers), oldest first.
+  std::vector<domain::PacketId> awaiting_attestations(std::size_t max) const;
+  // Every member attestation this relay holds for the packet: its own first, then peers' in arrival order
+  // (due_deliveries puts the same list in each Delivery, so a delivery carries all k signatures).
+  std::vector<adapters::MemberAttestation> attestations_of(const domain::PacketId& id) const;
+  // A committee peer's attestation of a packet this relay holds (PACKET.md "Attestations"). On the writer
+  // thread, in one savepoint: the member must be a CURRENT committee member (ERR_NOT_VALIDATOR — a removed
+  // member's signature no longer counts, A05) other than this relay (ERR_INVALID_ARGUMENT); the signature must
+  // recover (low-S) to the member over attestation_digest(dest island, dest genesis, dest endpoint,
+  // commitment, a.audit_index) — the index is the PEER's own packet_verified index (ERR_SIG_INVALID and
+  // recover_rsv's errors); then it is stored (attestations table; audit `packet_attested` with the peer as
+  // member), tallied (relay/domain, own + stored peers'), and when k distinct members are met the packet
+  // becomes attested and its outbox row is written (the outbox listener is called after the commit).
+  // A packet already past `proven`, or a member already stored, is answered without writing (idempotent).
+  // Errors: ERR_UNKNOWN_PACKET, the above, store errors. Returns the packet's view after the change.
+  Result<PacketView> add_member_attestation(const domain::PacketId& id, const adapters::MemberAttestation& a);
+  // The committee's threshold k and members (current epoch), for the fetcher and the routes.
+  std::uint32_t committee_threshold() const;
+  std::vector<domain::Address> committee_members() const;
+
+  // ---- gateway API v1 (issue #6 "API v1"; relay/gateway api_routes.hpp; docs/api.md) ----
+  // Bundle intakes since start (for /metrics): by result ("accepted" = a new packet, "known" = already known,
+  // or the error code name, e.g. "ERR_UNTRUSTED_ANCHOR"), and rejected bundles per registered island named
+  // by the bundle's "island" field. Sorted by key.
+  struct IntakeCounters {
+    std::vector<std::pair<std::string, std::uint64_t>> by_result;
+    std::vector<std::pair<std::string, std::uint64_t>> rejected_by_island;
+  };
+  IntakeCounters intake_counters() const;
+  // Runs an empty change through the group committer: ok when the writer answered within `timeout_ms`
+  // (GET /readyz). Errors: ERR_STORE_IO ("writer not running" / "writer did not answer").
+  Status ping_writer(std::uint32_t timeout_ms);
+  // Registers an island from its governance-signed record (POST /v1/islands): the same change as a config
+  // island at start (family plug-in anchor, relay/domain register_island — nonce 1, k of the record's own
+  // governance keys —, audit `island_registered`, islands + client_states + consensus_states rows), through
+  // the group committer. Errors: relay/domain's (ERR_ISLAND_EXISTS, ERR_GOVERNANCE_NONCE, signature errors,
+  // validate_island_spec's), ERR_UNSUPPORTED_FAMILY, store errors.
+  Status register_island(const domain::SignedIsland& record);
+  // Opens a channel from both islands' signed channel.open records (POST /v1/channels), as a config channel
+  // at start (audit `channel_opened` per end, channels rows). Errors: relay/domain's (ERR_CHANNEL_EXISTS,
+  // ERR_UNKNOWN_ISLAND, ERR_GOVERNANCE_NONCE, ERR_FORBIDDEN_TARGET, signature errors), store errors.
+  Status open_channel(const ChannelPair& pair);
+  // Operator `packet retry` (POST /v1/packets/{id}/retry): relay/domain packet_retry (ERR_UNKNOWN_PACKET,
+  // ERR_ILLEGAL_TRANSITION for a terminal packet), then the packet's outbox entry (if any, not delivered) is
+  // due now (next_attempt_ms = 0; a failed entry becomes pending) and audit `operator_action` records
+  // {operator, action "packet_retry", target, details {reason}} — one transaction. Returns the audit index.
+  Result<std::uint64_t> retry_packet(const domain::PacketId& id, const std::string& operator_id,
+                                     const std::string& reason);
+  // Operator `packet clear` (POST /v1/packets/{id}/clear is per packet; this is per source channel end, as
+  // relay/domain packet_clear): every non-terminal packet sent on `source_end` is made due now, one audit
+  // `operator_action` ("packet_clear", details {reason, packets}). Errors: ERR_UNKNOWN_CHANNEL, store errors.
+  // Returns (audit index, packets made due).
+  Result<std::pair<std::uint64_t, std::size_t>> clear_channel(const domain::ChannelKey& source_end,
+                                                              const std::string& operator_id,
+                                                              const std::string& reason);
+
+  // ---- packet lifecycle: source watching, acknowledgements, timeouts, refunds, the ledger (H4; issue #5/#7;
+  // docs/relay-core.md "Source watching" … "The ledger"; lifecycle.hpp drives them) ----
+  // The last source height whose sent packets were all taken in (persisted: a restart rescans from the next
+  // one, A23); nullopt when the island was never scanned.
+  std::optional<std::uint64_t> scan_height(const std::string& island) const;
+  Status set_scan_height(const std::string& island, std::uint64_t height);
+  // Header intake: a header document (proofs/headers.hpp; bft causeway-devnet/v1) anchored at a consensus state
+  // the relay holds (A03), verified by the light client; its tip becomes a consensus state (audit
+  // headers_accepted) unless already held. Returns the tip. Errors: verify_bft_headers', ERR_UNKNOWN_ISLAND.
+  Result<ConsensusState> accept_headers(std::string doc_text);
+  // Delivered packets whose destination is `dest_island` and whose acknowledgement is not yet taken in.
+  struct AwaitingAck {
+    domain::PacketId id;
+    Hash32 commitment;
+    std::uint64_t dest_height = 0;  // the delivery's block when known (0 = unknown)
+  };
+  std::vector<AwaitingAck> awaiting_acks(const std::string& dest_island, std::size_t max) const;
+  // The destination's acknowledgement, proven: a bundle of the DESTINATION island (devnet leaf 0x02 ‖ ack_bytes)
+  // anchored at a consensus state the relay holds (A03), verified by relay/proofs; its tip becomes a consensus
+  // state. In one transaction: relay/domain acknowledge (ack bytes must hash to the delivered ack commitment:
+  // ERR_CLAIM_MISMATCH; success → acknowledged, voucher minted / released home in the ledger; failure →
+  // error-acknowledged), audit ack_verified (bundle stored) at index a, this relay's ack attestation over
+  // ack_attestation_digest(source island, source genesis, source endpoint, commitment, ack commitment, a),
+  // a `returns` row (pending) and the ledger rows. Errors: ERR_UNKNOWN_PACKET, ERR_NOT_PACKET_EVENT (not an
+  // ack leaf), ERR_WRONG_DESTINATION (bundle of another island), ERR_UNSUPPORTED (EVM acks: not yet), the
+  // domain's and verify_bundle's.
+  Result<PacketView> submit_ack_bundle(const domain::PacketId& id, std::string bundle_text);
+  // Packets to `dest_island` that are proven or attested, not delivered, with a timeout, not yet timed out.
+  struct TimeoutCandidate {
+    domain::PacketId id;
+    Hash32 commitment;
+    packet::Packet packet;
+    std::uint64_t open_height = 0;  // the destination channel end's open_height (where the scan starts)
+  };
+  std::vector<TimeoutCandidate> timeout_candidates(const std::string& dest_island, std::size_t max) const;
+  // The non-delivery evidence of a devnet destination (adapters' fetch_non_delivery_proof): its headers are
+  // verified from a held consensus state (A03) by the light client (verify_bft_headers), every event list of
+  // heights open_height … B is checked against its VERIFIED header's event_count and event_root, and B (the
+  // last header) must time the packet out by its verified height/time (A21) — relay/domain judge_timeout with
+  // NonDeliveryProof{DevnetEventScan}. In one transaction: domain time_out (timed-out), audit timeout_verified,
+  // this relay's timeout attestation over timeout_attestation_digest(source …, commitment, index), a
+  // `returns` row (pending), the outbox entry failed (never submitted again), B a consensus state.
+  // Errors: ERR_NOT_TIMED_OUT, ERR_NON_DELIVERY_UNPROVEN (a 0x03 leaf found, a list that does not match its
+  // verified header, heights missing), ERR_PACKET_REPLAYED (already delivered), verify_bft_headers' errors.
+  Result<PacketView> submit_non_delivery(const domain::PacketId& id, std::string evidence_text);
+  // Acks and timeouts to relay back to `source_island` whose next attempt is due.
+  struct ReturnJob {
+    domain::PacketId id;
+    std::string kind;               // "ack" | "timeout"
+    Hash32 commitment;
+    Bytes packet_bytes;
+    Bytes ack_bytes;                // ack only
+    std::vector<adapters::MemberAttestation> attestations;  // this relay's (k = 1; peers: not yet)
+    std::uint32_t attempts = 0;
+    Bytes submitted_tx;
+  };
+  std::vector<ReturnJob> due_returns(const std::string& source_island, std::size_t max) const;
+  Status record_return_submitted(const domain::PacketId& id, const Bytes& tx);
+  Status record_return_failed(const domain::PacketId& id, const Error& error, std::uint64_t next_attempt_ms);
+  // The source endpoint processed it (lookup_sent): Acknowledged / Refunded. An error ack or a timeout that
+  // the source refunded moves relay/domain to refunded (exactly once: a second call is ignored) and the
+  // ledger; the returns row becomes done. Errors: ERR_ILLEGAL_TRANSITION (status does not fit the kind).
+  Status record_returned(const domain::PacketId& id, adapters::SourceStatus status);
+  // The ledger (relay/domain TransferLedger per escrowing channel end) as stored in the `ledger` table, and
+  // the invariant escrowed = outstanding + in flight recomputed from it (also checked at every start).
+  domain::InvariantReport check_ledger() const;
+
+  // ---- events for the gateway stream (issue #6 "Server", H1; relay/gateway stream.hpp) ----
+  // Called after the COMMIT that gave a packet a new stage (today: intake → proven/attested), on the thread
+  // that saw the commit (the writer). The listener must be quick and must not call back into the Relay.
+  void set_event_listener(std::function<void(const RelayEvent&)> listener);
+
  private:
   struct Impl;
   explicit Relay(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
+};
+
+// A packet stage change (set_event_listener).
+struct RelayEvent {
+  std::string packet_id;       // domain::to_string(id)
+  std::string source_island;
+  std::string source_channel;
+  std::string dest_island;
+  std::string stage;           // domain::stage_name
+  std::string commitment;      // 0x hex
+  std::uint64_t audit_index = 0;
+  static RelayEvent of(const PacketView& v);
 };
 
 // The attestation key file: 32-byte secret as 64 hex digits (optional 0x, one trailing newline), created on

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 
 #include "causeway/core/bytes.hpp"
 #include "causeway/core/error.hpp"
@@ -55,6 +55,17 @@ struct Verdict {
 // `now_s`: seconds since the Unix epoch standing in for "now" when the bundle has no `verify_time_s`.
 // Never throws on any input.
 Verdict verify_bundle(std::string_view json_text, const TrustList* trust, std::int64_t now_s);
+
+// What verify_bundle parsed and produced, kept for a caller that reads the bundle next (packet intake), so
+// that nothing is parsed twice. Filled only when the verdict's exit_code is 0.
+struct VerifiedBundle {
+  nlohmann::json doc;     // the bundle as parsed (duplicate keys refused, depth bounded, schema-valid)
+  nlohmann::json result;  // the result object verify_bundle prints
+};
+// verify_bundle with exactly the same checks, also filling `out`; on success the verdict's output_json is
+// left empty (`out.result` holds it). Never throws on any input.
+Verdict verify_bundle_parsed(std::string_view json_text, const TrustList* trust, std::int64_t now_s,
+                             VerifiedBundle& out);
 
 // The embedded schema text (for `causeway proof schema` and tests).
 std::string_view proof_bundle_schema();

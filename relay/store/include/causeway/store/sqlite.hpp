@@ -35,6 +35,9 @@ struct OpenOptions {
   bool create = true;                      // create the file if missing (else ERR_STORE_IO)
   Synchronous synchronous = Synchronous::Full;
   int busy_timeout_ms = 5000;              // wait this long for another writer's lock before ERR_STORE_IO
+  // SQLITE_OPEN_READONLY (implies no create): a reader beside the one writer (WAL). The file must already be
+  // in WAL mode; every write through this connection fails with ERR_STORE_IO.
+  bool read_only = false;
 };
 
 // Maps a SQLite result code to an Error: SQLITE_AUTH -> ERR_STORE_UNSAFE, anything else -> ERR_STORE_IO.

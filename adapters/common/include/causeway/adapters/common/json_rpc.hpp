@@ -78,6 +78,12 @@ struct RpcCall {
   nlohmann::json params = nlohmann::json::array();  // an array (by position) or an object (by name)
 };
 
+// The status and body of a plain HTTP exchange (JsonRpcClient::get).
+struct HttpResponse {
+  unsigned status = 0;
+  std::string body;
+};
+
 class JsonRpcClient {
  public:
   JsonRpcClient(HttpUrl url, RpcOptions options = {});
@@ -100,6 +106,13 @@ class JsonRpcClient {
   // a response that is not an array of exactly one well-formed response per id (ERR_RPC_RESPONSE), or an
   // empty `calls` (ERR_INVALID_ARGUMENT). Per-call errors are ERR_RPC_ERROR with at = "batch[i]".
   Result<std::vector<Result<nlohmann::json>>> call_batch(const std::vector<RpcCall>& calls);
+
+  // A plain HTTP GET of `target` (path and query, starting with '/') on this client's host and port, with the
+  // same connection, deadlines and size bounds as call() — for the REST routes of peers that are not JSON-RPC
+  // (e.g. a committee peer's GET /v1/attestations/{packet-id}, relay/engine peers.hpp). Any HTTP status is
+  // returned as a value; the body is not parsed. Errors: ERR_INVALID_ARGUMENT (target), and the transport
+  // errors of the file comment (ERR_RPC_TRANSPORT, ERR_RPC_TIMEOUT, ERR_TOO_LARGE).
+  Result<HttpResponse> get(std::string_view target);
 
   // Drops the connection (if any); the next call reconnects.
   void close() noexcept;

@@ -161,7 +161,32 @@ class EvmAdapter final : public ChainAdapter {
 
   // ---- EVM specifics ----------------------------------------------------------------------------
 
-  Result<std::uint64_t> latest_height();
+  Result<std::uint64_t> latest_height() override;
+  // sent_packets as SentPacketRefs (the packet lifecycle, chain_adapter.hpp).
+  Result<std::vector<SentPacketRef>> scan_sent(std::uint64_t from, std::uint64_t to) override;
+  // The receipt bundle (same shape as fetch_proof's) of the endpoint's AcknowledgementWritten log with topic1 =
+  // commitment in block `height_hint`; height_hint ≤ anchor_height (0 = unknown) searches it with eth_getLogs
+  // over anchor_height + 1 … min(tip, anchor_height + max_scan_blocks). Errors: fetch_proof's
+  // (ERR_UNKNOWN_PACKET: no acknowledgement written yet).
+  Result<std::string> fetch_ack_proof(const Hash32& commitment, std::uint64_t height_hint,
+                                      std::uint64_t anchor_height) override;
+  // PACKET.md "Non-delivery proof" for EVM: fetch_receipt_slot_bundle at min(at_height, tip − min_confirmations
+  // + 1) (from_height is not needed: one slot read at a verified block proves non-delivery up to it).
+  // Errors: ERR_INVALID_ARGUMENT (no confirmed block above the anchor), ERR_INSUFFICIENT_CONFIRMATIONS, the bundle's.
+  Result<std::string> fetch_non_delivery_proof(const Hash32& commitment, std::uint64_t from_height,
+                                               std::uint64_t at_height, std::uint64_t anchor_height) override;
+  // acknowledgePacket(packet, ack, attestations) / timeoutPacket(packet, attestations) at this (source) island's
+  // endpoint, sent like submit_delivery (file comment "Submission": nonce A24, fees, gas, receipt wait). A30:
+  // sentStatus(commitment) is read before signing and after a revert — a packet already acknowledged or refunded
+  // is ERR_PACKET_REPLAYED, nothing sent. Errors: ERR_INVALID_ARGUMENT (no key, 0 or > 64 attestations, an ack of
+  // another packet), ERR_BAD_LENGTH, ERR_ISLAND_MISMATCH (a packet of another source island), decode errors, and
+  // the file comment's (a revert names its code, e.g. ERR_ATTESTATION_INVALID).
+  Result<Submitted> submit_acknowledgement(ByteView packet_bytes, ByteView ack_bytes,
+                                           const std::vector<MemberAttestation>& attestations) override;
+  Result<Submitted> submit_timeout(ByteView packet_bytes, const std::vector<MemberAttestation>& attestations) override;
+  // sentStatus(commitment) of the endpoint (eth_call at latest; Endpoint.sol slot 1): 0 Unknown, 1 Pending,
+  // 2 Acknowledged, 3 / 4 Refunded (error ack / timeout). Another value is ERR_RPC_RESPONSE.
+  Result<SourceStatus> lookup_sent(const Hash32& commitment) override;
   // Every receipt of block `height` (eth_getBlockReceipts, falling back to eth_getTransactionReceipt per
   // transaction when the node lacks the method or use_block_receipts is false), bound to the block.
   Result<std::vector<ReceiptInfo>> block_receipts(const BlockInfo& block);

@@ -1,0 +1,104 @@
+// See api_client.hpp.
+#include "api_client.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <iostream>
+
+#include "causeway/adapters/common/json_rpc.hpp"
+
+namespace causeway::app {
+
+using nlohmann::json;
+
+ApiAnswer api_get(const std::string& url, const std::string& target) {
+  ApiAnswer a;
+  adapters::RpcOptions o;
+  o.connect_timeout = std::chrono::milliseconds(5'000);
+  o.read_timeout = std::chrono::milliseconds(30'000);
+  o.keep_alive = false;
+  o.user_agent = "causeway-cli/1";
+  auto client = adapters::JsonRpcClient::create(url, o);
+  if (!client) {
+    a.failure = ApiFailure{2, 0, std::string(code_name(client.error().code)), "--url: " + client.error().detail};
+    return a;
+  }
+  auto r = client->get(target);
+  if (!r) {
+    a.failure = ApiFailure{1, 0, std::string(code_name(r.error().code)),
+                           "cannot reach the relay at " + url + ": " + r.error().detail};
+    return a;
+  }
+  json body = json::parse(r->body, nullptr, false);
+  if (r->status >= 200 && r->status < 300 && !body.is_discarded()) {
+    a.ok = true;
+    a.body = std::move(body);
+    return a;
+  }
+  a.failure.http_status = static_cast<int>(r->status);
+  if (!body.is_discarded() && body.contains("error") && body["error"].is_object()) {
+    a.failure.code = body["error"].value("code", "");
+    a.failure.message = body["error"].value("message", "");
+    if (body["error"].contains("details") && body["error"]["details"].contains("at"))
+      a.failure.message += " (at " + body["error"]["details"]["at"].get<std::string>() + ")";
+  } else {
+    a.failure.code = "ERR_RPC_RESPONSE";
+    a.failure.message = "HTTP " + std::to_string(r->status) + " without a JSON error body";
+  }
+  return a;
+}
+
+std::string url_encode(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || c == '.' || c == '_' || c == '~' || c == '-') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
+}
+
+int report_failure(const ApiFailure& f, bool json_out) {
+  if (json_out) {
+    json e = {{"code", f.code}, {"message", f.message}};
+    if (f.http_status != 0) e["http_status"] = f.http_status;
+    std::cout << json{{"ok", false}, {"error", e}}.dump(2) << "\n";
+  } else {
+    std::cerr << "error: " << f.code << ": " << f.message
+              << (f.http_status != 0 ? " (HTTP " + std::to_string(f.http_status) + ")" : "") << "\n";
+  }
+  return f.exit_code;
+}
+
+void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> w(header.size(), 0);
+  for (std::size_t i = 0; i < header.size(); ++i) w[i] = header[i].size();
+  for (const auto& r : rows)
+    for (std::size_t i = 0; i < r.size() && i < w.size(); ++i) w[i] = std::max(w[i], r[i].size());
+  auto line = [&](const std::vector<std::string>& r) {
+    std::string s;
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      const std::string& c = i < r.size() ? r[i] : std::string();
+      s += c;
+      if (i + 1 < w.size()) s += std::string(w[i] - c.size() + 2, ' ');
+    }
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    std::cout << s << "\n";
+  };
+  line(header);
+  for (const auto& r : rows) line(r);
+}
+
+std::string cell(const json& v) {
+  if (v.is_null()) return "-";
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+}  // namespace causeway::app

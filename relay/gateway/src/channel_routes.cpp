@@ -1,0 +1,60 @@
+// Channel routes: see causeway/gateway/api_routes.hpp and docs/api.md "Channels".
+#include "causeway/engine/config.hpp"
+#include "causeway/gateway/json_body.hpp"
+#include "route_util.hpp"
+
+namespace causeway::gateway {
+
+using nlohmann::json;
+using namespace detail;
+
+void add_channel_routes(Server& server, std::shared_ptr<ApiContext> ctx) {
+  // GET /v1/channels[?island=<id>]
+  add_route(server, *ctx, "GET", "/v1/channels", [ctx](const Request& req, Respond respond) {
+    auto island = query_param(req.target, "island");
+    if (!island) return respond(error_response(island.error()));
+    if (*island) {
+      if (auto s = domain::validate_island_id(**island, "island"); !s) return respond(error_response(s.error()));
+    }
+    std::vector<store::ChannelRow> rows;
+    if (auto s = ctx->reads->with([&](store::ReadQueries& q) { rows = q.channels(island->value_or("")); }); !s)
+      return respond(store_failure(s.error()));
+    json arr = json::array();
+    for (const auto& r : rows) arr.push_back(channel_json(r));
+    respond(json_response(200, json{{"channels", arr}}));
+  });
+  // POST /v1/channels: open (body {"a": <signed channel.open record>, "b": <the counterparty's>}).
+  add_route(server, *ctx, "POST", "/v1/channels", [ctx](const Request& req, Respond respond) {
+    if (auto a = check_operator(*ctx, req); !a) return respond(error_response(a.error()));
+    auto body = parse_json_body(req, "channel-open");
+    if (!body) return respond(error_response(body.error()));
+    auto a = engine::channel_from_json(body->at("a"));
+    if (!a) return respond(error_response(Error{a.error().code, a.error().detail, "a." + a.error().at}));
+    auto b = engine::channel_from_json(body->at("b"));
+    if (!b) return respond(error_response(Error{b.error().code, b.error().detail, "b." + b.error().at}));
+    const engine::ChannelPair pair{*a, *b};
+    if (auto s = ctx->relay.open_channel(pair); !s) return respond(error_response(s.error()));
+    std::vector<store::ChannelRow> rows;
+    (void)ctx->reads->with([&](store::ReadQueries& q) {
+      for (const auto* r : {&pair.a, &pair.b})
+        if (auto c = q.channel(r->spec.island, r->spec.channel)) rows.push_back(*c);
+    });
+    json arr = json::array();
+    for (const auto& r : rows) arr.push_back(channel_json(r));
+    respond(json_response(201, json{{"channels", arr}}));
+  });
+  // POST /v1/channels/{island}/{channel}/close: admitted and validated, then 501 ERR_UNSUPPORTED (relay/domain
+  // closes channels; the engine cannot replay a close at start yet — docs/api.md "Not yet implemented").
+  add_route(server, *ctx, "POST", "/v1/channels/", [ctx](const Request& req, Respond respond) {
+    const std::string path = target_path(req.target);
+    if (path.size() < 6 || path.compare(path.size() - 6, 6, "/close") != 0)
+      return respond(error_response(404, "ERR_INVALID_ARGUMENT", "no route POST " + path));
+    if (auto a = check_operator(*ctx, req); !a) return respond(error_response(a.error()));
+    auto body = parse_json_body(req, "channel-open");
+    if (!body) return respond(error_response(body.error()));
+    respond(error_response(501, "ERR_UNSUPPORTED",
+                           "channel close is not implemented yet: the engine has no ordered governance journal"));
+  });
+}
+
+}  // namespace causeway::gateway

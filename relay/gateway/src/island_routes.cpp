@@ -1,0 +1,148 @@
+// Island routes: see causeway/gateway/api_routes.hpp and docs/api.md "Islands".
+#include "causeway/engine/config.hpp"
+#include "causeway/gateway/json_body.hpp"
+#include "route_util.hpp"
+
+namespace causeway::gateway {
+
+using nlohmann::json;
+using namespace detail;
+
+namespace {
+
+void get_island(ApiContext& ctx, const std::string& id, const std::string& sub, const Request& req,
+                const Respond& respond) {
+  std::optional<store::IslandRow> row;
+  if (auto s = ctx.reads->with([&](store::ReadQueries& q) { row = q.island(id); }); !s)
+    return respond(store_failure(s.error()));
+  if (!row) return respond(error_response(Error{Code::UnknownIsland, "island " + id + " is not registered", "id"}));
+  const std::uint64_t now = ctx.relay.now_ms();
+  if (sub.empty()) return respond(json_response(200, island_json(*row, now)));
+  if (sub == "client") {
+    json j = client_json(*row, now);
+    std::vector<store::ConsensusStateRow> states;
+    if (auto s = ctx.reads->with([&](store::ReadQueries& q) { states = q.consensus_states(id); }); !s)
+      return respond(store_failure(s.error()));
+    json arr = json::array();
+    for (const auto& c : states)
+      arr.push_back({{"height", c.height}, {"hash", to_hex(c.hash.view())}, {"time_ms", c.time_ms},
+                     {"audit_index", c.audit_index}});
+    j["states"] = std::move(arr);
+    return respond(json_response(200, j));
+  }
+  if (sub == "deliveries") {
+    auto after = query_param(req.target, "after");
+    auto limit = query_param(req.target, "limit");
+    if (!after) return respond(error_response(after.error()));
+    if (!limit) return respond(error_response(limit.error()));
+    std::uint64_t after_v = 0, limit_v = 100;
+    if (*after) {
+      auto v = parse_u64(**after, "after");
+      if (!v) return respond(error_response(v.error()));
+      after_v = *v;
+    }
+    if (*limit) {
+      auto v = parse_u64(**limit, "limit");
+      if (!v) return respond(error_response(v.error()));
+      if (*v == 0 || *v > store::kMaxPacketPage)
+        return respond(error_response(Error{Code::InvalidArgument, "limit must be 1..500", "limit"}));
+      limit_v = *v;
+    }
+    std::vector<store::PacketRow> rows;
+    std::vector<std::vector<store::AttestationRow>> atts;
+    auto s = ctx.reads->with([&](store::ReadQueries& q) {
+      rows = q.undelivered_to(id, static_cast<std::int64_t>(std::min<std::uint64_t>(after_v, INT64_MAX)),
+                              static_cast<std::size_t>(limit_v));
+      for (const auto& r : rows) atts.push_back(q.attestations(r.row));
+    });
+    if (!s) return respond(store_failure(s.error()));
+    json arr = json::array();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      json p = packet_json(rows[i]);
+      p["cursor"] = rows[i].row;
+      json a = json::array();
+      for (const auto& at : atts[i]) a.push_back(attestation_json(at));
+      p["attestations"] = std::move(a);
+      arr.push_back(std::move(p));
+    }
+    json out = {{"island", id},
+                {"threshold", ctx.relay.committee_threshold()},
+                {"deliveries", arr},
+                {"next_after", rows.empty() ? json(nullptr) : json(rows.back().row)}};
+    return respond(json_response(200, out));
+  }
+  respond(error_response(404, "ERR_INVALID_ARGUMENT", "no route GET " + target_path(req.target)));
+}
+
+// Operator auth, then the body against `schema`. nullopt: `respond` was called with the error.
+std::optional<json> admit(const ApiContext& ctx, const Request& req, std::string_view schema, const Respond& respond) {
+  if (auto a = check_operator(ctx, req); !a) {
+    respond(error_response(a.error()));
+    return std::nullopt;
+  }
+  auto body = parse_json_body(req, schema);
+  if (!body) {
+    respond(error_response(body.error()));
+    return std::nullopt;
+  }
+  return std::move(*body);
+}
+
+}  // namespace
+
+void add_island_routes(Server& server, std::shared_ptr<ApiContext> ctx) {
+  add_route(server, *ctx, "GET", "/v1/islands", [ctx](const Request&, Respond respond) {
+    std::vector<store::IslandRow> rows;
+    if (auto s = ctx->reads->with([&](store::ReadQueries& q) { rows = q.islands(); }); !s)
+      return respond(store_failure(s.error()));
+    const std::uint64_t now = ctx->relay.now_ms();
+    json arr = json::array();
+    for (const auto& r : rows) {
+      json j = island_json(r, now);
+      j.erase("record");
+      arr.push_back(std::move(j));
+    }
+    respond(json_response(200, json{{"islands", arr}}));
+  });
+  add_route(server, *ctx, "GET", "/v1/islands/", [ctx](const Request& req, Respond respond) {
+    auto tail = url_decode(target_path(req.target).substr(std::string("/v1/islands/").size()));
+    if (!tail) return respond(error_response(tail.error()));
+    const auto parts = split(*tail, '/');
+    if (parts.size() > 2 || parts[0].empty())
+      return respond(error_response(404, "ERR_INVALID_ARGUMENT", "no route GET " + target_path(req.target)));
+    if (auto s = domain::validate_island_id(parts[0], "id"); !s) return respond(error_response(s.error()));
+    get_island(*ctx, parts[0], parts.size() == 2 ? parts[1] : "", req, respond);
+  });
+  // POST /v1/islands: register (body: the governance-signed record, engine::island_to_json's form).
+  add_route(server, *ctx, "POST", "/v1/islands", [ctx](const Request& req, Respond respond) {
+    auto body = admit(*ctx, req, "island-register", respond);
+    if (!body) return;
+    auto rec = engine::island_from_json(*body);
+    if (!rec) return respond(error_response(rec.error()));
+    if (auto s = ctx->relay.register_island(*rec); !s) return respond(error_response(s.error()));
+    std::optional<store::IslandRow> row;
+    if (auto s = ctx->reads->with([&](store::ReadQueries& q) { row = q.island(rec->spec.id); }); !s || !row)
+      return respond(json_response(201, json{{"id", rec->spec.id}}));
+    respond(json_response(201, island_json(*row, ctx->relay.now_ms())));
+  });
+  // PUT /v1/islands/{id} (update) and POST /v1/islands/{id}/recover (client recover): admitted and validated,
+  // then 501 ERR_UNSUPPORTED — relay/domain implements both, but replaying them at start needs the ordered
+  // governance journal the engine does not have yet (docs/api.md "Not yet implemented").
+  add_route(server, *ctx, "PUT", "/v1/islands/", [ctx](const Request& req, Respond respond) {
+    auto body = admit(*ctx, req, "island-register", respond);
+    if (!body) return;
+    respond(error_response(501, "ERR_UNSUPPORTED",
+                           "island update is not implemented yet: the engine has no ordered governance journal"));
+  });
+  add_route(server, *ctx, "POST", "/v1/islands/", [ctx](const Request& req, Respond respond) {
+    const std::string path = target_path(req.target);
+    if (path.size() < 8 || path.compare(path.size() - 8, 8, "/recover") != 0)
+      return respond(error_response(404, "ERR_INVALID_ARGUMENT", "no route POST " + path));
+    auto body = admit(*ctx, req, "client-recover", respond);
+    if (!body) return;
+    respond(error_response(501, "ERR_UNSUPPORTED",
+                           "client recover is not implemented yet: the engine has no ordered governance journal"));
+  });
+}
+
+}  // namespace causeway::gateway

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""CLI of issue #6 against real processes: `config validate` (the example config validates; bad files exit 2
+with a precise message), `keys add|list|rotate` (0600 files, rotation keeps the old key), and the read commands
+(`island list|status`, `channel list`, `packet list|status`, `proof get`) against a running `causeway serve`
+fed with real signed devnet bundles (`causeway bench relay-core --emit-workload`).
+Usage: cli_test.py CAUSEWAY REPO_ROOT
+"""
+import http.client, json, os, re, shutil, stat, subprocess, sys, tempfile
+
+CW, ROOT = sys.argv[1], sys.argv[2]
+tmp = tempfile.mkdtemp(prefix="causeway-cli-")
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what, flush=True)
+    else:
+        print("ok:", what, flush=True)
+
+
+def run(*args, check_rc=None):
+    p = subprocess.run([CW, *args], capture_output=True, text=True, timeout=120)
+    if check_rc is not None and p.returncode != check_rc:
+        print("  command:", args, "rc", p.returncode, "\n  stdout:", p.stdout[-2000:], "\n  stderr:", p.stderr[-2000:])
+    return p
+
+
+# ---- config validate -------------------------------------------------------------------------------------
+example = os.path.join(ROOT, "deploy/config/relay.example.toml")
+p = run("config", "validate", example, check_rc=0)
+check(p.returncode == 0 and "valid (2 islands, 1 channels, committee 1 of 1)" in p.stdout,
+      "config validate accepts deploy/config/relay.example.toml")
+p = run("config", "validate", example, "--json", check_rc=0)
+check(p.returncode == 0 and json.loads(p.stdout) == {"ok": True, "file": example, "islands": 2, "channels": 1,
+                                                     "committee": {"threshold": 1, "members": 1}},
+      "config validate --json reports the counts")
+
+text = open(example).read()
+bad = os.path.join(tmp, "bad-genesis.toml")
+open(bad, "w").write(re.sub(r'genesis = "0x[0-9a-f]{64}"', 'genesis = "0x1234"', text, count=1))
+p = run("config", "validate", bad, check_rc=2)
+check(p.returncode == 2 and "ERR_BODY_SCHEMA" in p.stderr and "islands[0]" in p.stderr and "genesis" in p.stderr,
+      "a short genesis hash: exit 2, ERR_BODY_SCHEMA at islands[0].genesis (%r)" % p.stderr.strip())
+bad2 = os.path.join(tmp, "bad-key.toml")
+open(bad2, "w").write(text + "\n[gatewy]\nlisten = \"x\"\n")
+p = run("config", "validate", bad2, "--json", check_rc=2)
+j = json.loads(p.stdout) if p.stdout.strip().startswith("{") else {}
+check(p.returncode == 2 and j.get("ok") is False and j["error"]["code"] == "ERR_BODY_SCHEMA",
+      "an unknown top-level section: exit 2, ERR_BODY_SCHEMA (%r)" % j)
+bad3 = os.path.join(tmp, "bad-sig.toml")
+m = re.search(r'signatures = \[\s*"0x([0-9a-f]{130})"', text)
+check(m is not None, "the example carries signatures")
+if m:
+    sig = m.group(1)
+    flipped = sig[:10] + ("0" if sig[10] != "0" else "1") + sig[11:]
+    open(bad3, "w").write(text.replace(sig, flipped, 1))
+    p = run("config", "validate", bad3, check_rc=2)
+    check(p.returncode == 2 and "islands[0]" in p.stderr and "ERR_BODY_SCHEMA" not in p.stderr,
+          "a forged governance signature passes the schema and fails relay/domain: exit 2 (%r)" % p.stderr.strip())
+p = run("config", "validate", os.path.join(tmp, "missing.toml"), check_rc=2)
+check(p.returncode == 2 and "ERR_IO" in p.stderr, "a missing file: exit 2, ERR_IO")
+p = run("config", "validate", check_rc=2)
+check(p.returncode == 2, "config validate without FILE: usage, exit 2")
+
+# ---- keys ---------------------------------------------------------------------------------------------
+kd = os.path.join(tmp, "keys")
+p = run("keys", "add", "attestation", "--data-dir", kd, "--json", check_rc=0)
+j = json.loads(p.stdout)
+addr1 = j["address"]
+mode = stat.S_IMODE(os.stat(os.path.join(kd, "attestation.key")).st_mode)
+check(p.returncode == 0 and re.fullmatch(r"0x[0-9a-f]{40}", addr1) and mode == 0o600,
+      "keys add attestation: a 0600 file and its address")
+p = run("keys", "add", "attestation", "--data-dir", kd, check_rc=1)
+check(p.returncode == 1 and "already exists" in p.stderr, "keys add refuses an existing key (exit 1)")
+p = run("keys", "list", "--data-dir", kd, "--json", check_rc=0)
+j = json.loads(p.stdout)
+check(j["keys"][0] == {"key": "attestation", "file": os.path.join(kd, "attestation.key"), "present": True,
+                       "address": addr1} and j["keys"][1]["present"] is False,
+      "keys list: the attestation address, submitter absent")
+p = run("keys", "rotate", "attestation", "--data-dir", kd, "--json", check_rc=0)
+j = json.loads(p.stdout)
+kept = j.get("old_file", "")
+check(p.returncode == 0 and j["old_address"] == addr1 and j["address"] != addr1 and os.path.exists(kept)
+      and re.search(r"attestation\.key\.\d{8}T\d{6}Z$", kept)
+      and stat.S_IMODE(os.stat(kept).st_mode) == 0o600 and "committee member address" in j["note"],
+      "keys rotate: old key kept with a timestamp, a new address, the committee note")
+p = run("keys", "rotate", "submitter", "--data-dir", kd, check_rc=1)
+check(p.returncode == 1, "keys rotate of an absent key: exit 1")
+os.chmod(os.path.join(kd, "attestation.key"), 0o644)
+p = run("keys", "list", "--data-dir", kd, check_rc=1)
+check(p.returncode == 1 and "ERR_KEY_PERMISSIONS" in p.stdout, "keys list: a 0644 key is reported, exit 1")
+p = run("keys", "add", "bogus", "--data-dir", kd, check_rc=2)
+check(p.returncode == 2, "keys add of an unknown key name: usage, exit 2")
+
+# ---- read commands against a running relay ------------------------------------------------------------
+wl = os.path.join(tmp, "workload")
+run("bench", "relay-core", "--packets", "100", "--per-block", "50", "--emit-workload", wl, check_rc=0)
+data = os.path.join(tmp, "data")
+proc = subprocess.Popen([CW, "serve", "--listen", "127.0.0.1:0", "--data-dir", data, "--config",
+                         os.path.join(wl, "config.json")], stdout=subprocess.PIPE,
+                        stderr=open(os.path.join(tmp, "serve.log"), "w"), text=True)
+try:
+    line = proc.stdout.readline()
+    port = int(line.split("listening on ")[1].split(" ")[0].rsplit(":", 1)[1])
+    url = "http://127.0.0.1:%d" % port
+    ids = []
+    for l in open(os.path.join(wl, "bundles.jsonl")):
+        b = json.loads(l)
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        c.request("POST", "/v1/packets", json.dumps(b["bundle"]), {"Content-Type": "application/json"})
+        r = c.getresponse()
+        ids.append(json.loads(r.read())["packet_id"])
+        c.close()
+    check(len(ids) == 100, "100 bundles accepted over HTTP")
+
+    p = run("island", "list", "--url", url, check_rc=0)
+    lines = p.stdout.strip().splitlines()
+    check(p.returncode == 0 and lines[0].split() == ["ISLAND", "FAMILY", "CODEC", "CLIENT", "HEIGHT", "EXPIRY_S"]
+          and lines[1].split()[:4] == ["cwdevnet:cw-src", "bft", "causeway-devnet/v1", "active"]
+          and lines[1].split()[4] == "2" and len(lines) == 3,
+          "island list: a table of both islands (source at height 2)")
+    p = run("island", "status", "cwdevnet:cw-src", "--url", url, "--json", check_rc=0)
+    j = json.loads(p.stdout)
+    check(j["id"] == "cwdevnet:cw-src" and j["client"]["consensus_states"] == 3, "island status --json")
+    p = run("island", "status", "cwdevnet:nope", "--url", url, check_rc=1)
+    check(p.returncode == 1 and "ERR_UNKNOWN_ISLAND" in p.stderr and "HTTP 404" in p.stderr,
+          "island status of an unknown island: exit 1, ERR_UNKNOWN_ISLAND")
+    p = run("channel", "list", "--url", url, check_rc=0)
+    check(p.returncode == 0 and len(p.stdout.strip().splitlines()) == 3 and "cwdevnet:cw-dst/channel-0" in p.stdout,
+          "channel list: both ends")
+    p = run("packet", "list", "--channel", "cwdevnet:cw-src/channel-0", "--limit", "10", "--url", url, check_rc=0)
+    lines = p.stdout.strip().splitlines()
+    check(p.returncode == 0 and len(lines) == 12 and lines[1].split()[:2] == ["1", "attested"]
+          and lines[-1] == "more: --after 10", "packet list: first page of 10 and the cursor")
+    p = run("packet", "list", "--channel", "cwdevnet:cw-src/channel-0", "--after", "95", "--url", url, "--json",
+            check_rc=0)
+    j = json.loads(p.stdout)
+    check([x["source"]["sequence"] for x in j["packets"]] == [96, 97, 98, 99, 100] and j["next_after"] is None,
+          "packet list --after 95 --json: the last five")
+    p = run("packet", "status", ids[7], "--url", url, check_rc=0)
+    check(p.returncode == 0 and re.search(r"^stage\s+attested$", p.stdout, re.M) is not None,
+          "packet status: stage attested")
+    p = run("packet", "status", ids[7].rsplit("/", 1)[0] + "/1000", "--url", url, "--json", check_rc=1)
+    check(p.returncode == 1 and json.loads(p.stdout)["error"]["code"] == "ERR_UNKNOWN_PACKET",
+          "packet status of an unknown packet: exit 1, ERR_UNKNOWN_PACKET")
+    out = os.path.join(tmp, "bundle.json")
+    p = run("proof", "get", ids[3], "-o", out, "--url", url, check_rc=0)
+    first = [json.loads(l) for l in open(os.path.join(wl, "bundles.jsonl"))][3]["bundle"]
+    check(p.returncode == 0 and json.load(open(out)) == first, "proof get -o: the accepted bundle")
+    p = run("packet", "list", "--channel", "x", "--url", url, check_rc=1)
+    check(p.returncode == 1 and "ERR_INVALID_ARGUMENT" in p.stderr, "packet list with a bad channel: exit 1")
+    p = run("island", "list", "--url", "http://127.0.0.1:1", check_rc=1)
+    check(p.returncode == 1 and "cannot reach the relay" in p.stderr, "unreachable relay: exit 1")
+    p = run("island", "list", "--url", "ftp://127.0.0.1", check_rc=2)
+    check(p.returncode == 2, "a --url that is not http://: exit 2")
+finally:
+    proc.terminate()
+    proc.wait(timeout=30)
+
+if failures:
+    print("%d FAILED (logs in %s)" % (len(failures), tmp))
+    sys.exit(1)
+shutil.rmtree(tmp, ignore_errors=True)
+print("all passed")

@@ -1,0 +1,411 @@
+// The packet lifecycle end to end with REAL processes (docs/relay-core.md "Source watching" … "The ledger"):
+// two causeway-devnet nodes (--block-time 20) "a" and "b", a transfer channel opened on both by governance
+// transactions, both islands, the channel pair and the asset "stake" registered in a relay config with
+// governance-signed records; the relay engine runs in-process with the devnet adapters (Lifecycle + Supervisor
+// driven round by round on this thread, so the test is deterministic — no timing assertions):
+//   - A23/A27/A30: a transfer a → b is discovered by the source watcher, proven, attested, delivered,
+//     its acknowledgement proven on b and relayed back to a; balances exact on both chains (escrow on a,
+//     voucher on b); the ledger row and invariant hold;
+//   - A21: a transfer with a short timeout_height whose delivery is withheld (b's supervisor is not run) is
+//     timed out by the VERIFIED b height with the complete event scan as non-delivery proof, and refunded
+//     exactly once on a (balance restored; a second timeout submission is refused with ERR_PACKET_REPLAYED;
+//     a second record_returned changes nothing);
+//   - A23: the relay is closed after a third transfer was sent and reopened from its data dir: the watcher
+//     resumes from its persisted scan height, the packet completes, and every commitment has exactly one
+//     receipt (0x03 leaf) on b — nothing delivered twice.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <memory>
+#include <thread>
+
+#include "anvil_process.hpp"
+#include "causeway/core/hash.hpp"
+#include "causeway/core/hex.hpp"
+#include "causeway/core/packet.hpp"
+#include "causeway/devnet_adapter/devnet_adapter.hpp"
+#include "causeway/devnet_node/genesis.hpp"
+#include "causeway/devnet_node/tx.hpp"
+#include "causeway/domain/amount.hpp"
+#include "causeway/domain/governance.hpp"
+#include "causeway/domain/island.hpp"
+#include "causeway/engine/lifecycle.hpp"
+#include "causeway/engine/relay.hpp"
+#include "causeway/engine/supervisor.hpp"
+
+namespace {
+
+using namespace causeway;
+using nlohmann::json;
+namespace anvil = causeway::testing::anvil;
+namespace dn = causeway::devnet;
+namespace da = causeway::adapters::devnet;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+Bytes key(int i) { return from_hex(dn::kDevKeys[i]).value(); }
+constexpr int kGovernance = 0;  // sample genesis governance: signs the relay's island/channel records too
+constexpr int kSender = 1;
+constexpr int kSubmitter = 2;   // the relay's submitter on both chains
+constexpr int kCommittee = 3;   // the relay's attestation key: the one-member committee of both chains
+
+struct Devnet {
+  fs::path data;
+  fs::path genesis;
+  std::unique_ptr<anvil::Process> proc;
+  json started;
+  void start() {
+    const fs::path log = data.string() + ".log";
+    proc = std::make_unique<anvil::Process>(
+        std::vector<std::string>{CAUSEWAY_DEVNET_BIN, "--data-dir", data.string(), "--listen", "127.0.0.1:0",
+                                 "--block-time", "20", "--json", "--quiet", "--genesis", genesis.string()},
+        log);
+    const auto deadline = Clock::now() + std::chrono::seconds(60);
+    while (Clock::now() < deadline && started.is_null()) {
+      std::ifstream in(log);
+      std::string line;
+      while (std::getline(in, line))
+        if (!line.empty() && line[0] == '{') started = json::parse(line);
+      if (started.is_null()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (!proc->running()) FAIL("causeway-devnet exited: " << anvil::tail(log));
+    }
+    REQUIRE(started.value("event", "") == "started");
+  }
+  std::string rpc_url() const { return started["rpc_url"].get<std::string>(); }
+};
+
+Devnet make_devnet(const fs::path& dir, const std::string& name) {
+  json g = dn::genesis_to_json(dn::sample_genesis(name));
+  g["committee"] = {{"members", {dn::address_hex(dn::address_of(key(kCommittee)).value())}}, {"k", 1}};
+  Devnet d{dir / name, dir / (name + "-genesis.json"), nullptr, nullptr};
+  std::ofstream(d.genesis) << g.dump();
+  d.start();
+  return d;
+}
+
+std::shared_ptr<da::DevnetAdapter> adapter_for(const Devnet& d) {
+  da::DevnetAdapterConfig c;
+  c.rpc_url = d.rpc_url();
+  c.submitter_key = key(kSubmitter);
+  auto a = da::DevnetAdapter::connect(c);
+  if (!a) FAIL("connect: " << code_name(a.error().code) << " " << a.error().detail);
+  return std::shared_ptr<da::DevnetAdapter>(std::move(*a));
+}
+
+struct Rpc {
+  std::unique_ptr<adapters::JsonRpcClient> c;
+  explicit Rpc(const Devnet& d)
+      : c(std::make_unique<adapters::JsonRpcClient>(adapters::JsonRpcClient::create(d.rpc_url()).value())) {}
+  json call(const std::string& m, json params = json::array()) {
+    auto r = c->call(m, params);
+    if (!r) FAIL(m << ": " << r.error().detail);
+    return *r;
+  }
+  std::string submit(const da::IslandInfo& info, int dev, dn::TxKind kind, Bytes body) {
+    dn::Tx tx;
+    tx.island = info.island;
+    tx.genesis = info.genesis_hash;
+    tx.kind = kind;
+    tx.body = std::move(body);
+    tx.nonce = call("devnet_getNonce", json::array({dn::address_hex(dn::address_of(key(dev)).value())}))["pending"];
+    REQUIRE(dn::sign_tx(tx, key(dev)));
+    return call("devnet_sendTransaction", json::array({to_hex(dn::encode_tx(tx))})).get<std::string>();
+  }
+  std::string balance(const std::string& account, const std::string& denom) {
+    return call("devnet_getBalance", json::array({account, denom})).get<std::string>();
+  }
+};
+
+da::TxReceipt wait_receipt(da::DevnetAdapter& a, const std::string& tx) {
+  const Hash32 h = hash_from_hex(tx).value();
+  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    auto r = a.tx_receipt(h);
+    REQUIRE(r);
+    if (r->has_value()) return **r;
+    REQUIRE(Clock::now() < deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+// The relay's governance-signed records of a live devnet island (relay/domain governance digests).
+domain::SignedIsland island_record(da::DevnetAdapter& a, Rpc& rpc) {
+  const auto& info = a.info();
+  const json b0 = rpc.call("devnet_getBlock", json::array({0}));
+  const auto h0 = bft::devnet::decode(from_hex(b0["header"].get<std::string>()).value()).value();
+  domain::SignedIsland r;
+  auto& s = r.spec;
+  s.id = info.island;
+  s.genesis = info.genesis_hash;
+  s.family = domain::Family::Bft;
+  s.codec = "causeway-devnet/v1";
+  s.trusting_period_s = 1'209'600;  // the devnet adapter's default written into its bundles
+  s.finality = domain::FinalityRule{domain::FinalityKind::BftQuorum, 0};
+  s.anchor.height = 0;
+  s.anchor.hash = info.genesis_hash;
+  s.anchor.time_s = h0.time_ms / 1000;
+  s.anchor.extra = Bytes(h0.validators_hash.b.begin(), h0.validators_hash.b.end());
+  s.endpoint = info.endpoint;
+  const auto sk = secp256k1::parse_secret_key(key(kGovernance)).value();
+  s.governance = domain::make_governance_keys(1, {secp256k1::eth_address(secp256k1::public_key_of(sk))}).value();
+  r.nonce = 1;
+  r.signatures.push_back(domain::sign_governance(domain::island_digest(domain::GovAction::IslandRegister, s, 1), sk).value());
+  return r;
+}
+
+domain::SignedChannelRecord channel_record(const domain::IslandSpec& self, const domain::IslandSpec& other) {
+  domain::SignedChannelRecord r;
+  auto& s = r.spec;
+  s.island = self.id;
+  s.channel = "channel-0";
+  s.port = "transfer";
+  s.endpoint = self.endpoint;
+  s.counterparty_island = other.id;
+  s.counterparty_genesis = other.genesis;
+  s.counterparty_channel = "channel-0";
+  s.counterparty_port = "transfer";
+  s.counterparty_endpoint = other.endpoint;
+  s.ordering = domain::Ordering::Unordered;
+  s.open_height = 0;
+  r.nonce = 2;
+  const auto sk = secp256k1::parse_secret_key(key(kGovernance)).value();
+  r.signatures.push_back(
+      domain::sign_governance(domain::channel_digest(domain::GovAction::ChannelOpen, s, self.genesis, 2), sk).value());
+  return r;
+}
+
+const std::string kReceiver = "0x1111111111111111111111111111111111111111";
+
+}  // namespace
+
+TEST_CASE("A21 A23 A27 A30 lifecycle: discovered, delivered, acknowledged back; timed out and refunded once; restart "
+          "rescans without delivering twice") {
+  anvil::TempDir tmp;
+  Devnet na = make_devnet(tmp.path(), "a");
+  Devnet nb = make_devnet(tmp.path(), "b");
+  auto a_setup = adapter_for(na);
+  auto b_setup = adapter_for(nb);
+  const auto& ai = a_setup->info();
+  const auto& bi = b_setup->info();
+  Rpc ra(na), rb(nb);
+  REQUIRE(wait_receipt(*a_setup, ra.submit(ai, kGovernance, dn::TxKind::ChannelOpen,
+                                           dn::encode_body(dn::ChannelOpenBody{"channel-0", "transfer", bi.island,
+                                                                               bi.genesis_hash, "channel-0",
+                                                                               "transfer", false})))
+              .success);
+  REQUIRE(wait_receipt(*b_setup, rb.submit(bi, kGovernance, dn::TxKind::ChannelOpen,
+                                           dn::encode_body(dn::ChannelOpenBody{"channel-0", "transfer", ai.island,
+                                                                               ai.genesis_hash, "channel-0",
+                                                                               "transfer", false})))
+              .success);
+
+  // The relay: config with both islands, the channel pair, the asset; the committee key = the chains' member.
+  engine::RelayConfig cfg;
+  const auto isl_a = island_record(*a_setup, ra);
+  const auto isl_b = island_record(*b_setup, rb);
+  cfg.islands = {isl_a, isl_b};
+  cfg.channels.push_back(engine::ChannelPair{channel_record(isl_a.spec, isl_b.spec), channel_record(isl_b.spec, isl_a.spec)});
+  cfg.assets.push_back(engine::AssetSetting{ai.island, "stake"});
+  const fs::path key_file = tmp.path() / "attestation.key";
+  std::ofstream(key_file) << dn::kDevKeys[kCommittee] << "\n";
+  ::chmod(key_file.c_str(), 0600);
+  cfg.committee.key_file = key_file.string();
+  const fs::path data = tmp.path() / "relay";
+  std::vector<std::string> notes;
+  auto open_relay = [&] {
+    engine::RelayOptions o;
+    o.data_dir = data.string();
+    o.config = cfg;
+    o.log = [&](const std::string& s) { notes.push_back(s); };
+    auto r = engine::Relay::open(std::move(o));
+    if (!r) FAIL("relay open: " << code_name(r.error().code) << " " << r.error().detail << " at " << r.error().at);
+    return std::move(*r);
+  };
+  auto relay = open_relay();
+
+  engine::Lifecycle::Options lo;
+  lo.log = [&](const std::string& s) { notes.push_back(s); };
+  auto lifecycle = std::make_unique<engine::Lifecycle>(*relay, lo);
+  lifecycle->add_adapter(adapter_for(na));
+  lifecycle->add_adapter(adapter_for(nb));
+  auto supervisor = std::make_unique<engine::Supervisor>(*relay, engine::Supervisor::Options{});
+  supervisor->add_adapter(adapter_for(nb));
+
+  const std::string sender = dn::address_hex(dn::address_of(key(kSender)).value());
+  const std::string sender_before = ra.balance(sender, "stake");
+  const Bytes receiver = from_hex(kReceiver).value();
+  auto send = [&](std::uint64_t amount, std::uint64_t timeout_height, std::uint64_t timeout_ns) {
+    const auto r = wait_receipt(*a_setup, ra.submit(ai, kSender, dn::TxKind::SendTransfer,
+                                                    dn::encode_body(dn::SendTransferBody{
+                                                        "channel-0", "stake", abi::u256_from_u64(amount), receiver,
+                                                        "lifecycle", timeout_height, timeout_ns})));
+    REQUIRE(r.success);
+    auto sent = a_setup->sent_packets(r.height, r.height).value();
+    REQUIRE(sent.size() == 1);
+    return sent[0];
+  };
+  auto id_of = [&](const da::SentPacketEvent& e) {
+    const auto p = packet::decode_packet(e.packet_bytes).value();
+    return domain::PacketId{p.source_island, p.source_genesis, p.source_channel, p.sequence};
+  };
+  auto stage_of = [&](const domain::PacketId& id) {
+    auto v = relay->find(id);
+    return v ? v->stage : std::string("unknown");
+  };
+  // Drives the relay until `done` (generous deadline; no speed assertion).
+  auto drive = [&](bool deliver_to_b, const std::function<bool()>& done) {
+    const auto deadline = Clock::now() + std::chrono::seconds(120);
+    while (!done()) {
+      if (Clock::now() > deadline) {
+        std::string all;
+        for (const auto& n : notes) all += n + "\n";
+        FAIL("not done in time; notes:\n" << all);
+      }
+      lifecycle->run_once();
+      if (deliver_to_b) supervisor->run_round(bi.island);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  };
+
+  // ---- 1. a → b: discovered, proven, attested, delivered, acknowledged back (A27/A30 reconcile) ----
+  const auto now_ns = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  const auto p1 = send(5, 0, now_ns + 600'000'000'000ull);
+  const auto id1 = id_of(p1);
+  drive(true, [&] {
+    return stage_of(id1) == "acknowledged" && a_setup->lookup_sent(p1.commitment).value() == adapters::SourceStatus::Acknowledged &&
+           relay->due_returns(ai.island, 16).empty();
+  });
+  CHECK(ra.balance("escrow:channel-0", "stake") == "5");
+  CHECK(rb.balance(kReceiver, "transfer/channel-0/stake") == "5");
+  CHECK(relay->check_ledger().ok);
+
+  // ---- 2. A21: timed out by b's VERIFIED height while delivery is withheld; refunded exactly once ----
+  const std::uint64_t b_tip = b_setup->latest_height().value();
+  const auto p2 = send(7, b_tip + 15, 0);
+  const auto id2 = id_of(p2);
+  CHECK(ra.balance("escrow:channel-0", "stake") == "12");
+  drive(false, [&] { return stage_of(id2) == "refunded"; });
+  CHECK(a_setup->lookup_sent(p2.commitment).value() == adapters::SourceStatus::Refunded);
+  CHECK(ra.balance("escrow:channel-0", "stake") == "5");
+  CHECK(rb.balance(kReceiver, "transfer/channel-0/stake") == "5");  // never delivered
+  CHECK(b_setup->lookup_delivery(p2.commitment, {}).value().received == false);
+  {  // a second timeout submission is refused by the source (refund exactly once)
+    const auto packet_bytes = p2.packet_bytes;
+    const Hash32 digest = packet::timeout_attestation_digest(ai.island, ai.genesis_hash, ai.endpoint, p2.commitment, 0);
+    const auto sk = secp256k1::parse_secret_key(key(kCommittee)).value();
+    const auto sig = secp256k1::sign_rsv(digest, sk).value();
+    auto again = a_setup->submit_timeout(packet_bytes, {adapters::MemberAttestation{
+                                                           dn::address_of(key(kCommittee)).value(), 0, Bytes(sig.begin(), sig.end())}});
+    REQUIRE(!again);
+    CHECK(code_name(again.error().code) == std::string("ERR_PACKET_REPLAYED"));
+    CHECK(relay->record_returned(id2, adapters::SourceStatus::Refunded));  // idempotent: nothing changes
+    CHECK(stage_of(id2) == "refunded");
+  }
+  CHECK(relay->check_ledger().ok);
+
+  // ---- 3. A23: close the relay with a packet sent but not yet seen; reopen: rescan from the stored height ----
+  const auto scanned_before = relay->scan_height(ai.island);
+  REQUIRE(scanned_before);
+  lifecycle.reset();
+  supervisor.reset();
+  relay->stop();
+  relay.reset();
+  const auto p3 = send(11, 0, now_ns + 600'000'000'000ull);
+  relay = open_relay();  // replays acks, timeouts, refunds and re-checks the ledger
+  CHECK(relay->scan_height(ai.island) == scanned_before);
+  CHECK(stage_of(id1) == "acknowledged");
+  CHECK(stage_of(id2) == "refunded");
+  lifecycle = std::make_unique<engine::Lifecycle>(*relay, lo);
+  lifecycle->add_adapter(adapter_for(na));
+  lifecycle->add_adapter(adapter_for(nb));
+  supervisor = std::make_unique<engine::Supervisor>(*relay, engine::Supervisor::Options{});
+  supervisor->add_adapter(adapter_for(nb));
+  const auto id3 = id_of(p3);
+  drive(true, [&] {
+    return stage_of(id3) == "acknowledged" && relay->due_returns(ai.island, 16).empty();
+  });
+  CHECK(relay->packet_count() == 3);
+  CHECK(ra.balance("escrow:channel-0", "stake") == "16");
+  CHECK(rb.balance(kReceiver, "transfer/channel-0/stake") == "16");
+  // Exactly one receipt per delivered commitment on b; none for the timed-out one.
+  const auto receipts = b_setup->receipts(1, b_setup->latest_height().value()).value();
+  std::map<Hash32, int> count;
+  for (const auto& r : receipts) ++count[r.commitment];
+  CHECK(count[p1.commitment] == 1);
+  CHECK(count[p2.commitment] == 0);
+  CHECK(count[p3.commitment] == 1);
+  // The sender paid 5 + 11 (the 7 came back).
+  const auto before = abi::u256_from_decimal(sender_before).value();
+  CHECK(ra.balance(sender, "stake") ==
+        abi::u256_to_decimal(domain::sub(before, abi::u256_from_u64(16)).value()));
+  CHECK(relay->check_ledger().ok);
+  lifecycle.reset();
+  supervisor.reset();
+  relay->stop();
+}
+
+#ifdef CAUSEWAY_BIN
+// `causeway serve` as a process with [adapters] for both devnets (the composition root builds the real adapters,
+// the supervisor delivers, the lifecycle thread watches and relays the ack back): a transfer a → b completes with
+// exact balances, driven only by the chains and the config.
+TEST_CASE("A23 A30 causeway serve runs the lifecycle from [adapters]: a transfer completes end to end") {
+  anvil::TempDir tmp;
+  Devnet na = make_devnet(tmp.path(), "a");
+  Devnet nb = make_devnet(tmp.path(), "b");
+  auto a = adapter_for(na);
+  auto b = adapter_for(nb);
+  const auto& ai = a->info();
+  const auto& bi = b->info();
+  Rpc ra(na), rb(nb);
+  REQUIRE(wait_receipt(*a, ra.submit(ai, kGovernance, dn::TxKind::ChannelOpen,
+                                     dn::encode_body(dn::ChannelOpenBody{"channel-0", "transfer", bi.island,
+                                                                         bi.genesis_hash, "channel-0", "transfer", false})))
+              .success);
+  REQUIRE(wait_receipt(*b, rb.submit(bi, kGovernance, dn::TxKind::ChannelOpen,
+                                     dn::encode_body(dn::ChannelOpenBody{"channel-0", "transfer", ai.island,
+                                                                         ai.genesis_hash, "channel-0", "transfer", false})))
+              .success);
+  engine::RelayConfig cfg;
+  const auto isl_a = island_record(*a, ra);
+  const auto isl_b = island_record(*b, rb);
+  cfg.islands = {isl_a, isl_b};
+  cfg.channels.push_back(engine::ChannelPair{channel_record(isl_a.spec, isl_b.spec), channel_record(isl_b.spec, isl_a.spec)});
+  cfg.assets.push_back(engine::AssetSetting{ai.island, "stake"});
+  const fs::path key_file = tmp.path() / "attestation.key";
+  std::ofstream(key_file) << dn::kDevKeys[kCommittee] << "\n";
+  ::chmod(key_file.c_str(), 0600);
+  const fs::path submitter = tmp.path() / "submitter.key";
+  std::ofstream(submitter) << dn::kDevKeys[kSubmitter] << "\n";
+  ::chmod(submitter.c_str(), 0600);
+  cfg.committee.key_file = key_file.string();
+  cfg.adapters.poll_ms = 20;
+  cfg.adapters.islands.push_back(engine::IslandAdapterSettings{ai.island, "devnet", {na.rpc_url()}, submitter.string(), 0});
+  cfg.adapters.islands.push_back(engine::IslandAdapterSettings{bi.island, "devnet", {nb.rpc_url()}, submitter.string(), 0});
+  const fs::path config = tmp.path() / "relay.json";
+  std::ofstream(config) << engine::config_to_json(cfg).dump();
+  const fs::path log = tmp.path() / "serve.log";
+  anvil::Process serve({CAUSEWAY_BIN, "serve", "--listen", "127.0.0.1:0", "--data-dir", (tmp.path() / "relay").string(),
+                        "--config", config.string()},
+                       log);
+
+  const Bytes receiver = from_hex(kReceiver).value();
+  const auto now_ns = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  const auto r = wait_receipt(*a, ra.submit(ai, kSender, dn::TxKind::SendTransfer,
+                                            dn::encode_body(dn::SendTransferBody{"channel-0", "stake",
+                                                                                 abi::u256_from_u64(9), receiver, "serve",
+                                                                                 0, now_ns + 600'000'000'000ull})));
+  REQUIRE(r.success);
+  const auto sent = a->sent_packets(r.height, r.height).value().at(0);
+  const auto deadline = Clock::now() + std::chrono::seconds(120);
+  while (a->lookup_sent(sent.commitment).value() != adapters::SourceStatus::Acknowledged) {
+    if (!serve.running() || Clock::now() > deadline) FAIL("serve did not complete the transfer: " << anvil::tail(log));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(ra.balance("escrow:channel-0", "stake") == "9");
+  CHECK(rb.balance(kReceiver, "transfer/channel-0/stake") == "9");
+}
+#endif
