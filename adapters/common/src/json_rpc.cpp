@@ -13,9 +13,12 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <openssl/evp.h>
+
 #include <cassert>
 #include <cctype>
 #include <charconv>
+#include <fstream>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -126,6 +129,34 @@ Result<json> extract_response(json& resp, std::uint64_t id, const std::string& a
 
 }  // namespace
 
+// ---- credentials -----------------------------------------------------------------------------------
+
+std::string base64_encode(std::string_view text) {
+  std::string out(4 * ((text.size() + 2) / 3) + 1, '\0');  // EVP_EncodeBlock writes a trailing NUL
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+  out.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
+  return out;
+}
+
+Result<std::string> read_cookie_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(Code::Io, "cannot read the cookie file", path);
+  std::string text(1025, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > 1024) return fail(Code::InvalidArgument, "a cookie file is at most 1 KiB", path);
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  if (!text.empty() && text.back() == '\r') text.pop_back();
+  for (const char ch : text)
+    if (const auto c = static_cast<unsigned char>(ch); c < 0x20 || c == 0x7f)
+      return fail(Code::InvalidArgument, "a cookie file is one line of text", path);
+  const auto colon = text.find(':');
+  if (colon == std::string::npos || colon == 0)
+    return fail(Code::InvalidArgument, "a cookie file holds user:password", path);
+  return text;
+}
+
 // ---- URL -------------------------------------------------------------------------------------------
 
 Result<HttpUrl> parse_http_url(std::string_view url) {
@@ -210,6 +241,7 @@ struct JsonRpcClient::Impl {
   HttpUrl url;
   RpcOptions opt;
   std::string host_header;
+  std::string authorization;  // "Basic …" when opt.basic_auth is set
   net::io_context ioc{1};
   std::optional<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
@@ -220,6 +252,7 @@ struct JsonRpcClient::Impl {
     const bool v6 = url.host.find(':') != std::string::npos;
     host_header = v6 ? "[" + url.host + "]" : url.host;
     if (url.port != 80) host_header += ":" + std::to_string(url.port);
+    if (!opt.basic_auth.empty()) authorization = "Basic " + base64_encode(opt.basic_auth);
   }
 
   // Starts one asynchronous operation and runs the context until it (and its deadline timer) completed.
@@ -295,6 +328,7 @@ struct JsonRpcClient::Impl {
       req.set(http::field::user_agent, opt.user_agent);
       if (!is_get) req.set(http::field::content_type, "application/json");
       req.set(http::field::accept, "application/json");
+      if (!opt.basic_auth.empty()) req.set(http::field::authorization, authorization);
       req.keep_alive(opt.keep_alive);
       if (!is_get) {
         req.body() = body;

@@ -101,6 +101,16 @@ struct EvmAdapter::Impl {
   std::optional<std::uint64_t> cached_nonce;
   std::optional<Hash32> last_tx;
   std::atomic<std::size_t> last_index{0};
+  std::unique_ptr<NewHeadsSubscription> heads;  // config.ws_url set
+  std::mutex heads_mu;
+  std::optional<std::uint64_t> ws_tip;  // the highest height notified (guarded by heads_mu)
+
+  // Drains the notified heads (waiting up to `timeout` for the first) into ws_tip. A lower or equal height
+  // (a reorg) replaces the tip: the node's current head is the last notified one.
+  void drain_heads(std::chrono::milliseconds timeout) {
+    std::lock_guard lock(heads_mu);
+    for (auto h = heads->next(timeout); h; h = heads->next(std::chrono::milliseconds(0))) ws_tip = h->height;
+  }
 
   std::atomic<std::uint64_t> receipts_fallbacks{0}, submits{0}, refused_before_send{0}, nonce_resyncs{0},
       nonce_retries{0}, send_rejections{0}, reverted{0};
@@ -255,6 +265,11 @@ Result<std::unique_ptr<EvmAdapter>> EvmAdapter::connect(EvmAdapterConfig config)
                 "the node serves eip155:" + std::to_string(*id) + ", configured " + impl->cfg.island, "eth_chainId");
   }
   impl->chain_id = *id;
+  if (!impl->cfg.ws_url.empty()) {
+    auto sub = NewHeadsSubscription::start(impl->cfg.ws_url, NewHeadsProtocol::ethereum(), impl->cfg.ws);
+    if (!sub) return tl::unexpected(std::move(sub.error()));
+    impl->heads = std::move(*sub);
+  }
   return std::unique_ptr<EvmAdapter>(new EvmAdapter(std::move(impl)));
 }
 
@@ -280,7 +295,26 @@ EvmAdapterMetrics EvmAdapter::metrics() const {
 }
 
 Result<std::uint64_t> EvmAdapter::latest_height() {
+  if (impl_->heads && impl_->heads->connected()) {
+    impl_->drain_heads(std::chrono::milliseconds(0));
+    std::lock_guard lock(impl_->heads_mu);
+    if (impl_->ws_tip) return *impl_->ws_tip;
+  }
   return impl_->with_endpoint([](EthRpc& rpc, JsonRpcClient&) { return rpc.block_number(); });
+}
+
+std::optional<std::uint64_t> EvmAdapter::wait_new_head(std::uint64_t after, std::chrono::milliseconds timeout) {
+  if (!impl_->heads) return std::nullopt;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    {
+      std::lock_guard lock(impl_->heads_mu);
+      if (impl_->ws_tip && *impl_->ws_tip > after && impl_->heads->connected()) return impl_->ws_tip;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return std::nullopt;
+    impl_->drain_heads(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
+  }
 }
 
 Result<std::vector<ReceiptInfo>> EvmAdapter::block_receipts(const BlockInfo& block) {
@@ -746,7 +780,7 @@ Result<Submitted> EvmAdapter::Impl::send_endpoint_tx(const Bytes& calldata, cons
 HeadFollower EvmAdapter::head_follower(std::optional<Head> start, std::size_t window) {
   Impl* m = impl_.get();
   HeadSource src;
-  src.tip = [m]() { return m->with_endpoint([](EthRpc& rpc, JsonRpcClient&) { return rpc.block_number(); }); };
+  src.tip = [this]() { return latest_height(); };
   src.block = [m](std::uint64_t n) {
     return m->with_endpoint([&](EthRpc& rpc, JsonRpcClient&) { return rpc.block_by_number(n, m->block_options); });
   };

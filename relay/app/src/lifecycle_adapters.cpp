@@ -41,6 +41,7 @@ Result<std::shared_ptr<adapters::ChainAdapter>> make_island_adapter(const engine
   if (s.kind == "evm") {
     adapters::ethereum::EvmAdapterConfig c;
     c.rpc_urls = s.rpc;
+    c.ws_url = s.ws;
     c.island = s.island;
     c.submitter_key = *key;
     c.min_confirmations = std::max<std::uint64_t>(1, s.confirmations);

@@ -206,8 +206,8 @@ json config_to_json(const RelayConfig& c) {
   for (const auto& a : c.assets) out["assets"].push_back({{"island", a.island}, {"denom", a.denom}});
   json ads = json::array();
   for (const auto& a : c.adapters.islands)
-    ads.push_back({{"island", a.island}, {"kind", a.kind}, {"rpc", a.rpc}, {"submitter_key_file", a.submitter_key_file},
-                   {"confirmations", a.confirmations}});
+    ads.push_back({{"island", a.island}, {"kind", a.kind}, {"rpc", a.rpc}, {"ws", a.ws},
+                   {"submitter_key_file", a.submitter_key_file}, {"confirmations", a.confirmations}});
   out["adapters"] = {{"poll_ms", c.adapters.poll_ms}, {"withhold", c.adapters.withhold}, {"islands", ads}};
   return out;
 }
@@ -291,6 +291,8 @@ Result<RelayConfig> config_from_json(const json& j) {
               if (a.kind != "devnet" && a.kind != "evm") throw ShapeError{at + "kind", "expected devnet or evm"};
               for (const auto& u : e.at("rpc")) a.rpc.push_back(str_of(u, at + "rpc"));
               a.submitter_key_file = e.value("submitter_key_file", "");
+              if (e.contains("ws")) a.ws = str_of(e["ws"], at + "ws");
+              if (!a.ws.empty() && a.kind != "evm") throw ShapeError{at + "ws", "only evm adapters take a ws URL"};
               if (e.contains("confirmations")) a.confirmations = u64_of(e["confirmations"], at + "confirmations");
               s.islands.push_back(std::move(a));
             }

@@ -26,7 +26,7 @@
 #include "causeway/core/hex.hpp"
 #include "causeway/core/packet.hpp"
 #include "causeway/devnet_adapter/devnet_adapter.hpp"
-#include "causeway/devnet_adapter/new_heads.hpp"
+#include "causeway/adapters/common/new_heads.hpp"
 #include "causeway/devnet_node/genesis.hpp"
 #include "causeway/devnet_node/tx.hpp"
 #include "causeway/proofs/bundle.hpp"
@@ -405,13 +405,14 @@ TEST_CASE("devnet adapter: headers, proofs, delivery with attestations, lookup, 
 
   // ---- WebSocket new heads, reconnecting across a restart of dst on the same port -----------------------
   const auto port = dst.started["port"].get<std::uint16_t>();
-  da::NewHeadsOptions opts;
+  causeway::adapters::NewHeadsOptions opts;
   opts.read_timeout = std::chrono::milliseconds(5000);
   opts.reconnect_delay = std::chrono::milliseconds(50);
   opts.max_reconnect_delay = std::chrono::milliseconds(500);
-  auto sub = da::NewHeadsSubscription::start(dst.started["ws_url"].get<std::string>(), opts);
+  auto sub = causeway::adapters::NewHeadsSubscription::start(dst.started["ws_url"].get<std::string>(),
+                                                             causeway::adapters::NewHeadsProtocol::devnet(), opts);
   REQUIRE(sub);
-  std::vector<da::NewHead> heads;
+  std::vector<causeway::adapters::NewHead> heads;
   while (heads.size() < 10) {
     auto h = (*sub)->next(std::chrono::seconds(30));
     if (!h) {
@@ -433,7 +434,7 @@ TEST_CASE("devnet adapter: headers, proofs, delivery with attestations, lookup, 
   REQUIRE(dst.started["port"] == port);
   const std::uint64_t restarted_at = dst.started["height"];
   const auto deadline = Clock::now() + std::chrono::seconds(60);
-  std::optional<da::NewHead> after;
+  std::optional<causeway::adapters::NewHead> after;
   while (Clock::now() < deadline) {
     auto h = (*sub)->next(std::chrono::seconds(5));
     if (h && h->height > restarted_at) {

@@ -488,4 +488,38 @@ TEST_CASE("EVM adapter on two anvil chains: proofs, deliveries, non-delivery, ly
     CHECK(follower.reorgs() == 1);
     CHECK(follower.last()->hash == re.heads[2].hash);
   }
+
+  // ---- new heads over WebSocket (eth_subscribe "newHeads"): pushed, then followed with the same rules ------
+  {
+    ae::EvmAdapterConfig cw = cfg_b;
+    cw.ws_url = "ws://127.0.0.1:" + std::to_string(nb.port());
+    auto ws_adapter = must(ae::EvmAdapter::connect(cw), "connect B with ws_url");
+    const std::uint64_t t0 = must(rpc_b.block_number(), "tip");
+    std::optional<std::uint64_t> seen;
+    for (int i = 0; i < 200 && !seen; ++i) {  // until the subscription is up (a bound on a hang, not a speed check)
+      nb.mine();
+      seen = ws_adapter->wait_new_head(t0, std::chrono::milliseconds(100));
+    }
+    REQUIRE(seen);
+    const std::uint64_t t1 = must(rpc_b.block_number(), "tip");
+    CHECK(must(ws_adapter->latest_height(), "ws tip") == t1);  // answered from the notified head
+    nb.mine();
+    CHECK(ws_adapter->wait_new_head(t1, std::chrono::seconds(30)) == t1 + 1);
+    CHECK(must(ws_adapter->latest_height(), "ws tip") == t1 + 1);
+    CHECK_FALSE(ws_adapter->wait_new_head(t1 + 1, std::chrono::milliseconds(300)));  // no block mined: no head
+    auto follower = ws_adapter->head_follower(std::nullopt);
+    const auto first = must(follower.poll(), "first poll");
+    REQUIRE(first.heads.size() == 1);
+    CHECK(first.heads[0].number == t1 + 1);
+    nb.mine();
+    REQUIRE(ws_adapter->wait_new_head(t1 + 1, std::chrono::seconds(30)) == t1 + 2);
+    const auto next = must(follower.poll(), "pushed head");
+    REQUIRE(next.heads.size() == 1);
+    CHECK(next.heads[0].number == t1 + 2);
+    CHECK(next.heads[0].parent_hash == first.heads[0].hash);
+    // A malformed URL is refused at connect.
+    ae::EvmAdapterConfig bad = cfg_b;
+    bad.ws_url = "http://127.0.0.1:1";
+    CHECK(ae::EvmAdapter::connect(bad).error().code == causeway::Code::InvalidArgument);
+  }
 }

@@ -26,6 +26,7 @@ using nlohmann::json;
 struct FakeRpcServer::Impl {
   Handler handler;
   Raw raw;
+  std::string authorization;  // required Authorization header value (empty: none)
   net::io_context ioc;
   tcp::acceptor acceptor{ioc};
   std::thread thread;
@@ -66,7 +67,12 @@ struct FakeRpcServer::Impl {
       http::response<http::string_body> res{http::status::ok, req.version()};
       res.set(http::field::content_type, "application/json");
       res.keep_alive(req.keep_alive());
-      res.body() = answer(req.body());
+      if (!authorization.empty() && req[http::field::authorization] != authorization) {
+        res.result(http::status::unauthorized);  // as Bitcoin Core answers: 401, empty body, a challenge
+        res.set(http::field::www_authenticate, "Basic realm=\"jsonrpc\"");
+      } else {
+        res.body() = answer(req.body());
+      }
       res.prepare_payload();
       http::write(sock, res, ec);
       if (ec || !req.keep_alive()) break;
@@ -85,6 +91,8 @@ struct FakeRpcServer::Impl {
     }
   }
 };
+
+void FakeRpcServer::require_authorization(std::string header_value) { impl_->authorization = std::move(header_value); }
 
 FakeRpcServer::FakeRpcServer(Handler handler, Raw raw) : impl_(std::make_unique<Impl>()) {
   impl_->handler = std::move(handler);

@@ -26,6 +26,10 @@ class FakeRpcServer {
   FakeRpcServer(const FakeRpcServer&) = delete;
   FakeRpcServer& operator=(const FakeRpcServer&) = delete;
 
+  // From now on, a request whose Authorization header is not exactly `header_value` (e.g. "Basic …") is answered
+  // 401 with an empty body, as Bitcoin Core does. Call before any request is sent (not synchronized).
+  void require_authorization(std::string header_value);
+
   std::uint16_t port() const noexcept;
   std::string url() const;       // http://127.0.0.1:<port>
   std::uint64_t requests() const noexcept;

@@ -471,3 +471,51 @@ TEST_CASE("a deposit on a regtest chain served by a fake Bitcoin Core is proven 
   cfg.network = "mainnet";
   CHECK(code(BitcoinAdapter::connect(cfg).error()) == "ERR_ISLAND_MISMATCH");
 }
+
+TEST_CASE("Bitcoin Core Basic auth: credentials from rpc.basic_auth or the cookie file are sent; none is a 401") {
+  RegtestChain c;
+  c.mine_n(3);
+  std::map<std::string, Bytes> txs;
+  causeway::testing::FakeRpcServer node(
+      [&](const std::string& m, const json& params) { return regtest_node(c, txs, m, params); });
+  // RFC 7617 §2's example: "Aladdin:open sesame" is "QWxhZGRpbjpvcGVuIHNlc2FtZQ==".
+  CHECK(causeway::adapters::base64_encode("Aladdin:open sesame") == "QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+  CHECK(causeway::adapters::base64_encode("") == "");
+  CHECK(causeway::adapters::base64_encode("a") == "YQ==");
+  node.require_authorization("Basic " + causeway::adapters::base64_encode("__cookie__:5e1f00d"));
+  BitcoinAdapterConfig cfg;
+  cfg.rpc_url = node.url();
+  cfg.network = "regtest";
+  cfg.deposits = policy();
+
+  auto refused = BitcoinAdapter::connect(cfg);  // no credentials
+  REQUIRE_FALSE(refused);
+  CHECK(code(refused.error()) == "ERR_RPC_TRANSPORT");
+  CHECK(refused.error().detail.find("HTTP status 401") != std::string::npos);
+  cfg.rpc.basic_auth = "__cookie__:wrong";
+  CHECK_FALSE(BitcoinAdapter::connect(cfg));
+
+  const std::string cookie = "bitcoin-adapter-test.cookie";
+  std::ofstream(cookie) << "__cookie__:5e1f00d\n";
+  auto creds = causeway::adapters::read_cookie_file(cookie);
+  REQUIRE(creds);
+  CHECK(*creds == "__cookie__:5e1f00d");
+  cfg.rpc.basic_auth = *creds;
+  auto adapter = BitcoinAdapter::connect(cfg);
+  REQUIRE(adapter);
+  auto headers = (*adapter)->follow_headers(0, 10);  // every call now carries the credentials
+  REQUIRE(headers);
+  CHECK(json::parse(*headers).size() == 3);  // heights 1 … 3
+
+  // Malformed cookie files are refused with a stable code; a missing one is ERR_IO.
+  std::ofstream(cookie) << "no-colon\n";
+  CHECK(code(causeway::adapters::read_cookie_file(cookie).error()) == "ERR_INVALID_ARGUMENT");
+  std::ofstream(cookie) << ":password\n";
+  CHECK(code(causeway::adapters::read_cookie_file(cookie).error()) == "ERR_INVALID_ARGUMENT");
+  std::ofstream(cookie) << "__cookie__:a\nsecond line\n";
+  CHECK(code(causeway::adapters::read_cookie_file(cookie).error()) == "ERR_INVALID_ARGUMENT");
+  std::ofstream(cookie) << "__cookie__:" << std::string(2000, 'a') << "\n";
+  CHECK(code(causeway::adapters::read_cookie_file(cookie).error()) == "ERR_INVALID_ARGUMENT");
+  std::remove(cookie.c_str());
+  CHECK(code(causeway::adapters::read_cookie_file(cookie).error()) == "ERR_IO");
+}

@@ -22,9 +22,8 @@
 // (a result of the wrong JSON type, not bare hex, or of the wrong length); ERR_TOO_LARGE (hex over its bound:
 // header 80 bytes, tx kMaxTxBytes, block kMaxBlockBytes, merkle block kMaxMerkleBlockBytes); ERR_RPC_INCONSISTENT;
 // the decoders' (merkleblock.hpp, deposit.hpp).
-// Authentication: Bitcoin Core requires HTTP Basic auth (rpcauth or the cookie file); the common JsonRpcClient
-// sends no Authorization header yet, so a real node must be reached through a local proxy that adds it
-// (docs/adapters.md).
+// Authentication: Bitcoin Core requires HTTP Basic auth (RFC 7617): set config.rpc.basic_auth to
+// "user:password" (rpcauth/rpcuser) or to adapters::read_cookie_file(<datadir>/.cookie) (docs/adapters.md).
 //
 // Thread-safety: not safe for concurrent use (one JSON-RPC connection); one adapter per worker thread.
 #pragma once
@@ -69,8 +68,8 @@ class BitcoinRpc {
 };
 
 struct BitcoinAdapterConfig {
-  std::string rpc_url;                 // http://host:port of Bitcoin Core (or the auth proxy in front of it)
-  RpcOptions rpc;
+  std::string rpc_url;                 // http://host:port of Bitcoin Core
+  RpcOptions rpc;                      // rpc.basic_auth: the node's credentials (see Authentication above)
   std::string network = "mainnet";     // PROOF-BUNDLE.md network name
   DepositPolicy deposits;              // deposit script and routes; island/genesis are filled by connect()
   std::uint32_t min_confirmations = 6; // written into bundles' finality; headers up to height + this − 1

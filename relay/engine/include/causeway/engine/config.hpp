@@ -48,7 +48,7 @@ struct ChannelPair {
 //   [[assets]]   island = "<CAIP-2>", denom = "stake" | "0x<erc20>"
 //   [adapters]   poll_ms = 100, withhold = ["<island>/<channel>", …] (operator: deliveries on those
 //                destination channel ends are withheld; their packets time out and are refunded)
-//   [[adapters.islands]] island = "<CAIP-2>", kind = "devnet" | "evm", rpc = ["http://…", …],
+//   [[adapters.islands]] island = "<CAIP-2>", kind = "devnet" | "evm", rpc = ["http://…", …], ws = "ws://…" (evm),
 //                submitter_key_file = "<path>" (64 hex digits, mode 0600), confirmations = 0
 struct AssetSetting {
   std::string island;
@@ -60,6 +60,7 @@ struct IslandAdapterSettings {
   std::vector<std::string> rpc;           // JSON-RPC URLs (devnet: the first is used)
   std::string submitter_key_file;         // signs deliveries, acks and timeouts on this island
   std::uint64_t confirmations = 0;        // blocks below the tip before a sent packet is proven
+  std::string ws;                         // evm: optional ws:// URL for pushed new heads (eth_subscribe)
 };
 struct AdapterSettings {
   std::uint64_t poll_ms = 100;

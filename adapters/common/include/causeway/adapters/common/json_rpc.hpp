@@ -70,7 +70,20 @@ struct RpcOptions {
   std::size_t max_json_depth = 128;                   // nesting of arrays/objects in a response
   bool keep_alive = true;                             // false: one TCP connection per call
   std::string user_agent = "causeway-json-rpc/1";
+  // HTTP Basic credentials "user:password" (RFC 7617 §2) sent on every request as "Authorization: Basic
+  // base64(user:password)" — Bitcoin Core's rpcauth/rpcuser credentials or its cookie (read_cookie_file).
+  // Empty: no Authorization header. Plain HTTP: use it only on loopback or a trusted network.
+  std::string basic_auth;
 };
+
+// Bitcoin Core's cookie file (<datadir>/.cookie, written at start when no rpcpassword is set; Bitcoin Core
+// doc/JSON-RPC-interface.md "Security"): one line "__cookie__:<password>", an optional trailing newline.
+// Returns it as "user:password" for RpcOptions::basic_auth. Errors: ERR_IO (unreadable), ERR_INVALID_ARGUMENT
+// (over 1 KiB, no ':' or an empty user, control characters). Thread-safe.
+Result<std::string> read_cookie_file(const std::string& path);
+
+// RFC 4648 §4 base64 of `text` (the Basic credentials encoding). Pure.
+std::string base64_encode(std::string_view text);
 
 // One call of a batch.
 struct RpcCall {

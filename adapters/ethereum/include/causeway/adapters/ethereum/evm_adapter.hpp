@@ -48,6 +48,7 @@
 
 #include "causeway/adapters/chain_adapter.hpp"
 #include "causeway/adapters/common/json_rpc.hpp"
+#include "causeway/adapters/common/new_heads.hpp"
 #include "causeway/adapters/ethereum/endpoint_pool.hpp"
 #include "causeway/adapters/ethereum/head_follower.hpp"
 #include "causeway/adapters/ethereum/rpc_block.hpp"
@@ -59,6 +60,11 @@ namespace causeway::adapters::ethereum {
 
 struct EvmAdapterConfig {
   std::vector<std::string> rpc_urls;          // http://… JSON-RPC endpoints of the island (≥ 1)
+  // Optional ws://… of a node of the island: new heads are pushed (eth_subscribe "newHeads",
+  // adapters/common new_heads.hpp) and latest_height() answers from the last notified head while the
+  // subscription is live, instead of an eth_blockNumber round trip; empty = polling only.
+  std::string ws_url;
+  NewHeadsOptions ws;
   RpcOptions rpc;                             // timeouts and response bounds (per endpoint)
   std::string island;                         // "eip155:<chainId>": checked against eth_chainId at connect
   eth::Address endpoint{};                    // the registered Endpoint contract (A19), non-zero
@@ -161,7 +167,12 @@ class EvmAdapter final : public ChainAdapter {
 
   // ---- EVM specifics ----------------------------------------------------------------------------
 
+  // The node's tip: the last head notified over WebSocket while that subscription is live (config.ws_url),
+  // else eth_blockNumber. Untrusted either way (a hint for scans and timeouts; proofs decide).
   Result<std::uint64_t> latest_height() override;
+  // Waits up to `timeout` for a head newer than `after` to be notified over WebSocket; its height, or
+  // std::nullopt (no ws_url, not live, or none in time). Lets a caller react to a block without polling.
+  std::optional<std::uint64_t> wait_new_head(std::uint64_t after, std::chrono::milliseconds timeout);
   // sent_packets as SentPacketRefs (the packet lifecycle, chain_adapter.hpp).
   Result<std::vector<SentPacketRef>> scan_sent(std::uint64_t from, std::uint64_t to) override;
   // The receipt bundle (same shape as fetch_proof's) of the endpoint's AcknowledgementWritten log with topic1 =
@@ -202,7 +213,8 @@ class EvmAdapter final : public ChainAdapter {
   Result<std::string> fetch_receipt_slot_bundle(const Hash32& commitment, std::uint64_t height,
                                                 std::uint64_t anchor_height);
 
-  // A poller of new heads over this adapter's endpoints (head_follower.hpp).
+  // A follower of new heads over this adapter's endpoints (head_follower.hpp): its tip is latest_height()
+  // (the WebSocket head when live), blocks are read over JSON-RPC, reorgs are detected by parent hashes.
   HeadFollower head_follower(std::optional<Head> start, std::size_t window = 256);
 
   // The endpoint that served the last operation (the one to report when its data fails verification).

@@ -1,7 +1,7 @@
-// The reconnecting new-heads WebSocket client (new_heads.hpp). The only translation unit of devnet_adapter that
-// includes Beast/Asio (DESIGN.md rule 6). Each network step is an asynchronous Beast operation on a private
+// The reconnecting new-heads WebSocket client (new_heads.hpp). Beast's WebSocket stays in this translation unit
+// (DESIGN.md rule 6). Each network step is an asynchronous Beast operation on a private
 // io_context run to completion, so the stream's deadlines apply; stop() stops that io_context from outside.
-#include "causeway/devnet_adapter/new_heads.hpp"
+#include "causeway/adapters/common/new_heads.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -19,7 +19,7 @@
 #include "causeway/adapters/common/json_rpc.hpp"
 #include "causeway/core/hex.hpp"
 
-namespace causeway::adapters::devnet {
+namespace causeway::adapters {
 
 namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
@@ -27,9 +27,29 @@ namespace net = boost::asio;
 using tcp = boost::asio::ip::tcp;
 using nlohmann::json;
 
+namespace {
+
+// An Ethereum JSON-RPC quantity: "0x" and 1 … 16 lowercase/uppercase hex digits without leading zeros
+// (Ethereum JSON-RPC "Hex value encoding"; "0x0" is zero).
+std::optional<std::uint64_t> parse_quantity(const std::string& s) {
+  if (s.size() < 3 || s.size() > 18 || s[0] != '0' || s[1] != 'x' || (s.size() > 3 && s[2] == '0')) return std::nullopt;
+  std::uint64_t v = 0;
+  for (std::size_t i = 2; i < s.size(); ++i) {
+    const char c = s[i];
+    const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (d < 0) return std::nullopt;
+    v = (v << 4) | static_cast<std::uint64_t>(d);
+  }
+  return v;
+}
+
+}  // namespace
+
 struct NewHeadsSubscription::Impl {
   HttpUrl url;
+  NewHeadsProtocol protocol;
   NewHeadsOptions options;
+  bool live = false;  // a subscription is established (guarded by mu)
 
   mutable std::mutex mu;
   std::condition_variable cv;
@@ -129,7 +149,8 @@ struct NewHeadsSubscription::Impl {
     ws.set_option(t);
     ws.text(true);
 
-    const std::string request = R"({"jsonrpc":"2.0","id":1,"method":"devnet_subscribe","params":["newHeads"]})";
+    const std::string request =
+        json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", protocol.subscribe_method}, {"params", {"newHeads"}}}.dump();
     done = false;
     ws.async_write(net::buffer(request), [&](beast::error_code e, std::size_t) {
       ec = e;
@@ -159,13 +180,15 @@ struct NewHeadsSubscription::Impl {
       if (!sub_id) {  // waiting for the subscribe answer
         if (!msg.contains("id")) continue;
         if (msg["id"] != 1 || !msg.contains("result") || !msg["result"].is_string())
-          return Error{Code::RpcError, "devnet_subscribe refused: " + text.substr(0, 256), "newHeads"};
+          return Error{Code::RpcError, protocol.subscribe_method + " refused: " + text.substr(0, 256), "newHeads"};
         sub_id = msg["result"].get<std::string>();
         std::lock_guard<std::mutex> lock(mu);
         ++subscriptions;
+        live = true;
         continue;
       }
-      if (msg.value("method", "") != "devnet_subscription" || !msg.contains("params") || !msg["params"].is_object())
+      if (msg.value("method", "") != protocol.notification_method || !msg.contains("params") ||
+          !msg["params"].is_object())
         continue;  // not ours (e.g. an answer to nothing): ignore
       const json& params = msg["params"];
       if (!params.contains("subscription") || params["subscription"] != *sub_id) continue;
@@ -173,9 +196,17 @@ struct NewHeadsSubscription::Impl {
         return Error{Code::RpcResponse, "a notification without a block", "newHeads"};
       const json& block = params["result"];
       NewHead head;
-      if (!block.contains("height") || !block["height"].is_number_unsigned())
-        return Error{Code::RpcResponse, "a notified block without a height", "newHeads"};
-      head.height = block["height"].get<std::uint64_t>();
+      if (protocol.hex_number) {
+        auto n = block.contains("number") && block["number"].is_string()
+                     ? parse_quantity(block["number"].get<std::string>())
+                     : std::optional<std::uint64_t>{};
+        if (!n) return Error{Code::RpcResponse, "a notified head without a 0x quantity number", "newHeads"};
+        head.height = *n;
+      } else {
+        if (!block.contains("height") || !block["height"].is_number_unsigned())
+          return Error{Code::RpcResponse, "a notified block without a height", "newHeads"};
+        head.height = block["height"].get<std::uint64_t>();
+      }
       auto hash = block.contains("hash") && block["hash"].is_string() ? hash_from_hex(block["hash"].get<std::string>())
                                                                       : Result<Hash32>(fail(Code::RpcResponse));
       if (!hash) return Error{Code::RpcResponse, "a notified block without a 32-byte hash", "newHeads"};
@@ -192,6 +223,7 @@ struct NewHeadsSubscription::Impl {
       Error e = session();
       {
         std::unique_lock<std::mutex> lock(mu);
+        live = false;
         if (stopping) return;
         error = std::move(e);
         if (subscriptions > before) delay = options.reconnect_delay;  // it had worked: start small again
@@ -213,7 +245,10 @@ NewHeadsSubscription::NewHeadsSubscription(std::unique_ptr<Impl> impl) : impl_(s
 NewHeadsSubscription::~NewHeadsSubscription() { stop(); }
 
 Result<std::unique_ptr<NewHeadsSubscription>> NewHeadsSubscription::start(std::string_view ws_url,
+                                                                          NewHeadsProtocol protocol,
                                                                           NewHeadsOptions options) {
+  if (protocol.subscribe_method.empty() || protocol.notification_method.empty())
+    return fail(Code::InvalidArgument, "the protocol names its subscribe and notification methods", "protocol");
   if (ws_url.size() < 5 || (ws_url.substr(0, 5) != "ws://" && ws_url.substr(0, 5) != "WS://"))
     return fail(Code::InvalidArgument, "expected a ws:// URL", "ws_url");
   auto url = parse_http_url("http://" + std::string(ws_url.substr(5)));
@@ -223,6 +258,7 @@ Result<std::unique_ptr<NewHeadsSubscription>> NewHeadsSubscription::start(std::s
     return fail(Code::InvalidArgument, "queue, frame bound and delays must be positive", "options");
   auto impl = std::make_unique<Impl>();
   impl->url = std::move(*url);
+  impl->protocol = std::move(protocol);
   impl->options = options;
   Impl* raw = impl.get();
   impl->thread = std::thread([raw] { raw->run(); });
@@ -243,6 +279,11 @@ std::uint64_t NewHeadsSubscription::subscriptions() const noexcept {
   return impl_->subscriptions;
 }
 
+bool NewHeadsSubscription::connected() const noexcept {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->live;
+}
+
 std::optional<Error> NewHeadsSubscription::last_error() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->error;
@@ -259,4 +300,4 @@ void NewHeadsSubscription::stop() noexcept {
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-}  // namespace causeway::adapters::devnet
+}  // namespace causeway::adapters
