@@ -33,6 +33,7 @@
 #include "causeway/gateway/server.hpp"
 #include "causeway/gateway/auth.hpp"    // H1
 #include "causeway/gateway/stream.hpp"  // H1
+#include "causeway/gateway/stream_events.hpp"  // H9
 #include "commands.hpp"
 
 namespace causeway::app {
@@ -244,16 +245,7 @@ int serve(const ServeOpts& o) {
   }
   std::shared_ptr<gateway::Authenticator> authenticator = std::move(*auth);
   auto hub = std::make_shared<gateway::StreamHub>();
-  (*relay)->set_event_listener([hub](const engine::RelayEvent& e) {
-    const nlohmann::json ev = {{"packet_id", e.packet_id},     {"stage", e.stage},
-                               {"source_island", e.source_island}, {"source_channel", e.source_channel},
-                               {"dest_island", e.dest_island}, {"commitment", e.commitment},
-                               {"audit_index", e.audit_index}};
-    hub->publish("packet", e.packet_id, ev);
-    hub->publish("channel", e.source_island + "/" + e.source_channel, ev);
-    hub->publish("island", e.source_island, ev);
-    if (e.dest_island != e.source_island) hub->publish("island", e.dest_island, ev);
-  });
+  gateway::connect_relay_events(**relay, hub);  // H9: every committed stage change + alerts (stream_events.hpp)
   gateway::Server server(so);
   hub->attach(server);
   gateway::add_packet_routes(server, **relay);
@@ -263,6 +255,7 @@ int serve(const ServeOpts& o) {
   audit_opt.data_dir = o.data_dir;
   audit_opt.key_file = o.audit_key;
   audit_opt.sth_interval_s = o.sth_interval_s;
+  audit_opt.on_signed = [hub](const audit::SignedTreeHead& h) { gateway::publish_sth(*hub, h); };  // H9: "sth" topic
   auto audit_svc = gateway::AuditService::create(audit_opt);
   if (!audit_svc) {
     std::cerr << "causeway serve: audit: " << code_name(audit_svc.error().code) << ": " << audit_svc.error().detail

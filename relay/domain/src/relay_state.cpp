@@ -252,10 +252,29 @@ void RelayState::bump_next_ack(const PacketRecord& r) {
   }
 }
 
+// A voucher can come home before the relay took in the acknowledgement of the transfer that minted it (both are
+// on the same chain; the ack's block is earlier, but the relay reads them independently). Such a burn waits
+// (ERR_INSUFFICIENT_FUNDS, nothing changed, no halt) while the vouchers still in flight out cover it; a burn
+// beyond outstanding + in flight is an invariant break and halts the channel in prove's ledger movement.
+Status RelayState::burn_waits_for_acks(const PacketRecord& r) const {
+  if (!r.is_transfer) return {};
+  auto plan = transfer_plan(r.packet);
+  if (!plan || plan->direction != TransferDirection::BurnHome) return {};
+  const auto l = ledgers_.find(plan->ledger);
+  const DenomBalance* b = l == ledgers_.end() ? nullptr : l->second.find(plan->ledger_denom);
+  if (b == nullptr || !(b->outstanding < plan->amount)) return {};
+  const auto cover = add(b->outstanding, b->in_flight_out);
+  if (!cover || *cover < plan->amount) return {};
+  return fail(Code::InsufficientFunds, "burn of " + to_decimal(plan->amount) + " " + plan->ledger_denom +
+                                           " waits for the acknowledgements of the transfers that minted them on " +
+                                           to_string(plan->ledger), "ledger");
+}
+
 Result<Step> RelayState::prove(const PacketId& id, const EvProven& ev) {
   auto rec = get(id);
   if (!rec) return tl::unexpected(rec.error());
   if (auto ok = islands_.check_active(id.source_island); !ok) return tl::unexpected(ok.error());
+  if (auto wait = burn_waits_for_acks(**rec); !wait) return tl::unexpected(wait.error());
   auto next = advance(**rec, ev);
   if (!next) return tl::unexpected(next.error());
   Step step{*next, {}};

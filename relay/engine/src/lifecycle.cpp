@@ -60,8 +60,8 @@ std::size_t Lifecycle::run_once() {
   std::size_t n = 0;
   for (auto& [island, a] : adapters_) {
     if (stopping_) break;
+    n += take_acks(*a);  // before new sends: a voucher coming home needs the ack that minted it
     n += watch_source(*a);
-    n += take_acks(*a);
     n += judge_timeouts(*a);
     n += relay_returns(*a);
   }
@@ -123,12 +123,16 @@ std::size_t Lifecycle::judge_timeouts(adapters::ChainAdapter& dest) {
                            (p.timeout_timestamp_ns != 0 && tip_time_ns != 0 && tip_time_ns >= p.timeout_timestamp_ns);
     if (!plausible) continue;
     const auto states = relay_.consensus_states(island);
-    std::optional<std::uint64_t> anchor;  // the scan starts at the channel's open height: anchor at or below it
+    // A devnet scan starts at the channel's open height: anchor at or below it. An EVM storage proof needs only
+    // a held state below the judged block: the highest one.
+    std::optional<std::uint64_t> anchor;
     for (const auto& s : states)
-      if (s.height <= c.open_height) anchor = s.height;
+      if (s.height <= (c.event_scan ? c.open_height : *tip)) anchor = s.height;
     if (!anchor) {
       ++counters_.failures;
-      note("timeout of " + domain::to_string(c.id) + ": no consensus state at or below the channel's open height");
+      if (unanchored_.insert(c.id).second)  // once per packet: this repeats every poll until an operator acts
+        note("timeout of " + domain::to_string(c.id) + ": no consensus state at or below " +
+             (c.event_scan ? "the channel's open height" : "the destination's tip"));
       continue;
     }
     auto evidence = dest.fetch_non_delivery_proof(c.commitment, c.open_height, *tip, *anchor);

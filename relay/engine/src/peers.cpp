@@ -80,6 +80,20 @@ Result<adapters::MemberAttestation> parse_attestation_json(std::string_view body
   return a;
 }
 
+Result<adapters::MemberAttestation> parse_return_attestation_json(std::string_view body,
+                                                                  const std::string& packet_id_text,
+                                                                  const Hash32& commitment, std::string_view kind) {
+  auto a = parse_attestation_json(body, packet_id_text, commitment);
+  if (!a) return a;
+  const auto j = nlohmann::json::parse(body, nullptr, false);  // well-formed: parse_attestation_json read it
+  if (!j.contains("kind") || !j["kind"].is_string() || j["kind"].get<std::string>() != kind)
+    return fail(Code::InvalidArgument, "the answer is not a " + std::string(kind) + " attestation", "kind");
+  if (kind == "ack" && (!j.contains("ack_commitment") || !j["ack_commitment"].is_string() ||
+                        !hash_from_hex(j["ack_commitment"].get<std::string>())))
+    return fail(Code::InvalidArgument, "ack_commitment is 32 bytes of 0x hex", "ack_commitment");
+  return a;
+}
+
 struct PeerFetcher::Peer {
   Peer(std::string u, std::string base, adapters::JsonRpcClient c)
       : url(std::move(u)), base_path(std::move(base)), client(std::move(c)) {}
@@ -180,6 +194,60 @@ std::size_t PeerFetcher::poll_once() {
       if (ok && reply) {
         if (auto a = parse_attestation_json(reply->body, id_text, view->commitment)) peer->member = a->member;
       }
+    }
+  }
+  return accepted + poll_returns(unreachable);
+}
+
+std::size_t PeerFetcher::poll_returns(std::vector<bool>& unreachable) {
+  std::size_t accepted = 0;
+  for (const auto& w : relay_.awaiting_return_attestations(opt_.max_per_round)) {
+    const std::string id_text = domain::to_string(w.id);
+    for (std::size_t pi = 0; pi < peers_.size(); ++pi) {
+      auto& peer = peers_[pi];
+      if (unreachable[pi]) continue;
+      if (peer->member && std::find(w.members.begin(), w.members.end(), *peer->member) != w.members.end()) continue;
+      {
+        std::lock_guard lock(mu_);
+        if (stopping_) return accepted;
+        ++stats_.requests;
+      }
+      auto reply = peer->client.get(peer->base_path + "/v1/attestations/" + id_text + "?kind=" + w.kind);
+      std::string refused;
+      {
+        std::lock_guard lock(mu_);
+        if (!reply) {
+          ++stats_.errors;
+          unreachable[pi] = true;
+          continue;
+        }
+        if (reply->status == 404) {
+          ++stats_.not_found;
+          continue;
+        }
+        if (reply->status != 200) {
+          ++stats_.errors;
+          continue;
+        }
+      }
+      auto a = parse_return_attestation_json(reply->body, id_text, w.commitment, w.kind);
+      Result<std::size_t> r = a ? relay_.add_return_attestation(w.id, *a) : tl::unexpected(a.error());
+      std::function<void(const std::string&)> log;
+      {
+        std::lock_guard lock(mu_);
+        if (r) ++stats_.accepted;
+        else ++stats_.refused;
+        log = log_;
+      }
+      if (r) {
+        ++accepted;
+        peer->member = a->member;
+        continue;
+      }
+      refused = std::string(code_name(r.error().code)) + ": " + r.error().detail;
+      if (peer->refusals_logged.size() > 4096) peer->refusals_logged.clear();
+      if (log && peer->refusals_logged.insert(w.kind + ":" + id_text).second)
+        log("refused the " + w.kind + " attestation of " + id_text + " from " + peer->url + ": " + refused);
     }
   }
   return accepted;

@@ -88,6 +88,7 @@ struct ReturnEntry {
   std::uint64_t next_attempt_ms = 0;
   Bytes submitted_tx;
   bool refunded = false;
+  std::vector<adapters::MemberAttestation> peers;  // committee peers' signatures over the same return (k > 1)
 };
 
 struct Intake {
@@ -97,6 +98,7 @@ struct Intake {
   std::uint64_t anchor_height = 0;
   Hash32 anchor_hash;
   BundleFacts facts;
+  std::vector<RelayAlert> alerts;  // H9: relay/domain alerts of the intake change (its stage event carries them)
 };
 
 }  // namespace
@@ -170,7 +172,21 @@ struct Relay::Impl {
   std::map<std::string, std::map<domain::PacketId, ReturnEntry>> returns;
   std::map<domain::PacketId, ReturnEntry> returns_done;
   std::map<std::string, std::uint64_t> scan_heights;
-  Status load_lifecycle();
+  // Replay of the lifecycle (definitions at the end of the file). Returns are replayed in audit order,
+  // interleaved with the packets' intake (replay_returns_before): a voucher burn proven after the ack that
+  // minted it must find the vouchers outstanding at replay too.
+  struct StoredReturn {
+    std::int64_t packet_row = 0;
+    std::string source_island;
+    std::uint64_t dest_height = 0, dest_time = 0, scan_from = 0;
+    ReturnEntry entry;
+  };
+  std::vector<StoredReturn> stored_returns;  // during load only, ascending audit_index
+  std::map<std::int64_t, domain::PacketId> replayed_rows;  // during load only: packets row → id replayed so far
+  std::size_t stored_returns_next = 0;
+  Status read_lifecycle();                                // scan progress + returns rows (before the packets)
+  Status replay_returns_before(std::uint64_t audit_index);  // returns whose ack/timeout entry precedes it
+  Status finish_lifecycle();                              // the rest, peers' return signatures, ledger check
   Status persist_ledger(Transaction& tx);
   Status persist_transfer(Transaction& tx, const domain::PacketId& id);
   // Gateway API v1 (issue #6): /metrics intake counters, own mutex (never taken while holding it).
@@ -189,6 +205,27 @@ struct Relay::Impl {
     else std::fprintf(stderr, "causeway: %s\n", s.c_str());
   }
   std::uint64_t now() const { return opt.clock_ms ? opt.clock_ms() : system_ms(); }
+
+  // H9: stage events (set_event_listener). event_of runs inside the change (mu held: view_of reads
+  // own_attestation) and logs the alerts as before; emit runs only after the change's COMMIT, without mu.
+  RelayEvent event_of(const domain::PacketRecord& r, std::optional<std::uint64_t> stage_index,
+                      const std::vector<domain::Alert>& alerts) const {
+    RelayEvent ev = RelayEvent::of(view_of(r, false));
+    ev.stage_index = stage_index;
+    for (const auto& a : alerts) {
+      note("alert " + a.kind + ": " + a.detail);
+      ev.alerts.push_back(RelayAlert{a.kind, a.detail});
+    }
+    return ev;
+  }
+  void emit(const RelayEvent& ev) {
+    std::function<void(const RelayEvent&)> on_event;
+    {
+      std::lock_guard lock(mu);
+      on_event = event_listener;
+    }
+    if (on_event) on_event(ev);
+  }
 
   Result<Statement*> stmt(std::string_view sql) {
     auto it = stmts.find(sql);
@@ -233,6 +270,39 @@ struct Relay::Impl {
     if (rec->spec.family == domain::Family::Ethereum)
       return domain::DestView{s.height, s.time_ms / 1000, packet::DestClock::EvmSeconds};
     return domain::DestView{s.height, s.time_ms, packet::DestClock::DevnetMillis};
+  }
+
+  // What an ack or timeout attestation to the packet's source signs (PACKET.md "Acknowledgements and timeouts").
+  Result<domain::AttestationSubject> return_subject(const domain::PacketRecord& rec, const ReturnEntry& e) const {
+    const auto* src = state->channels().find(domain::ChannelKey{rec.packet.source_island, rec.packet.source_channel});
+    if (src == nullptr) return fail(Code::UnknownChannel, "no source channel end", rec.packet.source_island);
+    const bool ack = e.kind == "ack";
+    return domain::AttestationSubject{ack ? domain::AttestationKind::Ack : domain::AttestationKind::Timeout,
+                                      rec.packet.source_island, rec.packet.source_genesis, src->spec.endpoint,
+                                      rec.commitment, ack ? packet::ack_commitment(e.ack_bytes) : Hash32{}};
+  }
+
+  // The return entry of a packet (pending, submitted or done), or null.
+  ReturnEntry* find_return(const domain::PacketRecord& rec) {
+    if (auto it = returns.find(rec.packet.source_island); it != returns.end())
+      if (auto e = it->second.find(rec.id); e != it->second.end()) return &e->second;
+    if (auto d = returns_done.find(rec.id); d != returns_done.end()) return &d->second;
+    return nullptr;
+  }
+  const ReturnEntry* find_return(const domain::PacketRecord& rec) const {
+    return const_cast<Impl*>(this)->find_return(rec);
+  }
+
+  // Own signature first, then peers' whose member is in the CURRENT committee (A05: a removed member no longer
+  // counts), distinct members only.
+  std::vector<adapters::MemberAttestation> return_signatures(const ReturnEntry& e) const {
+    std::vector<adapters::MemberAttestation> out{adapters::MemberAttestation{self, e.audit_index, e.signature}};
+    const auto& committee = state->committee();
+    for (const auto& p : e.peers)
+      if (committee.is_member(p.member) &&
+          std::none_of(out.begin(), out.end(), [&](const auto& x) { return x.member == p.member; }))
+        out.push_back(p);
+    return out;
   }
 
   Result<domain::AttestationSubject> subject_of(const packet::Packet& p, const Hash32& commitment) const {
@@ -378,12 +448,13 @@ struct Relay::Impl {
     return s;
   }
 
-  Status apply_intake(Transaction& tx, const Intake& in, PacketView& out) {
+  Status apply_intake(Transaction& tx, Intake& in, PacketView& out) {
     return guarded([&] { return apply_intake_locked(tx, in, out); });
   }
 
   // The intake change (file comment of relay.hpp, step 2).
-  Status apply_intake_locked(Transaction& tx, const Intake& in, PacketView& out) {
+  Status apply_intake_locked(Transaction& tx, Intake& in, PacketView& out) {
+    in.alerts.clear();
     if (!holds(in.island, in.anchor_height, in.anchor_hash))  // A03, in the writer's own view
       return fail(Code::UntrustedAnchor, "the bundle's anchor is not a consensus state this relay holds", "anchor");
     const auto& f = in.facts;
@@ -405,6 +476,10 @@ struct Relay::Impl {
     if (!v) return err(v);
     auto proven = state->prove(id, domain::EvProven{f.commitment, f.height, f.header_hash, *v, f.header_time_ms});
     if (!proven) return err(proven);
+    for (const auto& al : proven->alerts) {  // H9: carried by the stage event after the commit
+      note("alert " + al.kind + ": " + al.detail);
+      in.alerts.push_back(RelayAlert{al.kind, al.detail});
+    }
     const std::uint64_t t = now();
     // This relay's attestation over its own packet_verified index (PACKET.md "Attestations"), made by the
     // domain's OwnSigner so that the tally counts it without recovering a signature we just made.
@@ -427,6 +502,10 @@ struct Relay::Impl {
       if (attested) {
         rec = attested->record;
         attested_now = true;
+        for (const auto& al : attested->alerts) {  // H9
+          note("alert " + al.kind + ": " + al.detail);
+          in.alerts.push_back(RelayAlert{al.kind, al.detail});
+        }
       } else {
         note("packet " + domain::to_string(id) + " stays proven: " + attested.error().detail);
       }
@@ -561,6 +640,7 @@ struct Relay::Impl {
         peers_by_row[st->column_int64(0)].push_back(std::move(a));
       }
     }
+    if (auto s = read_lifecycle(); !s) return s;
     {
       auto st = db.prepare(
           "SELECT p.id, p.packet, p.stage, p.source_height, p.source_block, p.source_time_ms, p.verified_index, "
@@ -577,6 +657,7 @@ struct Relay::Impl {
         const Bytes pb = bytes_col(*st, 1);
         auto p = packet::decode_packet(pb);
         if (!p) return err(p);
+        if (auto r = replay_returns_before(u64(st->column_int64(6))); !r) return r;
         const auto* src = state->islands().find(p->source_island);
         if (src == nullptr) return fail(Code::StoreConflict, "stored packet of an unknown island");
         auto obs = state->observe(*p, src->spec.endpoint);
@@ -587,6 +668,7 @@ struct Relay::Impl {
                                                         u64(st->column_int64(6)), u64(st->column_int64(5))});
         if (!proven) return err(proven);
         rowid[id] = st->column_int64(0);
+        replayed_rows[st->column_int64(0)] = id;
         verified_index[id] = u64(st->column_int64(6));
         const std::string stage(st->column_text(2));
         bool held_back = false;  // stored past `proven`, but the current committee's k is not met (A05)
@@ -626,7 +708,7 @@ struct Relay::Impl {
         }
       }
     }
-    if (auto s = load_lifecycle(); !s) return s;  // acks, timeouts, refunds, ledger re-check (H4)
+    if (auto s = finish_lifecycle(); !s) return s;  // acks, timeouts, refunds, ledger re-check (H4)
     dirty = false;
     return {};
   }
@@ -825,7 +907,7 @@ void Relay::submit_bundle_async(std::string text, std::function<void(Result<Pack
   Impl* raw = impl_.get();
   I.committer->submit_async(
       [raw, intake, out](Database&, Transaction& tx) { return raw->apply_intake(tx, *intake, *out); },
-      [raw, out, done = std::move(done)](Status s) {
+      [raw, intake, out, done = std::move(done)](Status s) {
         if (!s) {
           done(tl::unexpected<Error>(s.error()));
           return;
@@ -839,12 +921,9 @@ void Relay::submit_bundle_async(std::string text, std::function<void(Result<Pack
           if (listener) listener(out->dest_island);
         }
         if (!out->existing) {  // H1: stage event after the commit (set_event_listener)
-          std::function<void(const RelayEvent&)> on_event;
-          {
-            std::lock_guard lock(raw->mu);
-            on_event = raw->event_listener;
-          }
-          if (on_event) on_event(RelayEvent::of(*out));
+          RelayEvent ev = RelayEvent::of(*out);
+          ev.alerts = intake->alerts;  // H9
+          raw->emit(ev);
         }
         done(*out);
       });
@@ -919,7 +998,10 @@ Status Relay::record_failed_attempt(const domain::PacketId& id, const Error& err
 std::future<Status> Relay::record_delivered_async(const domain::PacketId& id, const adapters::DeliveryStatus& status,
                                                   bool by_us) {
   Impl* raw = impl_.get();
-  return raw->committer->submit([raw, id, status, by_us](Database&, Transaction& tx) -> Status {
+  auto ev = std::make_shared<std::optional<RelayEvent>>();  // H9: announced after the commit
+  auto promise = std::make_shared<std::promise<Status>>();
+  auto fut = promise->get_future();
+  raw->committer->submit_async([raw, id, status, by_us, ev](Database&, Transaction& tx) -> Status {
     return raw->guarded([&]() -> Status {
     const auto* rec = raw->state->find(id);
     if (rec == nullptr) return fail(Code::UnknownPacket, domain::to_string(id));
@@ -948,9 +1030,14 @@ std::future<Status> Relay::record_delivered_async(const domain::PacketId& id, co
     if (auto r = (*ob)->run(); !r) return r;
     if (auto r = raw->set_stage(id, "delivered"); !r) return r;
     raw->outbox[dest].erase(id);
+    *ev = raw->event_of(step->record, *idx, step->alerts);
     return {};
     });
+  }, [raw, ev, promise](Status s) {
+    if (s && *ev) raw->emit(**ev);
+    promise->set_value(std::move(s));
   });
+  return fut;
 }
 
 std::future<Status> Relay::record_submitted_async(const domain::PacketId& id, const Bytes& tx_id) {
@@ -1072,7 +1159,8 @@ Result<PacketView> Relay::add_member_attestation(const domain::PacketId& id, con
   Impl* raw = impl_.get();
   auto out = std::make_shared<PacketView>();
   auto newly_attested = std::make_shared<bool>(false);
-  Status s = raw->committer->run([raw, id, a, out, newly_attested](Database&, Transaction& tx) -> Status {
+  auto ev = std::make_shared<std::optional<RelayEvent>>();  // H9: announced after the commit
+  Status s = raw->committer->run([raw, id, a, out, newly_attested, ev](Database&, Transaction& tx) -> Status {
     return raw->guarded([&]() -> Status {
       const auto* rec = raw->state->find(id);
       if (rec == nullptr) return fail(Code::UnknownPacket, "this relay does not hold " + domain::to_string(id));
@@ -1139,6 +1227,7 @@ Result<PacketView> Relay::add_member_attestation(const domain::PacketId& id, con
           if (auto r = (*ob)->run(); !r) return r;
           raw->outbox[dest][id] = OutboxEntry{raw->rowid.at(id), "pending", 0, 0, {}};
           *newly_attested = true;
+          *ev = raw->event_of(now_rec, *idx, attested->alerts);
         } else {
           raw->note("packet " + domain::to_string(id) + " stays proven: " + attested.error().detail);
         }
@@ -1156,6 +1245,7 @@ Result<PacketView> Relay::add_member_attestation(const domain::PacketId& id, con
     }
     if (listener) listener(out->dest_island);
   }
+  if (*ev) raw->emit(**ev);
   return *out;
 }
 
@@ -1369,10 +1459,13 @@ Status Relay::Impl::persist_transfer(Transaction& tx, const domain::PacketId& id
   return persist_ledger(tx);
 }
 
-Status Relay::Impl::load_lifecycle() {
+Status Relay::Impl::read_lifecycle() {
   returns.clear();
   returns_done.clear();
   scan_heights.clear();
+  stored_returns.clear();
+  stored_returns_next = 0;
+  replayed_rows.clear();
   {
     auto st = db.prepare("SELECT island, height FROM scan_progress");
     if (!st) return err(st);
@@ -1383,47 +1476,90 @@ Status Relay::Impl::load_lifecycle() {
       scan_heights[std::string(st->column_text(0))] = u64(st->column_int64(1));
     }
   }
-  std::map<std::int64_t, domain::PacketId> by_row;
-  for (const auto& [id, r] : rowid) by_row[r] = id;
+  auto st = db.prepare("SELECT packet, kind, ack_bytes, dest_height, dest_time, scan_from, audit_index, signature, "
+                       "state, attempts, next_attempt_ms, submitted_tx, refunded, source_island FROM returns "
+                       "ORDER BY audit_index");
+  if (!st) return err(st);
+  for (;;) {
+    auto row = st->step();
+    if (!row) return err(row);
+    if (!*row) break;
+    StoredReturn r;
+    r.packet_row = st->column_int64(0);
+    r.source_island = std::string(st->column_text(13));
+    r.dest_height = u64(st->column_int64(3));
+    r.dest_time = u64(st->column_int64(4));
+    r.scan_from = u64(st->column_int64(5));
+    r.entry = ReturnEntry{st->column_int64(0), std::string(st->column_text(1)), std::string(st->column_text(8)),
+                          st->column_is_null(2) ? Bytes{} : bytes_col(*st, 2), u64(st->column_int64(6)),
+                          bytes_col(*st, 7), static_cast<std::uint32_t>(st->column_int64(9)),
+                          u64(st->column_int64(10)), st->column_is_null(11) ? Bytes{} : bytes_col(*st, 11),
+                          st->column_int64(12) != 0, {}};
+    stored_returns.push_back(std::move(r));
+  }
+  return {};
+}
+
+Status Relay::Impl::replay_returns_before(std::uint64_t audit_index) {
+  for (; stored_returns_next < stored_returns.size(); ++stored_returns_next) {
+    StoredReturn& r = stored_returns[stored_returns_next];
+    if (r.entry.audit_index >= audit_index) break;
+    auto it = replayed_rows.find(r.packet_row);
+    if (it == replayed_rows.end()) return fail(Code::StoreConflict, "a returns row of an unknown or later packet");
+    const domain::PacketId id = it->second;
+    const auto* rec = state->find(id);
+    ReturnEntry& e = r.entry;
+    if (e.kind == "ack") {
+      if (auto a = state->acknowledge(id, e.ack_bytes); !a) return err(a);
+    } else {
+      const auto* dest = state->islands().find(rec->packet.dest_island);
+      if (dest == nullptr) return fail(Code::StoreConflict, "timeout of a packet to an unknown island");
+      domain::DestView view{r.dest_height, r.dest_time, packet::DestClock::DevnetMillis};
+      domain::NonDeliveryProof proof;
+      proof.block_height = view.height;
+      if (dest->spec.family == domain::Family::Ethereum) {
+        view.clock = packet::DestClock::EvmSeconds;
+        proof.kind = domain::NonDeliveryKind::EvmReceiptSlot;
+        proof.slot = packet::receipt_storage_slot(rec->commitment);
+      } else {
+        proof.kind = domain::NonDeliveryKind::DevnetEventScan;
+        proof.scan_from_height = r.scan_from;
+      }
+      if (auto t = state->time_out(id, view, proof); !t) return err(t);
+    }
+    if (e.refunded)
+      if (auto f = state->refund(id, domain::EvRefunded{0}); !f) return err(f);
+    if (e.state == "done") returns_done[id] = std::move(e);
+    else returns[r.source_island][id] = std::move(e);
+  }
+  return {};
+}
+
+Status Relay::Impl::finish_lifecycle() {
+  if (auto r = replay_returns_before(UINT64_MAX); !r) return r;
+  if (stored_returns_next < stored_returns.size())  // an audit index of 2^64 - 1: cannot be a real entry
+    return fail(Code::StoreConflict, "a returns row with an impossible audit index");
+  stored_returns.clear();
+  const auto by_row = std::move(replayed_rows);
+  replayed_rows.clear();
   {
-    auto st = db.prepare("SELECT packet, kind, ack_bytes, dest_height, dest_time, scan_from, audit_index, signature, "
-                         "state, attempts, next_attempt_ms, submitted_tx, refunded, source_island FROM returns "
-                         "ORDER BY packet");
+    auto st = db.prepare("SELECT packet, member, audit_index, signature FROM return_attestations ORDER BY rowid");
     if (!st) return err(st);
     for (;;) {
       auto row = st->step();
       if (!row) return err(row);
       if (!*row) break;
       auto it = by_row.find(st->column_int64(0));
-      if (it == by_row.end()) return fail(Code::StoreConflict, "a returns row of an unknown packet");
-      const domain::PacketId id = it->second;
-      const auto* rec = state->find(id);
-      ReturnEntry e{st->column_int64(0), std::string(st->column_text(1)), std::string(st->column_text(8)),
-                    st->column_is_null(2) ? Bytes{} : bytes_col(*st, 2), u64(st->column_int64(6)), bytes_col(*st, 7),
-                    static_cast<std::uint32_t>(st->column_int64(9)), u64(st->column_int64(10)),
-                    st->column_is_null(11) ? Bytes{} : bytes_col(*st, 11), st->column_int64(12) != 0};
-      if (e.kind == "ack") {
-        if (auto r = state->acknowledge(id, e.ack_bytes); !r) return err(r);
-      } else {
-        const auto* dest = state->islands().find(rec->packet.dest_island);
-        if (dest == nullptr) return fail(Code::StoreConflict, "timeout of a packet to an unknown island");
-        domain::DestView view{u64(st->column_int64(3)), u64(st->column_int64(4)), packet::DestClock::DevnetMillis};
-        domain::NonDeliveryProof proof;
-        proof.block_height = view.height;
-        if (dest->spec.family == domain::Family::Ethereum) {
-          view.clock = packet::DestClock::EvmSeconds;
-          proof.kind = domain::NonDeliveryKind::EvmReceiptSlot;
-          proof.slot = packet::receipt_storage_slot(rec->commitment);
-        } else {
-          proof.kind = domain::NonDeliveryKind::DevnetEventScan;
-          proof.scan_from_height = u64(st->column_int64(5));
-        }
-        if (auto r = state->time_out(id, view, proof); !r) return err(r);
-      }
-      if (e.refunded)
-        if (auto r = state->refund(id, domain::EvRefunded{0}); !r) return err(r);
-      if (e.state == "done") returns_done[id] = std::move(e);
-      else returns[std::string(st->column_text(13))][id] = std::move(e);
+      const auto* rec = it == by_row.end() ? nullptr : state->find(it->second);
+      ReturnEntry* e = rec == nullptr ? nullptr : find_return(*rec);
+      if (e == nullptr) return fail(Code::StoreConflict, "a return attestation of an unknown return");
+      adapters::MemberAttestation a;
+      const Bytes member = bytes_col(*st, 1);
+      if (member.size() != a.member.size()) return fail(Code::StoreConflict, "a return attestation member is not 20 bytes");
+      std::copy(member.begin(), member.end(), a.member.begin());
+      a.audit_index = u64(st->column_int64(2));
+      a.signature = bytes_col(*st, 3);
+      e->peers.push_back(std::move(a));  // counted against the CURRENT committee when used (return_signatures)
     }
   }
   // The ledger: the stored rows must equal what the replay computed, and the invariant must hold.
@@ -1528,7 +1664,9 @@ std::vector<Relay::TimeoutCandidate> Relay::timeout_candidates(const std::string
     if (rec.packet.timeout_height == 0 && rec.packet.timeout_timestamp_ns == 0) continue;
     const auto* end = I.state->channels().find(domain::ChannelKey{rec.packet.dest_island, rec.packet.dest_channel});
     if (end == nullptr) continue;
-    out.push_back(TimeoutCandidate{id, rec.commitment, rec.packet, end->spec.open_height});
+    const auto* isl = I.state->islands().find(dest_island);
+    const bool scan = isl == nullptr || isl->spec.family != domain::Family::Ethereum;
+    out.push_back(TimeoutCandidate{id, rec.commitment, rec.packet, end->spec.open_height, scan});
   }
   return out;
 }
@@ -1607,6 +1745,7 @@ Result<PacketView> Relay::submit_ack_bundle(const domain::PacketId& id, std::str
   }
   const auto anchor = vh->anchor;
   auto out = std::make_shared<PacketView>();
+  std::optional<RelayEvent> ev;  // H9: announced after the commit
   Impl* raw = impl_.get();
   auto s = raw->committer->run([&, raw](Database&, Transaction& tx) -> Status {
     return raw->guarded([&]() -> Status {
@@ -1653,13 +1792,14 @@ Result<PacketView> Relay::submit_ack_bundle(const domain::PacketId& id, std::str
       if (auto r = q.run(); !r) return r;
       if (auto r = raw->set_stage(id, domain::stage_name(step->record.stage)); !r) return r;
       if (auto r = raw->persist_ledger(tx); !r) return r;
-      for (const auto& a : step->alerts) raw->note("alert " + a.kind + ": " + a.detail);
-      raw->returns[source][id] = ReturnEntry{raw->rowid.at(id), "ack", "pending", ack, *idx, sig->signature, 0, 0, {}, false};
+      ev = raw->event_of(step->record, *idx, step->alerts);
+      raw->returns[source][id] = ReturnEntry{raw->rowid.at(id), "ack", "pending", ack, *idx, sig->signature, 0, 0, {}, false, {}};
       *out = raw->view_of(step->record, false);
       return {};
     });
   });
   if (!s) return err(s);
+  if (ev) raw->emit(*ev);
   return *out;
 }
 
@@ -1755,6 +1895,7 @@ Result<PacketView> Relay::submit_non_delivery(const domain::PacketId& id, std::s
   }
   const auto anchor = vh->anchor;
   auto out = std::make_shared<PacketView>();
+  std::optional<RelayEvent> ev;  // H9: announced after the commit
   Impl* raw = impl_.get();
   auto s = raw->committer->run([&, raw](Database&, Transaction& tx) -> Status {
     return raw->guarded([&]() -> Status {
@@ -1800,13 +1941,14 @@ Result<PacketView> Relay::submit_non_delivery(const domain::PacketId& id, std::s
       raw->outbox[cur->packet.dest_island].erase(id);
       if (auto r = raw->set_stage(id, domain::stage_name(step->record.stage)); !r) return r;
       if (auto r = raw->persist_ledger(tx); !r) return r;
-      for (const auto& a : step->alerts) raw->note("alert " + a.kind + ": " + a.detail);
-      raw->returns[source][id] = ReturnEntry{raw->rowid.at(id), "timeout", "pending", {}, *idx, sig->signature, 0, 0, {}, false};
+      ev = raw->event_of(step->record, *idx, step->alerts);
+      raw->returns[source][id] = ReturnEntry{raw->rowid.at(id), "timeout", "pending", {}, *idx, sig->signature, 0, 0, {}, false, {}};
       *out = raw->view_of(step->record, false);
       return {};
     });
   });
   if (!s) return err(s);
+  if (ev) raw->emit(*ev);
   return *out;
 }
 
@@ -1828,12 +1970,91 @@ std::vector<Relay::ReturnJob> Relay::due_returns(const std::string& source_islan
     j.commitment = rec->commitment;
     j.packet_bytes = packet::encode_packet(rec->packet);
     j.ack_bytes = e.ack_bytes;
-    j.attestations.push_back(adapters::MemberAttestation{I.self, e.audit_index, e.signature});
+    j.attestations = I.return_signatures(e);
+    // The source endpoint needs k distinct members (PACKET.md): wait for the peers' signatures (PeerFetcher).
+    if (j.attestations.size() < I.state->committee().threshold()) continue;
     j.attempts = e.attempts;
     j.submitted_tx = e.submitted_tx;
     out.push_back(std::move(j));
   }
   return out;
+}
+
+std::optional<Relay::ReturnAttestation> Relay::own_return_attestation(const domain::PacketId& id) const {
+  const Impl& I = *impl_;
+  std::lock_guard lock(I.mu);
+  const auto* rec = I.state->find(id);
+  const ReturnEntry* e = rec == nullptr ? nullptr : I.find_return(*rec);
+  if (e == nullptr) return std::nullopt;
+  ReturnAttestation r;
+  r.kind = e->kind;
+  r.commitment = rec->commitment;
+  if (e->kind == "ack") r.ack_commitment = packet::ack_commitment(e->ack_bytes);
+  r.attestation = adapters::MemberAttestation{I.self, e->audit_index, e->signature};
+  return r;
+}
+
+std::vector<Relay::AwaitingReturn> Relay::awaiting_return_attestations(std::size_t max) const {
+  const Impl& I = *impl_;
+  std::lock_guard lock(I.mu);
+  std::vector<AwaitingReturn> out;
+  const std::uint32_t k = I.state->committee().threshold();
+  for (const auto& [source, entries] : I.returns)
+    for (const auto& [id, e] : entries) {
+      if (out.size() >= max) return out;
+      if (e.state == "done") continue;
+      const auto have = I.return_signatures(e);
+      if (have.size() >= k) continue;
+      const auto* rec = I.state->find(id);
+      if (rec == nullptr) continue;
+      AwaitingReturn a{id, e.kind, rec->commitment, {}};
+      for (const auto& x : have) a.members.push_back(x.member);
+      out.push_back(std::move(a));
+    }
+  return out;
+}
+
+Result<std::size_t> Relay::add_return_attestation(const domain::PacketId& id, const adapters::MemberAttestation& a) {
+  Impl* raw = impl_.get();
+  auto count = std::make_shared<std::size_t>(0);
+  Status s = raw->committer->run([raw, id, a, count](Database&, Transaction&) -> Status {
+    return raw->guarded([&]() -> Status {
+      const auto* rec = raw->state->find(id);
+      if (rec == nullptr) return fail(Code::UnknownPacket, "this relay does not hold " + domain::to_string(id));
+      ReturnEntry* e = raw->find_return(*rec);
+      if (e == nullptr)
+        return fail(Code::UnknownPacket, "this relay has no ack or timeout of " + domain::to_string(id) + " yet");
+      if (a.member == raw->self) return fail(Code::InvalidArgument, "a peer served this relay's own address", "member");
+      const auto& committee = raw->state->committee();
+      if (!committee.is_member(a.member))  // A05: only CURRENT members count
+        return fail(Code::NotValidator, "0x" + to_hex_bare(ByteView(a.member.data(), a.member.size())) +
+                                            " is not a member of the current committee", "member");
+      if (a.signature.size() != 65) return fail(Code::SigInvalid, "a signature is 65 bytes r || s || v", "signature");
+      auto subject = raw->return_subject(*rec, *e);
+      if (!subject) return err(subject);
+      // The peer must sign the SAME return: for an ack the same ack bytes (a peer that saw other ack bytes
+      // recovers to another address and is refused, ERR_SIG_INVALID / ERR_NOT_VALIDATOR).
+      const domain::MemberSignature peer{a.member, a.audit_index, a.signature};
+      auto one = domain::tally_attestations(committee, *subject, std::span<const domain::MemberSignature>(&peer, 1));
+      if (!one) return err(one);
+      if (!one->rejected().empty()) return tl::unexpected<Error>(one->rejected().front().error);
+      const bool known = std::any_of(e->peers.begin(), e->peers.end(), [&](const auto& x) { return x.member == a.member; });
+      if (!known && e->state != "done") {
+        auto st = raw->stmt("INSERT INTO return_attestations(packet, member, audit_index, signature) VALUES(?1, ?2, ?3, ?4)");
+        if (!st) return err(st);
+        (void)(*st)->bind_int64(1, raw->rowid.at(id));
+        (void)(*st)->bind_blob(2, ByteView(a.member.data(), a.member.size()));
+        (void)(*st)->bind_int64(3, i64(a.audit_index));
+        (void)(*st)->bind_blob(4, a.signature);
+        if (auto r = (*st)->run(); !r) return r;
+        e->peers.push_back(a);
+      }
+      *count = raw->return_signatures(*e).size();
+      return {};
+    });
+  });
+  if (!s) return err(s);
+  return *count;
 }
 
 Status Relay::record_return_submitted(const domain::PacketId& id, const Bytes& tx_id) {
@@ -1876,7 +2097,8 @@ Status Relay::record_return_failed(const domain::PacketId& id, const Error& erro
 
 Status Relay::record_returned(const domain::PacketId& id, adapters::SourceStatus status) {
   Impl* raw = impl_.get();
-  return raw->committer->run([raw, id, status](Database&, Transaction& tx) -> Status {
+  std::optional<RelayEvent> ev;  // H9: announced after the commit
+  Status s = raw->committer->run([raw, id, status, &ev](Database&, Transaction& tx) -> Status {
     return raw->guarded([&]() -> Status {
       const auto* rec = raw->state->find(id);
       if (rec == nullptr) return fail(Code::UnknownPacket, domain::to_string(id));
@@ -1902,7 +2124,7 @@ Status Relay::record_returned(const domain::PacketId& id, adapters::SourceStatus
         if (!step) return err(step);
         raw->touched = true;
         stage = std::string(domain::stage_name(step->record.stage));
-        for (const auto& a : step->alerts) raw->note("alert " + a.kind + ": " + a.detail);
+        ev = raw->event_of(step->record, std::nullopt, step->alerts);
       }
       auto st = raw->stmt("UPDATE returns SET state = 'done', refunded = ?1 WHERE packet = ?2");
       if (!st) return err(st);
@@ -1918,6 +2140,8 @@ Status Relay::record_returned(const domain::PacketId& id, adapters::SourceStatus
       return {};
     });
   });
+  if (s && ev) raw->emit(*ev);
+  return s;
 }
 
 domain::InvariantReport Relay::check_ledger() const {
@@ -1933,8 +2157,15 @@ void Relay::set_event_listener(std::function<void(const RelayEvent&)> listener) 
 }
 
 RelayEvent RelayEvent::of(const PacketView& v) {
-  return RelayEvent{v.id_text, v.id.source_island, v.id.source_channel, v.dest_island, v.stage,
-                    to_hex(v.commitment.view()), v.verified_index};
+  RelayEvent ev;
+  ev.packet_id = v.id_text;
+  ev.source_island = v.id.source_island;
+  ev.source_channel = v.id.source_channel;
+  ev.dest_island = v.dest_island;
+  ev.stage = v.stage;
+  ev.commitment = to_hex(v.commitment.view());
+  ev.audit_index = v.verified_index;
+  return ev;
 }
 
 }  // namespace causeway::engine

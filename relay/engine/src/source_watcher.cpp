@@ -10,7 +10,8 @@ namespace {
 bool transient(Code c) {
   return c == Code::RpcTransport || c == Code::RpcTimeout || c == Code::RpcError || c == Code::RpcResponse ||
          c == Code::RpcInconsistent || c == Code::StoreIo ||
-         c == Code::UntrustedAnchor || c == Code::Unsupported;
+         c == Code::UntrustedAnchor || c == Code::Unsupported ||
+         c == Code::InsufficientFunds;  // a voucher burn waiting for the ack that minted it (RelayState::prove)
 }
 
 }  // namespace

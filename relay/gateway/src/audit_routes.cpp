@@ -118,6 +118,12 @@ void AuditService::note(const std::string& s) const {
 std::uint64_t AuditService::now_ms() const { return opt_.clock_ms ? opt_.clock_ms() : system_ms(); }
 
 Result<std::optional<audit::SignedTreeHead>> AuditService::sign_if_grown() {
+  auto r = sign_if_grown_locked();
+  if (r && *r && opt_.on_signed) opt_.on_signed(**r);  // stored: announce it (H9)
+  return r;
+}
+
+Result<std::optional<audit::SignedTreeHead>> AuditService::sign_if_grown_locked() {
   std::lock_guard lock(sign_mu_);
   if (!sign_log_) return std::optional<audit::SignedTreeHead>{};
   if (!last_signed_size_) {

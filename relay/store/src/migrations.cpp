@@ -196,6 +196,17 @@ std::span<const Migration> relay_migrations() {
        "  in_flight_home BLOB NOT NULL CHECK(length(in_flight_home) = 32),\n"
        "  PRIMARY KEY(island, channel, denom)\n"
        ");\n"},
+      // 5: committee peers' signatures over an ack or timeout this relay relays back to the source (k > 1):
+      // the source endpoint needs k distinct members' ack/timeout attestations (PACKET.md "Acknowledgements
+      // and timeouts"), each over the member's own ack_verified / timeout_verified audit index.
+      {5, "return attestations",
+       "CREATE TABLE return_attestations(\n"
+       "  packet INTEGER NOT NULL REFERENCES returns(packet),\n"
+       "  member BLOB NOT NULL CHECK(length(member) = 20),\n"
+       "  audit_index INTEGER NOT NULL CHECK(audit_index >= 0),\n"
+       "  signature BLOB NOT NULL CHECK(length(signature) = 65),\n"
+       "  PRIMARY KEY(packet, member)\n"
+       ");\n"},
   };
   return kMigrations;
 }

@@ -72,11 +72,17 @@ Reply request(beast::tcp_stream& s, http::verb method, const std::string& target
   req.body() = body;
   req.prepare_payload();
   req.keep_alive(true);
-  http::write(s, req);
+  // A server that refuses a body (413) answers before reading it and closes: the rest of our write may then
+  // fail (EPIPE/ECONNRESET) although the answer is already on its way — read it, and report the write error
+  // only when there is no answer.
+  beast::error_code write_ec;
+  http::write(s, req, write_ec);
   beast::flat_buffer buf;
   http::response_parser<http::string_body> p;
   p.body_limit(64u << 20);
-  http::read(s, buf, p);
+  beast::error_code read_ec;
+  http::read(s, buf, p, read_ec);
+  if (read_ec) throw beast::system_error(write_ec ? write_ec : read_ec);
   return to_reply(p.get());
 }
 

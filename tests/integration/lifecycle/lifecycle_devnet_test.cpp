@@ -265,6 +265,7 @@ TEST_CASE("A21 A23 A27 A30 lifecycle: discovered, delivered, acknowledged back; 
       }
       lifecycle->run_once();
       if (deliver_to_b) supervisor->run_round(bi.island);
+      supervisor->run_round(ai.island);  // vouchers coming home (step 4; no adapter for a before that: a no-op)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   };
@@ -323,6 +324,7 @@ TEST_CASE("A21 A23 A27 A30 lifecycle: discovered, delivered, acknowledged back; 
   lifecycle->add_adapter(adapter_for(nb));
   supervisor = std::make_unique<engine::Supervisor>(*relay, engine::Supervisor::Options{});
   supervisor->add_adapter(adapter_for(nb));
+  supervisor->add_adapter(adapter_for(na));
   const auto id3 = id_of(p3);
   drive(true, [&] {
     return stage_of(id3) == "acknowledged" && relay->due_returns(ai.island, 16).empty();
@@ -342,8 +344,41 @@ TEST_CASE("A21 A23 A27 A30 lifecycle: discovered, delivered, acknowledged back; 
   CHECK(ra.balance(sender, "stake") ==
         abi::u256_to_decimal(domain::sub(before, abi::u256_from_u64(16)).value()));
   CHECK(relay->check_ledger().ok);
+
+  // ---- 4. a voucher goes home b → a (burn on b, release on a); the restart replays the burn AFTER the acks
+  //         that minted the vouchers (audit order), so the ledger replays without an invariant break ----
+  const auto sender_address = dn::address_of(key(kSender)).value();
+  const Bytes sender_bytes(sender_address.begin(), sender_address.end());
+  const std::string sender_on_b = dn::address_hex(sender_address);
+  const auto r4 = wait_receipt(*a_setup, ra.submit(ai, kSender, dn::TxKind::SendTransfer,
+                                                   dn::encode_body(dn::SendTransferBody{
+                                                       "channel-0", "stake", abi::u256_from_u64(9),
+                                                       Bytes(sender_bytes.begin(), sender_bytes.end()), "out", 0,
+                                                       now_ns + 600'000'000'000ull})));
+  REQUIRE(r4.success);
+  const auto p4 = a_setup->sent_packets(r4.height, r4.height).value().at(0);
+  drive(true, [&] { return stage_of(id_of(p4)) == "acknowledged" && relay->due_returns(ai.island, 16).empty(); });
+  CHECK(rb.balance(sender_on_b, "transfer/channel-0/stake") == "9");
+  const auto r5 = wait_receipt(*b_setup, rb.submit(bi, kSender, dn::TxKind::SendTransfer,
+                                                   dn::encode_body(dn::SendTransferBody{
+                                                       "channel-0", "transfer/channel-0/stake", abi::u256_from_u64(4),
+                                                       Bytes(sender_bytes.begin(), sender_bytes.end()), "home", 0,
+                                                       now_ns + 600'000'000'000ull})));
+  REQUIRE(r5.success);
+  const auto p5 = b_setup->sent_packets(r5.height, r5.height).value().at(0);
+  const auto id5 = id_of(p5);
+  drive(true, [&] { return stage_of(id5) == "acknowledged" && relay->due_returns(bi.island, 16).empty(); });
+  CHECK(rb.balance(sender_on_b, "transfer/channel-0/stake") == "5");  // 4 burned on b
+  CHECK(ra.balance("escrow:channel-0", "stake") == "21");              // 16 + 9 − 4 released on a
+  CHECK(relay->check_ledger().ok);
   lifecycle.reset();
   supervisor.reset();
+  relay->stop();
+  relay.reset();
+  relay = open_relay();  // replays packets and returns in audit order
+  CHECK(stage_of(id5) == "acknowledged");
+  CHECK(relay->packet_count() == 5);
+  CHECK(relay->check_ledger().ok);
   relay->stop();
 }
 
@@ -382,8 +417,8 @@ TEST_CASE("A23 A30 causeway serve runs the lifecycle from [adapters]: a transfer
   ::chmod(submitter.c_str(), 0600);
   cfg.committee.key_file = key_file.string();
   cfg.adapters.poll_ms = 20;
-  cfg.adapters.islands.push_back(engine::IslandAdapterSettings{ai.island, "devnet", {na.rpc_url()}, submitter.string(), 0});
-  cfg.adapters.islands.push_back(engine::IslandAdapterSettings{bi.island, "devnet", {nb.rpc_url()}, submitter.string(), 0});
+  cfg.adapters.islands.push_back(engine::IslandAdapterSettings{ai.island, "devnet", {na.rpc_url()}, submitter.string(), 0, ""});
+  cfg.adapters.islands.push_back(engine::IslandAdapterSettings{bi.island, "devnet", {nb.rpc_url()}, submitter.string(), 0, ""});
   const fs::path config = tmp.path() / "relay.json";
   std::ofstream(config) << engine::config_to_json(cfg).dump();
   const fs::path log = tmp.path() / "serve.log";

@@ -244,6 +244,40 @@ TEST_CASE("A05 a proven burn of more vouchers than were minted halts the channel
   CHECK(w.state.check_invariants().ok);
 }
 
+TEST_CASE("a voucher burn proven before the ack that minted it waits (no halt); beyond in flight it halts") {
+  World w;
+  const ChannelKey la{kA, "channel-0"};
+  auto t = transfer(kA, 1, kErc20, 100);
+  drive_to_delivered(w.state, t);  // delivered on B, the ack not yet taken in: 100 still in flight out
+  auto home = transfer(kB, 1, "transfer/channel-0/" + kErc20, 60);
+  REQUIRE(w.state.observe(home, endpoint_of(kB)));
+  const auto before = w.state.ledgers();
+  auto r = w.state.prove(packet_id(home), proven(home));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Code::InsufficientFunds);
+  CHECK(r.error().detail == "burn of 60 " + kErc20 + " waits for the acknowledgements of the transfers that minted "
+                                                       "them on eip155:31337/channel-0");
+  CHECK(w.state.ledgers() == before);
+  CHECK(w.state.find(packet_id(home))->stage == Stage::Observed);
+  CHECK(w.state.channels().find(la)->state == ChannelState::Open);  // not halted
+  // The ack arrives: the same burn is now proven.
+  REQUIRE(w.state.acknowledge(packet_id(t), ack_of(t, true)));
+  REQUIRE(w.state.prove(packet_id(home), proven(home)));
+  CHECK(bal(w.state, la, kErc20) == DenomBalance{amt(100), amt(40), amt(0), amt(60)});
+  CHECK(w.state.check_invariants().ok);
+
+  // A burn larger than outstanding + in flight is no wait: it breaks the invariant and halts (A05).
+  World w2;
+  auto t2 = transfer(kA, 1, kErc20, 100);
+  drive_to_delivered(w2.state, t2);
+  auto greedy = transfer(kB, 1, "transfer/channel-0/" + kErc20, 101);
+  REQUIRE(w2.state.observe(greedy, endpoint_of(kB)));
+  auto r2 = w2.state.prove(packet_id(greedy), proven(greedy));
+  REQUIRE_FALSE(r2);
+  CHECK(r2.error().code == Code::EscrowInvariant);
+  CHECK(w2.state.channels().find(la)->state == ChannelState::Halted);
+}
+
 TEST_CASE("ledger movements refuse to go below zero and keep the invariant") {
   TransferLedger l;
   CHECK(l.voucher_burned("x", amt(1)).error().code == Code::UnknownDenom);

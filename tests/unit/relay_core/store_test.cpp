@@ -46,7 +46,8 @@ TEST_CASE("open_relay_database applies the relay schema (migration 3) and passes
   REQUIRE(db.has_value());
   CHECK(schema_version(*db).value() == static_cast<int>(relay_migrations().size()));
   CHECK(relay_migrations()[2].name == "relay core");
-  CHECK(relay_migrations().back().name == "packet lifecycle");
+  CHECK(relay_migrations()[3].name == "packet lifecycle");
+  CHECK(relay_migrations().back().name == "return attestations");
   for (const char* t : {"islands", "client_states", "consensus_states", "channels", "packets", "attestations",
                         "transfers", "outbox", "deliveries", "audit_leaves", "headers"})
     CHECK(count(*db, std::string("SELECT count(*) FROM sqlite_schema WHERE type='table' AND name='") + t + "'") == 1);

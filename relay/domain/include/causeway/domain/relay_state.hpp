@@ -123,7 +123,9 @@ class RelayState {
   // Errors of all below: ERR_UNKNOWN_PACKET, advance()'s, and those listed.
   // prove: source client active. Transfers re-check the denom (ERR_UNKNOWN_DENOM), move the ledger (a
   // movement it cannot take: ERR_ESCROW_INVARIANT, channel halted, alert "escrow_invariant") and pass the
-  // cap of the source end at ev.time_ms or are held (alert "transfer_held").
+  // cap of the source end at ev.time_ms or are held (alert "transfer_held"). A voucher burn larger than the
+  // outstanding vouchers but covered by outstanding + in flight out (the minting transfer's ack not yet taken
+  // in) is ERR_INSUFFICIENT_FUNDS with nothing changed: try again after the acks.
   Result<Step> prove(const PacketId& id, const EvProven& ev);
   // attest: the tally is of the current committee epoch (ERR_INSUFFICIENT_QUORUM), over the destination
   // end's endpoint (ERR_WRONG_DESTINATION); both clients active; both ends open (ERR_CHANNEL_CLOSED /
@@ -180,6 +182,8 @@ class RelayState {
   bool operator==(const RelayState&) const = default;
 
  private:
+  // prove's wait for the acks that minted the vouchers a burn returns (see prove). ERR_INSUFFICIENT_FUNDS.
+  Status burn_waits_for_acks(const PacketRecord& r) const;
   Result<PacketRecord*> get(const PacketId& id);
   Status check_target(const packet::Packet& p, ByteView receiver) const;
   Result<TransferPlan> transfer_plan(const packet::Packet& p) const;

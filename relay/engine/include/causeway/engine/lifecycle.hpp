@@ -77,6 +77,7 @@ class Lifecycle {
   Relay& relay_;
   Options options_;
   Counters counters_;
+  std::set<domain::PacketId> unanchored_;  // timeouts already reported without a usable anchor (logged once)
   std::map<std::string, std::shared_ptr<adapters::ChainAdapter>> adapters_;
   std::thread thread_;
   std::mutex mu_;

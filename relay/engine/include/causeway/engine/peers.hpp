@@ -43,6 +43,13 @@ Result<domain::PacketId> parse_packet_id(std::string_view text);
 Result<adapters::MemberAttestation> parse_attestation_json(std::string_view body, const std::string& packet_id_text,
                                                            const Hash32& commitment);
 
+// A peer's ack or timeout attestation (GET /v1/attestations/{id}?kind=ack|timeout): the packet shape above plus
+// "kind" equal to `kind` and, for an ack, "ack_commitment" (32-byte 0x hex, returned in `ack_commitment`).
+// Errors: parse_attestation_json's; ERR_INVALID_ARGUMENT (missing or other kind, malformed ack_commitment).
+Result<adapters::MemberAttestation> parse_return_attestation_json(std::string_view body,
+                                                                  const std::string& packet_id_text,
+                                                                  const Hash32& commitment, std::string_view kind);
+
 struct PeerOptions {
   std::vector<std::string> peers;                 // base URLs, "http://host:port" (config [committee] peers)
   std::chrono::milliseconds poll_interval{250};   // between rounds when nothing new arrived
@@ -70,8 +77,9 @@ class PeerFetcher {
   void stop();   // idempotent; the destructor calls it
 
   // One round: for every packet awaiting attestations, ask every peer that has not been counted yet (a peer
-  // that fails at the transport level is skipped for the rest of the round). Returns the number of
-  // attestations accepted this round.
+  // that fails at the transport level is skipped for the rest of the round); then the same for every ack or
+  // timeout this relay relays back that holds fewer than k signatures (Relay::add_return_attestation).
+  // Returns the number of attestations accepted this round.
   std::size_t poll_once();
 
   PeerStats stats() const;
@@ -81,6 +89,7 @@ class PeerFetcher {
  private:
   PeerFetcher(Relay& relay, PeerOptions options);
   struct Peer;
+  std::size_t poll_returns(std::vector<bool>& unreachable);
   Relay& relay_;
   PeerOptions opt_;
   std::vector<std::unique_ptr<Peer>> peers_;

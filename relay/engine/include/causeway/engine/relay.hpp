@@ -222,6 +222,9 @@ class Relay {
     Hash32 commitment;
     packet::Packet packet;
     std::uint64_t open_height = 0;  // the destination channel end's open_height (where the scan starts)
+    // The non-delivery proof scans every event from open_height (devnet) rather than reading one storage slot
+    // at the judged block (EVM): its anchor must then be at or below open_height.
+    bool event_scan = true;
   };
   std::vector<TimeoutCandidate> timeout_candidates(const std::string& dest_island, std::size_t max) const;
   // The non-delivery evidence of a devnet destination (adapters' fetch_non_delivery_proof): its headers are
@@ -241,11 +244,40 @@ class Relay {
     Hash32 commitment;
     Bytes packet_bytes;
     Bytes ack_bytes;                // ack only
-    std::vector<adapters::MemberAttestation> attestations;  // this relay's (k = 1; peers: not yet)
+    std::vector<adapters::MemberAttestation> attestations;  // own first, then committee peers' (>= k)
     std::uint32_t attempts = 0;
     Bytes submitted_tx;
   };
+  // Only returns that hold k distinct current committee members' signatures are due (the source endpoint
+  // refuses fewer, ERR_INSUFFICIENT_QUORUM); the PeerFetcher gathers the others' (add_return_attestation).
   std::vector<ReturnJob> due_returns(const std::string& source_island, std::size_t max) const;
+  // ---- the return path with a committee (k > 1; PACKET.md "Acknowledgements and timeouts") ----
+  // This relay's own ack/timeout attestation of a packet (GET /v1/attestations/{id}?kind=ack|timeout):
+  // nullopt until this relay verified the ack or the timeout itself. Thread-safe.
+  struct ReturnAttestation {
+    std::string kind;                // "ack" | "timeout"
+    Hash32 commitment;               // the packet's
+    Hash32 ack_commitment;           // keccak256(ack_bytes) for an ack; zero for a timeout
+    adapters::MemberAttestation attestation;  // member, its ack_verified/timeout_verified index, 65-byte r||s||v
+  };
+  std::optional<ReturnAttestation> own_return_attestation(const domain::PacketId& id) const;
+  // Returns not yet done that hold fewer than k current members' signatures, with the members they hold
+  // (at most `max`). Thread-safe.
+  struct AwaitingReturn {
+    domain::PacketId id;
+    std::string kind;
+    Hash32 commitment;
+    std::vector<domain::Address> members;
+  };
+  std::vector<AwaitingReturn> awaiting_return_attestations(std::size_t max) const;
+  // A committee peer's attestation of the same ack (same ack bytes) or timeout, signed over
+  // ack/timeout_attestation_digest(source island, source genesis, source endpoint, commitment, [ack
+  // commitment], a.audit_index) — the peer's OWN audit index. Verified by recovery (tally_attestations: low-S,
+  // current member, A05), stored (return_attestations table) through the group committer; idempotent.
+  // Returns how many distinct current members' signatures the return now holds (own included).
+  // Errors: ERR_UNKNOWN_PACKET (no such packet, or no ack/timeout verified here yet), ERR_INVALID_ARGUMENT
+  // (this relay's own address), ERR_NOT_VALIDATOR, ERR_SIG_INVALID, store errors.
+  Result<std::size_t> add_return_attestation(const domain::PacketId& id, const adapters::MemberAttestation& a);
   Status record_return_submitted(const domain::PacketId& id, const Bytes& tx);
   Status record_return_failed(const domain::PacketId& id, const Error& error, std::uint64_t next_attempt_ms);
   // The source endpoint processed it (lookup_sent): Acknowledged / Refunded. An error ack or a timeout that
@@ -256,9 +288,19 @@ class Relay {
   // the invariant escrowed = outstanding + in flight recomputed from it (also checked at every start).
   domain::InvariantReport check_ledger() const;
 
-  // ---- events for the gateway stream (issue #6 "Server", H1; relay/gateway stream.hpp) ----
-  // Called after the COMMIT that gave a packet a new stage (today: intake → proven/attested), on the thread
-  // that saw the commit (the writer). The listener must be quick and must not call back into the Relay.
+  // ---- events for the gateway stream (issue #6 "Server", H1/H9; relay/gateway stream.hpp; docs/api.md) ----
+  // Called once per committed stage change, only after the COMMIT that holds it (never for a change that
+  // rolled back or whose COMMIT failed), on the thread that saw the commit (the writer for intake and
+  // record_delivered(_async); the caller's thread, after its commit, for the other members below):
+  //   submit_bundle(_async)        new packet → "proven" or "attested" (not for an already-known packet)
+  //   add_member_attestation       "attested" when the k-th member signature was taken in
+  //   record_delivered(_async)     "delivered"
+  //   submit_ack_bundle            "acknowledged" or "error-acknowledged"
+  //   submit_non_delivery          "timed-out"
+  //   record_returned              "refunded" (an error ack or timeout the source refunded; a success ack the
+  //                                source recorded changes no stage and is not announced)
+  // relay/domain alerts raised by the same change (RelayEvent::alerts) ride on its event. The listener must be
+  // quick and must not call back into the Relay (it may run while the writer waits).
   void set_event_listener(std::function<void(const RelayEvent&)> listener);
 
  private:
@@ -267,15 +309,29 @@ class Relay {
   std::unique_ptr<Impl> impl_;
 };
 
+// A relay/domain alert (domain::Alert) raised by a committed change: kind "transfer_held" (a transfer over its
+// channel's cap, held), "escrow_invariant" (a ledger movement broke escrowed = outstanding + in flight: the
+// channel is halted), "ordered_channel_closed" (a timeout closed an ordered channel), "commitment_conflict";
+// detail is relay/domain's human-readable text.
+struct RelayAlert {
+  std::string kind;
+  std::string detail;
+};
+
 // A packet stage change (set_event_listener).
 struct RelayEvent {
   std::string packet_id;       // domain::to_string(id)
   std::string source_island;
   std::string source_channel;
   std::string dest_island;
-  std::string stage;           // domain::stage_name
+  std::string stage;           // domain::stage_name: the stage after the committed change
   std::string commitment;      // 0x hex
-  std::uint64_t audit_index = 0;
+  std::uint64_t audit_index = 0;  // this relay's packet_verified entry of the packet (every stage)
+  // The audit entry that recorded this change: packet_attested (k-th signature, add_member_attestation),
+  // packet_delivered, ack_verified, timeout_verified; nullopt for intake (see audit_index) and refunded (no
+  // entry of its own).
+  std::optional<std::uint64_t> stage_index;
+  std::vector<RelayAlert> alerts;  // raised by the same change, in relay/domain's order (usually empty)
   static RelayEvent of(const PacketView& v);
 };
 

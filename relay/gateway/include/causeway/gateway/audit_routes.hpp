@@ -57,6 +57,10 @@ struct AuditServiceOptions {
   std::size_t max_export_bytes = 256u << 20;  // /v1/audit/export: the in-memory bound
   std::function<std::uint64_t()> clock_ms{};  // default: the system clock (ms since the Unix epoch)
   std::function<void(const std::string&)> log{};  // notices (a failed signing); default: stderr
+  // Called with every head signed by sign_if_grown (start, the periodic signer, stop) after it was stored
+  // (committed), on the signing thread, outside the signer's lock (H9: `causeway serve` publishes it on the
+  // stream's "sth" topic, stream_events.hpp). Must be quick.
+  std::function<void(const audit::SignedTreeHead&)> on_signed{};
 };
 
 class AuditService {
@@ -89,6 +93,7 @@ class AuditService {
     std::unique_ptr<audit::AuditLog> log;
   };
   AuditService(AuditServiceOptions o, audit::AuditKey key) : opt_(std::move(o)), key_(std::move(key)) {}
+  Result<std::optional<audit::SignedTreeHead>> sign_if_grown_locked();  // sign_if_grown without on_signed
   Result<std::unique_ptr<Reader>> take_reader();
   void give_back(std::unique_ptr<Reader> r);
   void note(const std::string& s) const;
