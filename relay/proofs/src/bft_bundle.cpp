@@ -122,6 +122,69 @@ Result<bft::Commit> commit_field(const nlohmann::json& c, const std::string& at)
   return commit;
 }
 
+// The anchor of a causeway-devnet/v1 document (bundle or header document): its header bytes and a light client
+// started from it with the anchor's validator sets and trusting period (PROOF-BUNDLE.md "bft"). The headers'
+// chain id must be the island (docs/bft-light-client.md). `max_retained` bounds the client's memory.
+struct DevnetAnchor {
+  Bytes header;
+  bft::LightClient client;
+};
+Result<DevnetAnchor> open_devnet_anchor(const nlohmann::json& doc, const std::shared_ptr<const bft::HeaderCodec>& codec,
+                                        const std::string& island, std::size_t max_retained) {
+  const auto suite = codec->suite();
+  const auto& a = doc["anchor"];
+  auto anchor_bytes = header_field(a["header"], "anchor.header");
+  if (!anchor_bytes) return tl::unexpected(anchor_bytes.error());
+  auto anchor_info = codec->decode(*anchor_bytes);
+  if (!anchor_info) return tl::unexpected(relocated(anchor_info.error(), "anchor.header"));
+  if (island != anchor_info->chain_id)
+    return fail(Code::IslandMismatch, "the headers' chain id '" + anchor_info->chain_id + "' is not island " + island,
+                "island");
+  auto validators = validators_field(suite, a["validators"], "anchor.validators");
+  if (!validators) return tl::unexpected(validators.error());
+  bft::ValidatorSet next = *validators;
+  if (a.contains("next_validators")) {
+    auto n = validators_field(suite, a["next_validators"], "anchor.next_validators");
+    if (!n) return tl::unexpected(n.error());
+    next = std::move(*n);
+  }
+  auto period = quantity(a["trusting_period_s"], "anchor.trusting_period_s");
+  if (!period) return tl::unexpected(period.error());
+  bft::ClientConfig config;
+  config.codec = codec;
+  config.trusting_period_s = *period;
+  config.max_retained = max_retained;
+  auto client = bft::LightClient::create(config, bft::SignedHeader{*anchor_bytes, {}}, *validators, next);
+  if (!client) return tl::unexpected(relocated(client.error(), "anchor"));
+  return DevnetAnchor{std::move(*anchor_bytes), std::move(*client)};
+}
+
+// One entry of a document's "headers" as a light block: header bytes, commit, and its validator sets (a header
+// carries its set only when it changes; otherwise the client's trusted next set signs it).
+Result<bft::LightBlock> devnet_light_block(const nlohmann::json& h, const std::string& at, bft::Suite suite,
+                                           const bft::LightClient& client) {
+  bft::LightBlock block;
+  auto bytes = header_field(h["header"], at + ".header");
+  if (!bytes) return tl::unexpected(bytes.error());
+  block.signed_header.header = std::move(*bytes);
+  auto commit = commit_field(h["commit"], at + ".commit");
+  if (!commit) return tl::unexpected(commit.error());
+  block.signed_header.commit = std::move(*commit);
+  if (h.contains("validators")) {
+    auto set = validators_field(suite, h["validators"], at + ".validators");
+    if (!set) return tl::unexpected(set.error());
+    block.validators = std::move(*set);
+  } else {
+    block.validators = client.trusted_next_validators();
+  }
+  if (h.contains("next_validators")) {
+    auto set = validators_field(suite, h["next_validators"], at + ".next_validators");
+    if (!set) return tl::unexpected(set.error());
+    block.next_validators = std::move(*set);
+  }
+  return block;
+}
+
 }  // namespace
 
 Result<nlohmann::json> verify_bft_bundle(const nlohmann::json& doc, const TrustList* trust,
@@ -136,32 +199,9 @@ Result<nlohmann::json> verify_bft_bundle(const nlohmann::json& doc, const TrustL
   const auto suite = codec->suite();  // only causeway-devnet/v1 gets here: its JSON header shape is read below
 
   const auto& island = doc["island"].get_ref<const std::string&>();
-  const auto& a = doc["anchor"];
-  auto anchor_bytes = header_field(a["header"], "anchor.header");
-  if (!anchor_bytes) return tl::unexpected(anchor_bytes.error());
-  auto anchor_info = codec->decode(*anchor_bytes);
-  if (!anchor_info) return tl::unexpected(relocated(anchor_info.error(), "anchor.header"));
-  // causeway-devnet/v1 headers carry the island id itself as chain_id (docs/bft-light-client.md, docs/devnet.md).
-  if (island != anchor_info->chain_id)
-    return fail(Code::IslandMismatch, "the headers' chain id '" + anchor_info->chain_id + "' is not island " + island,
-                "island");
-  auto validators = validators_field(suite, a["validators"], "anchor.validators");
-  if (!validators) return tl::unexpected(validators.error());
-  bft::ValidatorSet next = *validators;
-  if (a.contains("next_validators")) {
-    auto n = validators_field(suite, a["next_validators"], "anchor.next_validators");
-    if (!n) return tl::unexpected(n.error());
-    next = std::move(*n);
-  }
-  auto period = quantity(a["trusting_period_s"], "anchor.trusting_period_s");
-  if (!period) return tl::unexpected(period.error());
-
-  bft::ClientConfig config;
-  config.codec = codec;
-  config.trusting_period_s = *period;
-  config.max_retained = doc["headers"].size() + 1;
-  auto client = bft::LightClient::create(config, bft::SignedHeader{*anchor_bytes, {}}, *validators, next);
-  if (!client) return tl::unexpected(relocated(client.error(), "anchor"));
+  auto anchored = open_devnet_anchor(doc, codec, island, doc["headers"].size() + 1);
+  if (!anchored) return tl::unexpected(anchored.error());
+  bft::LightClient* client = &anchored->client;
   const auto anchor_state = client->latest();
   if (trust != nullptr) {  // A03: the anchor hash and its validator-set hash must both be pinned
     bool found = false;
@@ -182,27 +222,9 @@ Result<nlohmann::json> verify_bft_bundle(const nlohmann::json& doc, const TrustL
   const auto& headers = doc["headers"];
   for (std::size_t i = 0; i < headers.size(); ++i) {
     const std::string at = "headers[" + std::to_string(i) + "]";
-    bft::LightBlock block;
-    auto bytes = header_field(headers[i]["header"], at + ".header");
-    if (!bytes) return tl::unexpected(bytes.error());
-    block.signed_header.header = std::move(*bytes);
-    auto commit = commit_field(headers[i]["commit"], at + ".commit");
-    if (!commit) return tl::unexpected(commit.error());
-    block.signed_header.commit = std::move(*commit);
-    // A header carries its set only when it changes; otherwise the trusted next set signs it.
-    if (headers[i].contains("validators")) {
-      auto set = validators_field(suite, headers[i]["validators"], at + ".validators");
-      if (!set) return tl::unexpected(set.error());
-      block.validators = std::move(*set);
-    } else {
-      block.validators = client->trusted_next_validators();
-    }
-    if (headers[i].contains("next_validators")) {
-      auto set = validators_field(suite, headers[i]["next_validators"], at + ".next_validators");
-      if (!set) return tl::unexpected(set.error());
-      block.next_validators = std::move(*set);
-    }
-    auto updated = client->update(block, now_ms);
+    auto block = devnet_light_block(headers[i], at, suite, *client);
+    if (!block) return tl::unexpected(block.error());
+    auto updated = client->update(*block, now_ms);
     if (!updated) return tl::unexpected(relocated(updated.error(), at));
     if (updated->kind == bft::UpdateKind::Misbehaviour)
       return fail(Code::ClientFrozen, "two valid headers at height " + std::to_string(updated->header.height) +
@@ -276,31 +298,11 @@ Result<VerifiedHeaders> verify_bft_headers(std::string_view json_text, const Tru
     const auto codec = *made;
     const auto suite = codec->suite();
     const std::string island = doc["island"].get<std::string>();
-    const auto& a = doc["anchor"];
-    auto anchor_bytes = header_field(a["header"], "anchor.header");
-    if (!anchor_bytes) return tl::unexpected(anchor_bytes.error());
-    auto anchor_info = codec->decode(*anchor_bytes);
-    if (!anchor_info) return tl::unexpected(relocated(anchor_info.error(), "anchor.header"));
-    if (island != anchor_info->chain_id)
-      return fail(Code::IslandMismatch, "the headers' chain id '" + anchor_info->chain_id + "' is not island " + island,
-                  "island");
-    auto validators = validators_field(suite, a["validators"], "anchor.validators");
-    if (!validators) return tl::unexpected(validators.error());
-    bft::ValidatorSet next = *validators;
-    if (a.contains("next_validators")) {
-      auto n = validators_field(suite, a["next_validators"], "anchor.next_validators");
-      if (!n) return tl::unexpected(n.error());
-      next = std::move(*n);
-    }
-    auto period = quantity(a["trusting_period_s"], "anchor.trusting_period_s");
-    if (!period) return tl::unexpected(period.error());
     const auto& headers = doc["headers"];
-    bft::ClientConfig config;
-    config.codec = codec;
-    config.trusting_period_s = *period;
-    config.max_retained = headers.size() + 1;
-    auto client = bft::LightClient::create(config, bft::SignedHeader{*anchor_bytes, {}}, *validators, next);
-    if (!client) return tl::unexpected(relocated(client.error(), "anchor"));
+    auto anchored = open_devnet_anchor(doc, codec, island, headers.size() + 1);
+    if (!anchored) return tl::unexpected(anchored.error());
+    bft::LightClient* client = &anchored->client;
+    const Bytes* anchor_bytes = &anchored->header;
     const auto anchor_state = client->latest();
     bool found = false;
     for (const auto& t : trust)
@@ -326,30 +328,13 @@ Result<VerifiedHeaders> verify_bft_headers(std::string_view json_text, const Tru
     for (std::size_t i = 0; i < headers.size(); ++i) {
       const std::string at = "headers[" + std::to_string(i) + "]";
       if (!headers[i].is_object()) return fail(Code::BundleSchema, "expected an object", at);
-      bft::LightBlock block;
-      auto bytes = header_field(headers[i]["header"], at + ".header");
-      if (!bytes) return tl::unexpected(bytes.error());
-      block.signed_header.header = *bytes;
-      auto commit = commit_field(headers[i]["commit"], at + ".commit");
-      if (!commit) return tl::unexpected(commit.error());
-      block.signed_header.commit = std::move(*commit);
-      if (headers[i].contains("validators")) {
-        auto set = validators_field(suite, headers[i]["validators"], at + ".validators");
-        if (!set) return tl::unexpected(set.error());
-        block.validators = std::move(*set);
-      } else {
-        block.validators = client->trusted_next_validators();
-      }
-      if (headers[i].contains("next_validators")) {
-        auto set = validators_field(suite, headers[i]["next_validators"], at + ".next_validators");
-        if (!set) return tl::unexpected(set.error());
-        block.next_validators = std::move(*set);
-      }
-      auto updated = client->update(block, now_ms);
+      auto block = devnet_light_block(headers[i], at, suite, *client);
+      if (!block) return tl::unexpected(block.error());
+      auto updated = client->update(*block, now_ms);
       if (!updated) return tl::unexpected(relocated(updated.error(), at));
       if (updated->kind == bft::UpdateKind::Misbehaviour)
         return fail(Code::ClientFrozen, "two valid headers at one height: misbehaviour", at);
-      auto v = fields_of(*bytes, updated->header.hash, at + ".header");
+      auto v = fields_of(block->signed_header.header, updated->header.hash, at + ".header");
       if (!v) return tl::unexpected(v.error());
       out.headers.push_back(*v);
     }
