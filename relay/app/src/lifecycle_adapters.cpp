@@ -45,6 +45,9 @@ Result<std::shared_ptr<adapters::ChainAdapter>> make_island_adapter(const engine
     c.island = s.island;
     c.submitter_key = *key;
     c.min_confirmations = std::max<std::uint64_t>(1, s.confirmations);
+    // Deliveries are sent without waiting for their receipts, so one supervisor round puts many into the next
+    // block; the supervisor looks each one up (and waits for its inclusion) before it would send it again.
+    c.wait_for_receipt = false;
     const domain::SignedIsland* reg = nullptr;
     for (const auto& isl : config.islands)
       if (isl.spec.id == s.island) reg = &isl;

@@ -42,10 +42,12 @@ std::size_t Lifecycle::watch_source(adapters::ChainAdapter& a) {
   }
   std::size_t acted = 0;
   for (const auto& ref : *refs) {
-    // Anchor: the highest consensus state at or below the packet's block (A03); re-read, intake advances it.
+    // Anchor: the highest consensus state BELOW the packet's block (A03); re-read, intake advances it. Strictly
+    // below: the first packet of a block advances the client to that block, and a bundle's proving block must
+    // lie above its anchor — the block's other packets still anchor below it.
     std::uint64_t anchor = states.front().height;
     for (const auto& s : relay_.consensus_states(island))
-      if (s.height <= ref.height) anchor = std::max(anchor, s.height);
+      if (s.height < ref.height) anchor = std::max(anchor, s.height);
     auto bundle = a.fetch_proof(ref.commitment, ref.height, anchor);
     Result<PacketView> taken = bundle ? relay_.submit_bundle(std::move(*bundle)) : tl::unexpected(bundle.error());
     if (!taken) {

@@ -98,12 +98,22 @@ void Supervisor::deliver_one(adapters::ChainAdapter& adapter, const DueDelivery&
     }
     return;
   }
-  // 2. Ordered channels: wait for the earlier sequence (A24).
+  // 2. Our last transaction is out but not yet included (an adapter that does not wait for receipts, so one
+  //    round sends many deliveries): wait a few rounds for it before sending again, so that one delivery is not
+  //    sent (and paid for) twice (A30). Every kInclusionRounds-th attempt submits anew (a dropped transaction).
+  constexpr std::uint32_t kInclusionRounds = 8;
+  if (!d.submitted_tx.empty() && d.attempts % kInclusionRounds != 0) {
+    ++counters_.waits;
+    writes.push_back(relay_.record_failed_attempt_async(d.id, Error{Code::RpcTimeout, "awaiting inclusion", ""},
+                                                        relay_.now_ms() + options_.backoff_base_ms));
+    return;
+  }
+  // 3. Ordered channels: wait for the earlier sequence (A24).
   if (auto ready = relay_.ready_to_submit(d.id); !ready) {
     ++counters_.waits;
     return;
   }
-  // 3. Submit.
+  // 4. Submit.
   ++counters_.submits;
   auto sub = adapter.submit_delivery(d.delivery);
   if (!sub) {

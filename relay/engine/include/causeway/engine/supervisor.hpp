@@ -7,9 +7,13 @@
 //      (A27: another relayer may have delivered it; A30: our earlier attempt may have been included after it
 //      timed out). Found → Relay::record_delivered (one transaction: domain deliver, audit packet_delivered,
 //      the one deliveries row). A look-up that fails counts as a failed attempt (no blind submit).
-//   2. Relay::ready_to_submit: on an ordered channel a later sequence waits for the earlier one
+//   2. our last transaction is out but not found yet (adapters that do not wait for receipts, e.g. serve's EVM
+//      adapters, so one round puts many deliveries into the next block): wait for its inclusion — a failed
+//      attempt "awaiting inclusion" due after backoff_base_ms — and resubmit only every 8th attempt (a dropped
+//      transaction), so a pending delivery is never sent twice;
+//   3. Relay::ready_to_submit: on an ordered channel a later sequence waits for the earlier one
 //      (ERR_PACKET_SEQUENCE: left pending, retried next round, never skipped, A24).
-//   3. submit; success → Relay::record_submitted (confirmed by the look-up of a later round); failure or
+//   4. submit; success → Relay::record_submitted (confirmed by the look-up of a later round); failure or
 //      timeout → Relay::record_failed_attempt with exponential backoff (Options::backoff_base_ms · 2^attempts,
 //      capped at backoff_max_ms).
 // A worker sleeps Options::idle_ms when it has nothing due, and wakes early when intake adds work for it.
