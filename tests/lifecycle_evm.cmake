@@ -9,10 +9,11 @@ if(TARGET evm_adapter AND TARGET engine)
   set(CAUSEWAY_TOOLS_DIR "${CMAKE_SOURCE_DIR}/tools" CACHE PATH "Pinned test tools (deploy/install-deps.sh)")
   add_executable(lifecycle_evm_test
     integration/lifecycle/lifecycle_evm_test.cpp integration/anvil_node.cpp integration/anvil_process.cpp
-    integration/anvil_main.cpp)
+    integration/anvil_main.cpp ${CMAKE_SOURCE_DIR}/relay/app/src/evm_island_records.cpp)
   target_link_libraries(lifecycle_evm_test PRIVATE Catch2::Catch2 nlohmann_json::nlohmann_json
     causeway::engine causeway::evm_adapter causeway::ethereum_contracts Threads::Threads)
-  target_include_directories(lifecycle_evm_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration)
+  target_include_directories(lifecycle_evm_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration
+    ${CMAKE_SOURCE_DIR}/relay/app/src)  # evm_island_records.hpp, shared with `causeway bench e2e`
   target_compile_options(lifecycle_evm_test PRIVATE ${CAUSEWAY_WARNINGS})
   target_compile_definitions(lifecycle_evm_test PRIVATE
     CAUSEWAY_TOOLS_DIR_DEFAULT="${CAUSEWAY_TOOLS_DIR}"

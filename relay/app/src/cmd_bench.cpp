@@ -1,7 +1,7 @@
 // `causeway bench NAME [--json] [--runs N]`: each figure beside the machine's own limit, measured in the same
 // run (DESIGN.md §5). Benches: bitcoin-headers, eth-proofs, eth-headers, bft-headers, chainmaker-blocks, all (those five;
 // chainmaker-blocks when the shared vectors are present); peers (separate:
-// Causeway beside @ethereumjs/trie under node).
+// Causeway beside @ethereumjs/trie under node); e2e (separate: two anvil chains and the whole relay, bench_e2e.hpp).
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -10,6 +10,7 @@
 
 #include "bench_bft.hpp"
 #include "bench_chainmaker.hpp"
+#include "bench_e2e.hpp"
 #include "bench_ethereum.hpp"
 #include "bench_peers.hpp"
 #include "bench_relay_core.hpp"
@@ -238,6 +239,32 @@ void add_bench_commands(CLI::App& app, int& exit_code) {
       return;
     }
     run([] { return bench_relay_core(rc_packets, rc_per_block, rc_batch, runs); });
+  });
+
+  static E2eOptions e2e;
+  auto* e2e_cmd = bench->add_subcommand("e2e",
+                                        "ERC-20 transfers A -> B through the whole relay (lifecycle + supervisor "
+                                        "threads) on two real anvil chains: packets/s and latency from the source "
+                                        "block / the relay's intake to the destination receipt (p50/p99); not part "
+                                        "of `all`");
+  e2e_cmd->add_option("--anvil", e2e.anvil, "anvil binary (default $CAUSEWAY_ANVIL, else tools/node_modules/.bin/anvil)");
+  e2e_cmd->add_option("--packets", e2e.packets, "Transfers in total")->capture_default_str()->check(CLI::Range(1, 100'000));
+  e2e_cmd->add_option("--senders", e2e.senders, "Sender threads/accounts, each sending one transfer per block")
+      ->check(CLI::Range(1, 64))->capture_default_str();
+  e2e_cmd->add_option("--block-time-s", e2e.block_time_s, "anvil --block-time (seconds)")->capture_default_str()->check(CLI::Range(1, 60));
+  e2e_cmd->add_option("--confirmations", e2e.confirmations,
+                      "Blocks below the tip before a sent packet is proven (as [[adapters.islands]] confirmations)")
+      ->check(CLI::Range(0, 64))->capture_default_str();
+  e2e_cmd->add_flag("--keep", e2e.keep, "Keep the work dir (anvil logs, keys, relay database)");
+  e2e_cmd->callback([&exit_code] {
+    try {
+      const auto r = bench_e2e(e2e);
+      print_e2e(r, json);
+      exit_code = r.ok ? 0 : 1;
+    } catch (const std::exception& e) {
+      std::cerr << "causeway bench e2e: " << e.what() << "\n";
+      exit_code = 1;
+    }
   });
 
   auto* all = bench->add_subcommand("all", "Every in-process bench (a few seconds each)");

@@ -44,6 +44,7 @@
 #include "causeway/engine/lifecycle.hpp"
 #include "causeway/engine/relay.hpp"
 #include "causeway/engine/supervisor.hpp"
+#include "evm_island_records.hpp"  // relay/app/src: the island and channel records `causeway bench e2e` uses too
 
 namespace {
 
@@ -75,51 +76,6 @@ ae::ChannelConfig channel_to(const ae::Deployment& other) {
 }
 
 Bytes addr_bytes(const eth::Address& a) { return Bytes(a.begin(), a.end()); }
-
-// The relay's governance-signed registration of an anvil island, anchored at its current tip.
-domain::SignedIsland island_record(AnvilNode& n, const ae::Deployment& d, const secp256k1::SecretKey& gov) {
-  ae::EthRpc rpc(n.client());
-  const auto tip = must(rpc.block_number(), "tip");
-  const auto block = must(rpc.block_by_number(tip), "anchor block");
-  REQUIRE(block.has_value());
-  domain::SignedIsland r;
-  auto& s = r.spec;
-  s.id = d.island;
-  s.genesis = d.genesis_hash;
-  s.family = domain::Family::Ethereum;
-  s.codec = "anvil";
-  s.trusting_period_s = 1'209'600;
-  s.finality = domain::FinalityRule{domain::FinalityKind::RpcTrusted, 1};
-  s.anchor.height = tip;
-  s.anchor.hash = block->hash;
-  s.anchor.time_s = block->header.timestamp_s;
-  s.endpoint = addr_bytes(d.endpoint);
-  s.governance = domain::make_governance_keys(1, {secp256k1::eth_address(secp256k1::public_key_of(gov))}).value();
-  r.nonce = 1;
-  r.signatures.push_back(domain::sign_governance(domain::island_digest(domain::GovAction::IslandRegister, s, 1), gov).value());
-  return r;
-}
-
-domain::SignedChannelRecord channel_record(const domain::IslandSpec& self, const domain::IslandSpec& other,
-                                           const secp256k1::SecretKey& gov) {
-  domain::SignedChannelRecord r;
-  auto& s = r.spec;
-  s.island = self.id;
-  s.channel = "channel-0";
-  s.port = "transfer";
-  s.endpoint = self.endpoint;
-  s.counterparty_island = other.id;
-  s.counterparty_genesis = other.genesis;
-  s.counterparty_channel = "channel-0";
-  s.counterparty_port = "transfer";
-  s.counterparty_endpoint = other.endpoint;
-  s.ordering = domain::Ordering::Unordered;
-  s.open_height = self.anchor.height;  // the channel was registered at or before the relay's anchor
-  r.nonce = 2;
-  r.signatures.push_back(
-      domain::sign_governance(domain::channel_digest(domain::GovAction::ChannelOpen, s, self.genesis, 2), gov).value());
-  return r;
-}
 
 // eth_call of `data` to `to` at latest: the 32-byte word answered.
 Hash32 call_word(AnvilNode& n, const eth::Address& to, const Bytes& data) {
@@ -195,11 +151,11 @@ TEST_CASE("A19 A21 A30 EVM lifecycle on two anvil chains: ERC-20 delivered and a
 
   // The relay: both islands anchored at their current tips, the channel pair, the asset; committee = member.
   engine::RelayConfig cfg;
-  const auto isl_a = island_record(na, da, key0);
-  const auto isl_b = island_record(nb, db, key0);
+  const auto isl_a = must(app::evm_island_record(na.client(), da, key0), "island record A");
+  const auto isl_b = must(app::evm_island_record(nb.client(), db, key0), "island record B");
   cfg.islands = {isl_a, isl_b};
-  cfg.channels.push_back(engine::ChannelPair{channel_record(isl_a.spec, isl_b.spec, key0),
-                                             channel_record(isl_b.spec, isl_a.spec, key0)});
+  cfg.channels.push_back(engine::ChannelPair{must(app::transfer_channel_record(isl_a.spec, isl_b.spec, key0), "channel A"),
+                                             must(app::transfer_channel_record(isl_b.spec, isl_a.spec, key0), "channel B")});
   cfg.assets.push_back(engine::AssetSetting{da.island, denom});
   const fs::path key_file = work / "attestation.key";
   std::ofstream(key_file) << to_hex(ByteView(member.b.data(), member.b.size())) << "\n";
