@@ -13,12 +13,12 @@ set_tests_properties(gateway_stream_test PROPERTIES LABELS integration TIMEOUT 3
 if(TARGET causeway-devnet AND TARGET devnet_adapter)
   add_executable(gateway_stream_lifecycle_test
     integration/gateway_stream/stream_lifecycle_test.cpp integration/gateway_stream/ws_client.cpp
-    integration/anvil_process.cpp $<TARGET_OBJECTS:causeway_catch_main>)
+    integration/lifecycle/devnet_harness.cpp integration/anvil_process.cpp $<TARGET_OBJECTS:causeway_catch_main>)
   target_link_libraries(gateway_stream_lifecycle_test PRIVATE Catch2::Catch2 nlohmann_json::nlohmann_json
     causeway::gateway causeway::engine causeway::audit causeway::devnet_adapter causeway::devnet_node causeway::bft
     Boost::headers Threads::Threads)
   target_include_directories(gateway_stream_lifecycle_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration
-    ${CMAKE_CURRENT_SOURCE_DIR}/integration/gateway_stream)
+    ${CMAKE_CURRENT_SOURCE_DIR}/integration/gateway_stream ${CMAKE_CURRENT_SOURCE_DIR}/integration/lifecycle)
   target_compile_options(gateway_stream_lifecycle_test PRIVATE ${CAUSEWAY_WARNINGS})
   target_compile_definitions(gateway_stream_lifecycle_test PRIVATE
     CAUSEWAY_DEVNET_BIN="$<TARGET_FILE:causeway-devnet>" CAUSEWAY_TOOLS_DIR_DEFAULT="")

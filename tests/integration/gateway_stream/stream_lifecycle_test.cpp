@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "anvil_process.hpp"
+#include "devnet_harness.hpp"
 #include "causeway/core/hash.hpp"
 #include "causeway/core/hex.hpp"
 #include "causeway/core/packet.hpp"
@@ -42,138 +43,7 @@ namespace da = causeway::adapters::devnet;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-Bytes key(int i) { return from_hex(dn::kDevKeys[i]).value(); }
-constexpr int kGovernance = 0;  // sample genesis governance: signs the relay's island/channel records too
-constexpr int kSender = 1;
-constexpr int kSubmitter = 2;   // the relay's submitter on both chains
-constexpr int kCommittee = 3;   // the relay's attestation key: the one-member committee of both chains
-
-struct Devnet {
-  fs::path data;
-  fs::path genesis;
-  std::unique_ptr<anvil::Process> proc;
-  json started;
-  void start() {
-    const fs::path log = data.string() + ".log";
-    proc = std::make_unique<anvil::Process>(
-        std::vector<std::string>{CAUSEWAY_DEVNET_BIN, "--data-dir", data.string(), "--listen", "127.0.0.1:0",
-                                 "--block-time", "20", "--json", "--quiet", "--genesis", genesis.string()},
-        log);
-    const auto deadline = Clock::now() + std::chrono::seconds(60);
-    while (Clock::now() < deadline && started.is_null()) {
-      std::ifstream in(log);
-      std::string line;
-      while (std::getline(in, line))
-        if (!line.empty() && line[0] == '{') started = json::parse(line);
-      if (started.is_null()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      if (!proc->running()) FAIL("causeway-devnet exited: " << anvil::tail(log));
-    }
-    REQUIRE(started.value("event", "") == "started");
-  }
-  std::string rpc_url() const { return started["rpc_url"].get<std::string>(); }
-};
-
-Devnet make_devnet(const fs::path& dir, const std::string& name) {
-  json g = dn::genesis_to_json(dn::sample_genesis(name));
-  g["committee"] = {{"members", {dn::address_hex(dn::address_of(key(kCommittee)).value())}}, {"k", 1}};
-  Devnet d{dir / name, dir / (name + "-genesis.json"), nullptr, nullptr};
-  std::ofstream(d.genesis) << g.dump();
-  d.start();
-  return d;
-}
-
-std::shared_ptr<da::DevnetAdapter> adapter_for(const Devnet& d) {
-  da::DevnetAdapterConfig c;
-  c.rpc_url = d.rpc_url();
-  c.submitter_key = key(kSubmitter);
-  auto a = da::DevnetAdapter::connect(c);
-  if (!a) FAIL("connect: " << code_name(a.error().code) << " " << a.error().detail);
-  return std::shared_ptr<da::DevnetAdapter>(std::move(*a));
-}
-
-struct Rpc {
-  std::unique_ptr<adapters::JsonRpcClient> c;
-  explicit Rpc(const Devnet& d)
-      : c(std::make_unique<adapters::JsonRpcClient>(adapters::JsonRpcClient::create(d.rpc_url()).value())) {}
-  json call(const std::string& m, json params = json::array()) {
-    auto r = c->call(m, params);
-    if (!r) FAIL(m << ": " << r.error().detail);
-    return *r;
-  }
-  std::string submit(const da::IslandInfo& info, int dev, dn::TxKind kind, Bytes body) {
-    dn::Tx tx;
-    tx.island = info.island;
-    tx.genesis = info.genesis_hash;
-    tx.kind = kind;
-    tx.body = std::move(body);
-    tx.nonce = call("devnet_getNonce", json::array({dn::address_hex(dn::address_of(key(dev)).value())}))["pending"];
-    REQUIRE(dn::sign_tx(tx, key(dev)));
-    return call("devnet_sendTransaction", json::array({to_hex(dn::encode_tx(tx))})).get<std::string>();
-  }
-  std::string balance(const std::string& account, const std::string& denom) {
-    return call("devnet_getBalance", json::array({account, denom})).get<std::string>();
-  }
-};
-
-da::TxReceipt wait_receipt(da::DevnetAdapter& a, const std::string& tx) {
-  const Hash32 h = hash_from_hex(tx).value();
-  const auto deadline = Clock::now() + std::chrono::seconds(60);
-  for (;;) {
-    auto r = a.tx_receipt(h);
-    REQUIRE(r);
-    if (r->has_value()) return **r;
-    REQUIRE(Clock::now() < deadline);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
-
-// The relay's governance-signed records of a live devnet island (relay/domain governance digests).
-domain::SignedIsland island_record(da::DevnetAdapter& a, Rpc& rpc) {
-  const auto& info = a.info();
-  const json b0 = rpc.call("devnet_getBlock", json::array({0}));
-  const auto h0 = bft::devnet::decode(from_hex(b0["header"].get<std::string>()).value()).value();
-  domain::SignedIsland r;
-  auto& s = r.spec;
-  s.id = info.island;
-  s.genesis = info.genesis_hash;
-  s.family = domain::Family::Bft;
-  s.codec = "causeway-devnet/v1";
-  s.trusting_period_s = 1'209'600;  // the devnet adapter's default written into its bundles
-  s.finality = domain::FinalityRule{domain::FinalityKind::BftQuorum, 0};
-  s.anchor.height = 0;
-  s.anchor.hash = info.genesis_hash;
-  s.anchor.time_s = h0.time_ms / 1000;
-  s.anchor.extra = Bytes(h0.validators_hash.b.begin(), h0.validators_hash.b.end());
-  s.endpoint = info.endpoint;
-  const auto sk = secp256k1::parse_secret_key(key(kGovernance)).value();
-  s.governance = domain::make_governance_keys(1, {secp256k1::eth_address(secp256k1::public_key_of(sk))}).value();
-  r.nonce = 1;
-  r.signatures.push_back(domain::sign_governance(domain::island_digest(domain::GovAction::IslandRegister, s, 1), sk).value());
-  return r;
-}
-
-domain::SignedChannelRecord channel_record(const domain::IslandSpec& self, const domain::IslandSpec& other, bool ordered) {
-  domain::SignedChannelRecord r;
-  auto& s = r.spec;
-  s.island = self.id;
-  s.channel = "channel-0";
-  s.port = "transfer";
-  s.endpoint = self.endpoint;
-  s.counterparty_island = other.id;
-  s.counterparty_genesis = other.genesis;
-  s.counterparty_channel = "channel-0";
-  s.counterparty_port = "transfer";
-  s.counterparty_endpoint = other.endpoint;
-  s.ordering = ordered ? domain::Ordering::Ordered : domain::Ordering::Unordered;
-  s.open_height = 0;
-  r.nonce = 2;
-  const auto sk = secp256k1::parse_secret_key(key(kGovernance)).value();
-  r.signatures.push_back(
-      domain::sign_governance(domain::channel_digest(domain::GovAction::ChannelOpen, s, self.genesis, 2), sk).value());
-  return r;
-}
-
-const std::string kReceiver = "0x1111111111111111111111111111111111111111";
+using namespace causeway::testing::devnet_harness;
 
 // The whole scenario; `ordered`: the channel pair is ordered, so the timeout closes it (relay/domain alert
 // ordered_channel_closed, on the alerts topic and carried by the timed-out event).

@@ -1,0 +1,73 @@
+// Shared harness of the devnet end-to-end tests (lifecycle_devnet_test, gateway_stream_lifecycle_test): two
+// (or more) REAL causeway-devnet processes with a one-member committee, their adapters, a small JSON-RPC helper
+// for signed transactions and balances, and the relay's governance-signed island and channel records of a live
+// devnet. Test support only: failures are Catch2 FAIL/REQUIRE. Each including target defines
+// CAUSEWAY_DEVNET_BIN (the node binary) for devnet_harness.cpp.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "anvil_process.hpp"
+#include "causeway/devnet_adapter/devnet_adapter.hpp"
+#include "causeway/devnet_node/tx.hpp"
+#include "causeway/domain/channel.hpp"
+#include "causeway/domain/governance.hpp"
+#include "causeway/domain/island.hpp"
+
+namespace causeway::testing::devnet_harness {
+
+namespace dn = causeway::devnet;
+namespace da = causeway::adapters::devnet;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// The sample genesis's dev key i (0x hex secret, dn::kDevKeys).
+Bytes key(int i);
+inline constexpr int kGovernance = 0;  // sample genesis governance: signs the relay's island/channel records too
+inline constexpr int kSender = 1;
+inline constexpr int kSubmitter = 2;   // the relay's submitter on both chains
+inline constexpr int kCommittee = 3;   // the relay's attestation key: the one-member committee of both chains
+inline const std::string kReceiver = "0x1111111111111111111111111111111111111111";
+
+// A causeway-devnet process (--block-time 20 ms, ephemeral port) on `data` with `genesis`; start() waits for its
+// "started" JSON line (60 s).
+struct Devnet {
+  fs::path data;
+  fs::path genesis;
+  std::unique_ptr<anvil::Process> proc;
+  nlohmann::json started;
+  void start();
+  std::string rpc_url() const { return started["rpc_url"].get<std::string>(); }
+};
+
+// The sample genesis named `name` with the committee {key(kCommittee)}, k = 1, started under `dir`.
+Devnet make_devnet(const fs::path& dir, const std::string& name);
+// A devnet adapter of `d` with key(kSubmitter) as submitter.
+std::shared_ptr<da::DevnetAdapter> adapter_for(const Devnet& d);
+
+struct Rpc {
+  std::unique_ptr<adapters::JsonRpcClient> c;
+  explicit Rpc(const Devnet& d);
+  nlohmann::json call(const std::string& m, nlohmann::json params = nlohmann::json::array());
+  // Signs a transaction of dev key `dev` (pending nonce) and sends it; its hash.
+  std::string submit(const da::IslandInfo& info, int dev, dn::TxKind kind, Bytes body);
+  std::string balance(const std::string& account, const std::string& denom);
+};
+
+// The receipt of transaction `tx` (0x hash), polled up to 60 s.
+da::TxReceipt wait_receipt(da::DevnetAdapter& a, const std::string& tx);
+
+// The relay's governance-signed records of a live devnet island (anchored at block 0) and of its channel-0
+// (port transfer) towards `other` (relay/domain governance digests; nonces 1 and 2; signed by key(kGovernance)).
+domain::SignedIsland island_record(da::DevnetAdapter& a, Rpc& rpc);
+domain::SignedChannelRecord channel_record(const domain::IslandSpec& self, const domain::IslandSpec& other,
+                                           bool ordered = false);
+
+}  // namespace causeway::testing::devnet_harness
