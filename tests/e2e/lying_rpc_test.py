@@ -15,8 +15,8 @@ reported to its EndpointPool and demoted).
      is delivered from the honest endpoint's data (500 vouchers) and acknowledged;
   3. a second transfer of 250 completes too (750 vouchers from exactly two mints, both acknowledged) and the liars
      still receive no request; `causeway audit verify --url` verifies both relays.
-The relay does not export endpoint demotion (EvmAdapter::metrics() is not wired into GET /metrics); the test prints
-what /metrics shows about endpoints and asserts demotion by the liar's request count.
+Demotion is asserted twice: by the liar's request count, and by GET /metrics (causeway_rpc_endpoint_demoted and
+causeway_rpc_endpoint_demotions_total per island, adapter role and URL).
 Usage: lying_rpc_test.py --causeway BIN --devnet BIN --anvil BIN [--work DIR] [--keep]
 """
 import os, signal, sys, time
@@ -98,10 +98,22 @@ def body(t, net):
                 "requests after its last lie %d (total %d, lies %d)" % (l.after_lie, l.requests, l.lies))
         stages = [net.packet(x["packet_id"], m).get("stage") for x in (o1, o2)]
         t.check(stages == ["acknowledged"] * 2, "3d. relay %s: both packets acknowledged" % m, repr(stages))
-    st, text = http_get(net.ports["a"], "/metrics")
-    ep = [l for l in text.splitlines() if not l.startswith("#") and ("endpoint" in l or "demot" in l or "rpc" in l)]
-    print("    /metrics of relay a about RPC endpoints: %s" % ("; ".join(ep[:5]) if ep else
-          "none (endpoint demotion is not exported; EvmAdapter::metrics() is not wired into the gateway)"), flush=True)
+    # 3e. /metrics reports it: the liar of each relay demoted (watch role: the lifecycle read its receipts), the
+    #     honest endpoint not.
+    for m in ("a", "b"):
+        st, text = http_get(net.ports[m], "/metrics")
+        def series(name, url):
+            for line in text.splitlines():
+                if line.startswith(name + "{") and 'island="eip155:31337"' in line and 'role="watch"' in line \
+                        and ('url="%s"' % url) in line:
+                    return float(line.rsplit(" ", 1)[1])
+            return None
+        got = (series("causeway_rpc_endpoint_demoted", liars[m].url),
+               series("causeway_rpc_endpoint_demotions_total", liars[m].url),
+               series("causeway_rpc_endpoint_demoted", e37["url"]))
+        t.check(st == 200 and got[0] == 1 and got[1] is not None and got[1] >= 1 and got[2] == 0,
+                "3e. relay %s /metrics: the liar demoted, the honest endpoint not" % m,
+                "demoted %r, demotions_total %r, honest demoted %r" % got)
     for m in ("a", "b"):
         code, last, detail = net.audit_verify(m)
         t.check(code == 0 and last.startswith("audit: verified "), "relay %s audit verify --url" % m,

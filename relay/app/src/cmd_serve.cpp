@@ -17,9 +17,12 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <tuple>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "causeway/adapters/ethereum/evm_adapter.hpp"
 #include "causeway/core/hex.hpp"
 #include "causeway/engine/peers.hpp"
 #include "causeway/engine/relay.hpp"
@@ -194,6 +197,8 @@ int serve(const ServeOpts& o) {
   life_opts.poll_ms = ro.config.adapters.poll_ms;
   for (const auto& a : ro.config.adapters.islands) life_opts.confirmations[a.island] = a.confirmations;
   auto lifecycle = std::make_unique<engine::Lifecycle>(**relay, life_opts);
+  // (island, role, adapter) of every real adapter, for /metrics' RPC endpoint health (issue #7: demotions).
+  std::vector<std::tuple<std::string, std::string, std::shared_ptr<adapters::ChainAdapter>>> chain_adapters;
   for (const auto& a : ro.config.adapters.islands) {
     auto for_supervisor = make_island_adapter(a, ro.config);
     auto for_lifecycle = for_supervisor ? make_island_adapter(a, ro.config) : for_supervisor;
@@ -206,6 +211,8 @@ int serve(const ServeOpts& o) {
       supervisor.add_adapter(engine::withhold_deliveries(
           *for_supervisor, std::set<std::string>(ro.config.adapters.withhold.begin(), ro.config.adapters.withhold.end())));
     lifecycle->add_adapter(*for_lifecycle);
+    chain_adapters.emplace_back(a.island, "deliver", *for_supervisor);
+    chain_adapters.emplace_back(a.island, "watch", *for_lifecycle);
   }
   // The relay committee (k > 1): gather the other members' attestations from the configured peers.
   engine::PeerOptions peer_opts;
@@ -265,6 +272,15 @@ int serve(const ServeOpts& o) {
   gateway::add_audit_routes(server, *audit_svc);
   // API v1 reads/writes, health, metrics, OpenAPI (issue #6; gateway/api_routes.hpp).
   auto api = std::make_shared<gateway::ApiContext>(**relay, o.data_dir);
+  api->rpc_endpoints = [chain_adapters] {
+    std::vector<gateway::RpcEndpointHealth> out;
+    for (const auto& [island, role, adapter] : chain_adapters)
+      if (const auto* evm = dynamic_cast<const adapters::ethereum::EvmAdapter*>(adapter.get()))
+        for (const auto& e : evm->metrics().pool.endpoints)
+          out.push_back({island, role, e.url, e.demoted, e.demotions, e.inconsistent, e.unverifiable_reports,
+                         e.transport_errors});
+    return out;
+  };
   gateway::add_api_routes(server, api);
   if (!o.api_token_file.empty() || !o.operators.empty())  // H1: otherwise operator routes stay closed
     api->authorize_operator = [authenticator](const gateway::Request& r) { return authenticator->check_operator(r); };

@@ -108,6 +108,31 @@ void add_metrics_routes(Server& server, std::shared_ptr<ApiContext> ctx) {
                         .Register(reg);
     for (const auto& [key, v] : ctx->balances->snapshot())
       balance.Add({{"island", key.first}, {"account", key.second}}).Set(v);
+    if (ctx->rpc_endpoints) {
+      auto& demoted = prometheus::BuildGauge()
+                          .Name("causeway_rpc_endpoint_demoted")
+                          .Help("1 while an island's RPC endpoint is demoted (it served data the relay could not verify)")
+                          .Register(reg);
+      auto& demotions = prometheus::BuildCounter()
+                            .Name("causeway_rpc_endpoint_demotions_total")
+                            .Help("Times an RPC endpoint was demoted")
+                            .Register(reg);
+      auto& inconsistent = prometheus::BuildCounter()
+                               .Name("causeway_rpc_endpoint_inconsistent_total")
+                               .Help("Answers of an RPC endpoint caught contradicting themselves or the verified headers")
+                               .Register(reg);
+      auto& transport = prometheus::BuildCounter()
+                            .Name("causeway_rpc_endpoint_transport_errors_total")
+                            .Help("Transport errors and timeouts of an RPC endpoint")
+                            .Register(reg);
+      for (const auto& e : ctx->rpc_endpoints()) {
+        const std::map<std::string, std::string> labels{{"island", e.island}, {"role", e.role}, {"url", e.url}};
+        demoted.Add(labels).Set(e.demoted ? 1 : 0);
+        demotions.Add(labels).Increment(static_cast<double>(e.demotions));
+        inconsistent.Add(labels).Increment(static_cast<double>(e.inconsistent + e.unverifiable_reports));
+        transport.Add(labels).Increment(static_cast<double>(e.transport_errors));
+      }
+    }
     prometheus::BuildGauge()
         .Name("causeway_audit_tree_size")
         .Help("Entries in the relay's transparency log")

@@ -71,10 +71,27 @@ class SubmitterBalances {
   std::map<std::pair<std::string, std::string>, double> v_;
 };
 
+// One RPC endpoint of an island's adapter as /metrics reports it (issue #7: an endpoint that serves unverifiable
+// data is demoted and reported in metrics). `role`: which adapter instance ("watch" = the lifecycle's source
+// watcher, "deliver" = the delivery supervisor's); each demotes on its own.
+struct RpcEndpointHealth {
+  std::string island;
+  std::string role;
+  std::string url;
+  bool demoted = false;
+  std::uint64_t demotions = 0;             // times it became demoted
+  std::uint64_t inconsistent = 0;          // answers caught contradicting themselves (e.g. receipts vs receiptsRoot)
+  std::uint64_t unverifiable_reports = 0;  // data the light client refused
+  std::uint64_t transport_errors = 0;
+};
+
 struct ApiContext {
   engine::Relay& relay;
   std::shared_ptr<ReadPool> reads;
   std::shared_ptr<SubmitterBalances> balances = std::make_shared<SubmitterBalances>();
+  // The adapters' RPC endpoints (set by `serve`; unset = none reported). Called on a gateway thread per scrape:
+  // must be thread-safe and quick (the adapters' counters are atomics behind a mutex).
+  std::function<std::vector<RpcEndpointHealth>()> rpc_endpoints;
   // Operator authorization of a write route; unset = every write is refused with 401 ERR_UNAUTHORIZED.
   std::function<Status(const Request&)> authorize_operator;
   // The OpenAPI document's path (schemas/openapi.json); empty = the copy embedded at build time.
