@@ -97,11 +97,6 @@ struct Run {
   double header_carrying_per_s, normal_sync_per_s;
 };
 
-struct Intake {
-  double packets_per_s = 0;
-  double avg_batch = 0;
-};
-
 // relay/proofs::verify_bundle alone (parse + schema + validator set + inclusion), the intake's first stage.
 double verify_rate(const Workload& w, std::size_t n) {
   std::size_t done = 0;
@@ -116,11 +111,26 @@ double verify_rate(const Workload& w, std::size_t n) {
   return static_cast<double>(done) / since(t0);
 }
 
-// Feeds every bundle of `w` to a fresh relay through Relay::submit_bundle_async from this thread (bundle
-// verification runs here; the group-commit writer on its own thread; the process is pinned to one CPU) and
-// returns packets/s from the first submission to the last acknowledgement.
-Intake run_intake(const Workload& w, std::size_t batch, const std::string& dir, store::Synchronous sync) {
+Run one_run(const Workload& w, const Workload& carrying, std::size_t batch, const std::string& dir) {
+  Run r{};
   std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  r.sign_per_s = sign_rate(20'000);
+  r.insert_per_s = sqlite_insert_rate(dir, w.bundles.size(), batch);
+  r.verify_per_s = verify_rate(w, 2000);
+  const RelayIntake realistic = run_relay_intake(w, batch, dir + "/relay", store::Synchronous::Full);
+  r.packets_per_s = realistic.packets_per_s;
+  r.avg_batch = realistic.avg_batch;
+  r.header_carrying_per_s = run_relay_intake(carrying, batch, dir + "/relay-carrying", store::Synchronous::Full).packets_per_s;
+  r.normal_sync_per_s = run_relay_intake(w, batch, dir + "/relay-normal", store::Synchronous::Normal).packets_per_s;
+  return r;
+}
+
+}  // namespace
+
+// See bench_relay_core.hpp.
+engine::RelayOptions relay_bench_options(const Workload& w, std::size_t batch, const std::string& dir,
+                                         store::Synchronous sync) {
   engine::RelayOptions opt;
   opt.data_dir = dir;
   opt.config = w.config;
@@ -128,7 +138,12 @@ Intake run_intake(const Workload& w, std::size_t batch, const std::string& dir, 
   opt.commit.max_batch = batch;
   opt.commit.max_wait = std::chrono::microseconds(2000);
   opt.log = [](const std::string&) {};
-  auto relay = engine::Relay::open(opt);
+  return opt;
+}
+
+RelayIntake run_relay_intake(const Workload& w, std::size_t batch, const std::string& dir, store::Synchronous sync) {
+  std::filesystem::remove_all(dir);
+  auto relay = engine::Relay::open(relay_bench_options(w, batch, dir, sync));
   if (!relay) throw std::runtime_error("relay: " + relay.error().detail);
 
   std::mutex mu;
@@ -164,30 +179,14 @@ Intake run_intake(const Workload& w, std::size_t batch, const std::string& dir, 
   }
   const double secs = since(t0);
   if (!first_error.empty()) throw std::runtime_error("relay refused a bench packet: " + first_error);
-  Intake r;
+  RelayIntake r;
   const auto stats = (*relay)->commit_stats();
   r.avg_batch = stats.batches ? static_cast<double>(stats.changes) / static_cast<double>(stats.batches) : 0;
   r.packets_per_s = static_cast<double>(w.bundles.size()) / secs;
+  r.packets_in_relay = (*relay)->packet_count();
   (*relay)->stop();
   return r;
 }
-
-Run one_run(const Workload& w, const Workload& carrying, std::size_t batch, const std::string& dir) {
-  Run r{};
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  r.sign_per_s = sign_rate(20'000);
-  r.insert_per_s = sqlite_insert_rate(dir, w.bundles.size(), batch);
-  r.verify_per_s = verify_rate(w, 2000);
-  const Intake realistic = run_intake(w, batch, dir + "/relay", store::Synchronous::Full);
-  r.packets_per_s = realistic.packets_per_s;
-  r.avg_batch = realistic.avg_batch;
-  r.header_carrying_per_s = run_intake(carrying, batch, dir + "/relay-carrying", store::Synchronous::Full).packets_per_s;
-  r.normal_sync_per_s = run_intake(w, batch, dir + "/relay-normal", store::Synchronous::Normal).packets_per_s;
-  return r;
-}
-
-}  // namespace
 
 std::vector<BenchFigure> bench_relay_core(std::size_t packets, std::size_t per_block, std::size_t batch, int runs) {
   cpu_set_t original;

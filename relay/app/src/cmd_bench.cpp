@@ -11,6 +11,7 @@
 #include "bench_bft.hpp"
 #include "bench_chainmaker.hpp"
 #include "bench_e2e.hpp"
+#include "bench_gateway.hpp"
 #include "bench_ethereum.hpp"
 #include "bench_peers.hpp"
 #include "bench_relay_core.hpp"
@@ -267,6 +268,29 @@ void add_bench_commands(CLI::App& app, int& exit_code) {
     }
   });
 
+  static GatewayBenchOptions gw;
+  auto* gw_cmd = bench->add_subcommand("gateway",
+                                       "Proven packets POSTed to a real gateway (127.0.0.1, ephemeral port) over "
+                                       "keep-alive connections, each answered after its group commit: packets/s and "
+                                       "p50/p99 latency beside the same run's in-process relay-core intake of the "
+                                       "same bundles");
+  gw_cmd->add_option("--packets", gw.packets, "Packets (proof bundles) per run")->capture_default_str()->check(CLI::Range(1, 1'000'000));
+  gw_cmd->add_option("--connections", gw.connections, "Client keep-alive connections (one thread each)")
+      ->capture_default_str()->check(CLI::Range(1, 1024));
+  gw_cmd->add_option("--per-block", gw.per_block, "Sent packets per source block")->capture_default_str()->check(CLI::Range(1, 100'000));
+  gw_cmd->add_option("--batch", gw.batch, "Group commit: changes per transaction at most")->capture_default_str()->check(CLI::Range(1, 100'000));
+  gw_cmd->callback([&exit_code] {
+    try {
+      gw.runs = runs;
+      const auto r = bench_gateway(gw);
+      print_gateway(r, json);
+      exit_code = r.ok ? 0 : 1;
+    } catch (const std::exception& e) {
+      std::cerr << "causeway bench gateway: " << e.what() << "\n";
+      exit_code = 1;
+    }
+  });
+
   auto* all = bench->add_subcommand("all", "Every in-process bench (a few seconds each)");
   all->callback([run] {
     run([] {
@@ -275,6 +299,13 @@ void add_bench_commands(CLI::App& app, int& exit_code) {
       for (auto& f : bench_eth_headers(eth_headers, runs)) figures.push_back(std::move(f));
       for (auto& f : bench_bft_headers(bft_crypto, bft_signatures, runs)) figures.push_back(std::move(f));
       for (auto& f : bench_relay_core(rc_packets, rc_per_block, rc_batch, runs)) figures.push_back(std::move(f));
+      {
+        GatewayBenchOptions g = gw;
+        g.runs = runs;
+        auto r = bench_gateway(g);
+        if (!r.ok) throw std::runtime_error("gateway: " + (r.failures.empty() ? std::string("not ok") : r.failures.front()));
+        figures.push_back(std::move(r.figure));
+      }
       if (chainmaker_vectors_present(default_vectors_dir()))  // real-data bench: only where the vectors are
         for (auto& f : bench_chainmaker_blocks(default_vectors_dir(), runs)) figures.push_back(std::move(f));
       return figures;
