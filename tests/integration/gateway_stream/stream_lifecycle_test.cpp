@@ -44,6 +44,7 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 using namespace causeway::testing::devnet_harness;
+namespace devnet_harness = causeway::testing::devnet_harness;
 
 // The whole scenario; `ordered`: the channel pair is ordered, so the timeout closes it (relay/domain alert
 // ordered_channel_closed, on the alerts topic and carried by the timed-out event).
@@ -101,37 +102,17 @@ void stream_lifecycle(bool ordered) {
 
   const Bytes receiver = from_hex(kReceiver).value();
   auto send = [&](std::uint64_t amount, std::uint64_t timeout_height, std::uint64_t timeout_ns) {
-    const auto r = wait_receipt(*a_setup, ra.submit(ai, kSender, dn::TxKind::SendTransfer,
-                                                    dn::encode_body(dn::SendTransferBody{
-                                                        "channel-0", "stake", abi::u256_from_u64(amount), receiver,
-                                                        "lifecycle", timeout_height, timeout_ns})));
-    REQUIRE(r.success);
-    auto sent = a_setup->sent_packets(r.height, r.height).value();
-    REQUIRE(sent.size() == 1);
-    return sent[0];
+    return send_transfer(*a_setup, ra, kSender, "channel-0", "stake", amount, receiver, "lifecycle", timeout_height,
+                         timeout_ns);
   };
-  auto id_of = [&](const da::SentPacketEvent& e) {
-    const auto p = packet::decode_packet(e.packet_bytes).value();
-    return domain::PacketId{p.source_island, p.source_genesis, p.source_channel, p.sequence};
-  };
-  auto stage_of = [&](const domain::PacketId& id) {
-    auto v = relay->find(id);
-    return v ? v->stage : std::string("unknown");
-  };
-  // Drives the relay until `done` (generous deadline; no speed assertion).
+  auto id_of = [](const da::SentPacketEvent& e) { return packet_id_of(e); };
+  auto stage_of = [&](const domain::PacketId& id) { return devnet_harness::stage_of(*relay, id); };
+  // Drives the relay until `done`; `deliver_to_b` false withholds deliveries to b (vouchers coming home to a are
+  // delivered once the supervisor has a's adapter).
   auto drive = [&](bool deliver_to_b, const std::function<bool()>& done) {
-    const auto deadline = Clock::now() + std::chrono::seconds(120);
-    while (!done()) {
-      if (Clock::now() > deadline) {
-        std::string all;
-        for (const auto& n : notes) all += n + "\n";
-        FAIL("not done in time; notes:\n" << all);
-      }
-      lifecycle->run_once();
-      if (deliver_to_b) supervisor->run_round(bi.island);
-      supervisor->run_round(ai.island);  // vouchers coming home (step 4; no adapter for a before that: a no-op)
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    std::vector<std::string> to{ai.island};
+    if (deliver_to_b) to.push_back(bi.island);
+    drive_until(*lifecycle, *supervisor, to, notes, done);
   };
 
 

@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "causeway/bft/devnet_codec.hpp"
+#include "causeway/core/abi.hpp"
 #include "causeway/core/hex.hpp"
+#include "causeway/core/packet.hpp"
 #include "causeway/devnet_node/genesis.hpp"
 
 namespace causeway::testing::devnet_harness {
@@ -130,5 +132,44 @@ domain::SignedChannelRecord channel_record(const domain::IslandSpec& self, const
   return r;
 }
 
+
+da::SentPacketEvent send_transfer(da::DevnetAdapter& src, Rpc& rpc, int sender, const std::string& channel,
+                                  const std::string& denom, std::uint64_t amount, const Bytes& receiver,
+                                  const std::string& memo, std::uint64_t timeout_height, std::uint64_t timeout_ns) {
+  const auto r = wait_receipt(src, rpc.submit(src.info(), sender, dn::TxKind::SendTransfer,
+                                              dn::encode_body(dn::SendTransferBody{channel, denom,
+                                                                                   abi::u256_from_u64(amount), receiver,
+                                                                                   memo, timeout_height, timeout_ns})));
+  REQUIRE(r.success);
+  auto sent = src.sent_packets(r.height, r.height).value();
+  REQUIRE(sent.size() == 1);
+  return sent[0];
+}
+
+domain::PacketId packet_id_of(const da::SentPacketEvent& e) {
+  const auto p = packet::decode_packet(e.packet_bytes).value();
+  return domain::PacketId{p.source_island, p.source_genesis, p.source_channel, p.sequence};
+}
+
+std::string stage_of(const engine::Relay& relay, const domain::PacketId& id) {
+  auto v = relay.find(id);
+  return v ? v->stage : std::string("unknown");
+}
+
+void drive_until(engine::Lifecycle& lifecycle, engine::Supervisor& supervisor,
+                 const std::vector<std::string>& deliver_to, const std::vector<std::string>& notes,
+                 const std::function<bool()>& done) {
+  const auto deadline = Clock::now() + std::chrono::seconds(120);
+  while (!done()) {
+    if (Clock::now() > deadline) {
+      std::string all;
+      for (const auto& n : notes) all += n + "\n";
+      FAIL("not done in time; notes:\n" << all);
+    }
+    lifecycle.run_once();
+    for (const auto& island : deliver_to) supervisor.run_round(island);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
 
 }  // namespace causeway::testing::devnet_harness

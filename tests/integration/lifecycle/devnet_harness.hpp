@@ -10,7 +10,9 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -19,7 +21,11 @@
 #include "causeway/devnet_node/tx.hpp"
 #include "causeway/domain/channel.hpp"
 #include "causeway/domain/governance.hpp"
+#include "causeway/domain/ids.hpp"
 #include "causeway/domain/island.hpp"
+#include "causeway/engine/lifecycle.hpp"
+#include "causeway/engine/relay.hpp"
+#include "causeway/engine/supervisor.hpp"
 
 namespace causeway::testing::devnet_harness {
 
@@ -69,5 +75,20 @@ da::TxReceipt wait_receipt(da::DevnetAdapter& a, const std::string& tx);
 domain::SignedIsland island_record(da::DevnetAdapter& a, Rpc& rpc);
 domain::SignedChannelRecord channel_record(const domain::IslandSpec& self, const domain::IslandSpec& other,
                                            bool ordered = false);
+
+// A transfer of `amount` `denom` sent by dev key `sender` on `channel` of `src` (waits for its receipt); the one
+// sent packet its block holds.
+da::SentPacketEvent send_transfer(da::DevnetAdapter& src, Rpc& rpc, int sender, const std::string& channel,
+                                  const std::string& denom, std::uint64_t amount, const Bytes& receiver,
+                                  const std::string& memo, std::uint64_t timeout_height, std::uint64_t timeout_ns);
+// The packet's identity (source island, genesis, channel, sequence).
+domain::PacketId packet_id_of(const da::SentPacketEvent& e);
+// The relay's stage of a packet, "unknown" when it does not hold it.
+std::string stage_of(const engine::Relay& relay, const domain::PacketId& id);
+// Drives the lifecycle and the supervisor's rounds for `deliver_to` round by round on this thread until `done`
+// (a 120 s bound on a hang, not a speed assertion; FAIL with the relay's notes).
+void drive_until(engine::Lifecycle& lifecycle, engine::Supervisor& supervisor,
+                 const std::vector<std::string>& deliver_to, const std::vector<std::string>& notes,
+                 const std::function<bool()>& done);
 
 }  // namespace causeway::testing::devnet_harness
