@@ -1124,7 +1124,9 @@ std::vector<domain::PacketId> Relay::awaiting_attestations(std::size_t max) cons
   for (const auto& [id, rec] : I.state->packets()) {
     if (rec.stage != domain::Stage::Proven || I.unmet_at_replay.count(id)) continue;
     std::size_t have = I.own_attestation.count(id);
-    if (auto pa = I.peer_attestations.find(id); pa != I.peer_attestations.end()) have += pa->second.size();
+    if (auto pa = I.peer_attestations.find(id); pa != I.peer_attestations.end())
+      for (const auto& a : pa->second)
+        if (I.state->committee().is_member(a.member)) ++have;  // a removed member's signature no longer counts (A05)
     if (have >= k) continue;
     auto r = I.rowid.find(id);
     found.emplace_back(r == I.rowid.end() ? 0 : r->second, id);

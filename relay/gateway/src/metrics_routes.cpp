@@ -13,6 +13,22 @@
 
 namespace causeway::gateway {
 
+namespace {
+
+// An RPC URL as a public metrics label: scheme://host[:port] only. /metrics needs no authentication, and hosted
+// RPC providers put API keys in the path, the query or the user info.
+std::string endpoint_label(const std::string& url) {
+  const auto scheme = url.find("://");
+  const std::size_t start = scheme == std::string::npos ? 0 : scheme + 3;
+  std::size_t end = url.find_first_of("/?#", start);
+  if (end == std::string::npos) end = url.size();
+  std::string authority = url.substr(start, end - start);
+  if (const auto at = authority.rfind('@'); at != std::string::npos) authority.erase(0, at + 1);
+  return url.substr(0, start) + authority;
+}
+
+}  // namespace
+
 using namespace detail;
 
 namespace {
@@ -126,7 +142,7 @@ void add_metrics_routes(Server& server, std::shared_ptr<ApiContext> ctx) {
                             .Help("Transport errors and timeouts of an RPC endpoint")
                             .Register(reg);
       for (const auto& e : ctx->rpc_endpoints()) {
-        const std::map<std::string, std::string> labels{{"island", e.island}, {"role", e.role}, {"url", e.url}};
+        const std::map<std::string, std::string> labels{{"island", e.island}, {"role", e.role}, {"url", endpoint_label(e.url)}};
         demoted.Add(labels).Set(e.demoted ? 1 : 0);
         demotions.Add(labels).Increment(static_cast<double>(e.demotions));
         inconsistent.Add(labels).Increment(static_cast<double>(e.inconsistent + e.unverifiable_reports));
