@@ -7,6 +7,6 @@ causeway_unit_test(proofs_test
 target_include_directories(proofs_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/proofs)
 
 causeway_vector_test(proofs_vectors_test
-  SOURCES vectors/proofs/proofs_vectors_test.cpp
+  SOURCES vectors/proofs/proofs_vectors_test.cpp vectors/proofs/bitcoin_headers_vectors_test.cpp
   LIBS causeway::proofs causeway::bitcoin)
 target_include_directories(proofs_vectors_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/proofs)

@@ -253,6 +253,7 @@ struct JsonRpcClient::Impl {
     host_header = v6 ? "[" + url.host + "]" : url.host;
     if (url.port != 80) host_header += ":" + std::to_string(url.port);
     if (!opt.basic_auth.empty()) authorization = "Basic " + base64_encode(opt.basic_auth);
+    else if (!opt.bearer_token.empty()) authorization = "Bearer " + opt.bearer_token;
   }
 
   // Starts one asynchronous operation and runs the context until it (and its deadline timer) completed.
@@ -315,7 +316,9 @@ struct JsonRpcClient::Impl {
 
   // One HTTP POST exchange, with the single resend on a stale keep-alive connection.
   // `get_target` non-empty: a GET of that target (no body) instead of the POST to url.target.
-  Result<HttpReply> exchange(const std::string& body, const std::string& at, const std::string& get_target = {}) {
+  // A POST of `body` to post_target (the URL's own target when empty), or a GET of get_target when set.
+  Result<HttpReply> exchange(const std::string& body, const std::string& at, const std::string& get_target = {},
+                             const std::string& post_target = {}) {
     for (int attempt = 0;; ++attempt) {
       const bool reused = stream.has_value();
       if (!reused) {
@@ -323,12 +326,12 @@ struct JsonRpcClient::Impl {
       }
       const bool is_get = !get_target.empty();
       http::request<http::string_body> req{is_get ? http::verb::get : http::verb::post,
-                                           is_get ? get_target : url.target, 11};
+                                           is_get ? get_target : (post_target.empty() ? url.target : post_target), 11};
       req.set(http::field::host, host_header);
       req.set(http::field::user_agent, opt.user_agent);
       if (!is_get) req.set(http::field::content_type, "application/json");
       req.set(http::field::accept, "application/json");
-      if (!opt.basic_auth.empty()) req.set(http::field::authorization, authorization);
+      if (!authorization.empty()) req.set(http::field::authorization, authorization);
       req.keep_alive(opt.keep_alive);
       if (!is_get) {
         req.body() = body;
@@ -477,6 +480,17 @@ Result<HttpResponse> JsonRpcClient::get(std::string_view target) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
       return fail(Code::InvalidArgument, "whitespace or control character in the GET target", "GET");
   auto reply = impl_->exchange({}, "GET " + std::string(target), std::string(target));
+  if (!reply) return tl::unexpected(std::move(reply.error()));
+  return HttpResponse{reply->status, std::move(reply->body)};
+}
+
+Result<HttpResponse> JsonRpcClient::post(std::string_view target, const std::string& body) {
+  if (target.empty() || target.front() != '/')
+    return fail(Code::InvalidArgument, "a POST target starts with '/'", "POST");
+  for (char c : target)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+      return fail(Code::InvalidArgument, "whitespace or control character in the POST target", "POST");
+  auto reply = impl_->exchange(body, "POST " + std::string(target), {}, std::string(target));
   if (!reply) return tl::unexpected(std::move(reply.error()));
   return HttpResponse{reply->status, std::move(reply->body)};
 }

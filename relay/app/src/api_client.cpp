@@ -11,9 +11,14 @@ namespace causeway::app {
 
 using nlohmann::json;
 
-ApiAnswer api_get(const std::string& url, const std::string& target) {
+namespace {
+
+// GET (body empty) or POST (body set) of `target`, answered as ApiAnswer.
+ApiAnswer api_exchange(const std::string& url, const std::string& target, const std::string* post_body,
+                       const std::string& bearer_token = {}) {
   ApiAnswer a;
   adapters::RpcOptions o;
+  o.bearer_token = bearer_token;
   o.connect_timeout = std::chrono::milliseconds(5'000);
   o.read_timeout = std::chrono::milliseconds(30'000);
   o.keep_alive = false;
@@ -23,7 +28,7 @@ ApiAnswer api_get(const std::string& url, const std::string& target) {
     a.failure = ApiFailure{2, 0, std::string(code_name(client.error().code)), "--url: " + client.error().detail};
     return a;
   }
-  auto r = client->get(target);
+  auto r = post_body != nullptr ? client->post(target, *post_body) : client->get(target);
   if (!r) {
     a.failure = ApiFailure{1, 0, std::string(code_name(r.error().code)),
                            "cannot reach the relay at " + url + ": " + r.error().detail};
@@ -46,6 +51,15 @@ ApiAnswer api_get(const std::string& url, const std::string& target) {
     a.failure.message = "HTTP " + std::to_string(r->status) + " without a JSON error body";
   }
   return a;
+}
+
+}  // namespace
+
+ApiAnswer api_get(const std::string& url, const std::string& target) { return api_exchange(url, target, nullptr); }
+
+ApiAnswer api_post(const std::string& url, const std::string& target, const std::string& body,
+                   const std::string& bearer_token) {
+  return api_exchange(url, target, &body, bearer_token);
 }
 
 std::string url_encode(const std::string& s) {

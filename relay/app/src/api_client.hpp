@@ -31,6 +31,10 @@ struct ApiAnswer {
 // GET <url><target> (target starts with '/'; components already percent-encoded). A 2xx JSON answer is ok;
 // any other status is a failure carrying the relay's {"error": {code, message}}.
 ApiAnswer api_get(const std::string& url, const std::string& target);
+// POST <url><target> with the JSON text `body`; answered as api_get. `bearer_token` non-empty: sent as
+// "Authorization: Bearer <token>" (operator routes, e.g. `channel resume`).
+ApiAnswer api_post(const std::string& url, const std::string& target, const std::string& body,
+                   const std::string& bearer_token = {});
 
 // Percent-encodes everything outside [A-Za-z0-9._~-] (for ids in paths and query values).
 std::string url_encode(const std::string& s);

@@ -6,8 +6,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -199,10 +202,43 @@ int island_status(const QueryOpts& o) {
   return 0;
 }
 
+// ---- `causeway island push-headers ID --file DOC` (POST /v1/islands/{id}/headers) ----
+
+struct PushHeadersOpts {
+  std::string url = kDefaultApiUrl;
+  std::string id;
+  std::string file;
+  bool json_out = false;
+};
+
+int island_push_headers(const PushHeadersOpts& o) {
+  constexpr std::uintmax_t kMaxDocBytes = 64u << 20;  // relay/proofs kMaxBundleBytes; the relay caps the body lower
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(o.file, ec);
+  if (ec || size > kMaxDocBytes)
+    return report_failure(ApiFailure{2, 0, ec ? "ERR_INVALID_ARGUMENT" : "ERR_TOO_LARGE",
+                                     "--file " + o.file + (ec ? ": " + ec.message() : ": over 64 MiB")},
+                          o.json_out);
+  std::ifstream in(o.file, std::ios::binary);
+  std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in && !in.eof())
+    return report_failure(ApiFailure{2, 0, "ERR_INVALID_ARGUMENT", "--file " + o.file + ": unreadable"}, o.json_out);
+  auto a = api_post(o.url, "/v1/islands/" + url_encode(o.id) + "/headers", doc);
+  if (!a.ok) return report_failure(a.failure, o.json_out);
+  if (o.json_out) {
+    std::cout << a.body.dump(2) << "\n";
+    return 0;
+  }
+  print_table({"ISLAND", "HEADERS", "TIP HEIGHT", "TIP HASH"},
+              {{cell(a.body["island"]), cell(a.body["headers"]), cell(a.body["height"]), cell(a.body["hash"])}});
+  return 0;
+}
+
 }  // namespace
 
 void add_island_commands(CLI::App& app, int& exit_code) {
-  auto* island = app.add_subcommand("island", "Islands: list and status of a running relay; EVM contract deployment");
+  auto* island = app.add_subcommand(
+      "island", "Islands: list and status of a running relay, header push, EVM contract deployment");
   static QueryOpts q;
   auto* list = island->add_subcommand("list", "Registered islands and their light clients (GET /v1/islands)");
   auto* status = island->add_subcommand("status", "One island's registration and client state (GET /v1/islands/{id})");
@@ -212,6 +248,17 @@ void add_island_commands(CLI::App& app, int& exit_code) {
     c->add_flag("--json", q.json_out, "Print the API's JSON");
   }
   list->callback([&exit_code] { exit_code = island_list(q); });
+  static PushHeadersOpts ph;
+  auto* push = island->add_subcommand(
+      "push-headers",
+      "Push a header document to a push-mode island's light client (POST /v1/islands/{id}/headers): a Bitcoin\n"
+      "or causeway-devnet header run anchored at a consensus state the relay holds; every header is verified.\n"
+      "Exit status: 0 accepted, 1 the relay refused it or could not be reached, 2 usage or file error.");
+  push->add_option("id", ph.id, "Island id (CAIP-2), e.g. bip122:000000000019d6689c085ae165831e93")->required();
+  push->add_option("--file", ph.file, "The header document (JSON; docs/api.md \"Headers\")")->required();
+  push->add_option("--url", ph.url, "The relay's API")->capture_default_str();
+  push->add_flag("--json", ph.json_out, "Print the API's JSON");
+  push->callback([&exit_code] { exit_code = island_push_headers(ph); });
   status->callback([&exit_code] { exit_code = island_status(q); });
   island->require_subcommand(1);
   static DeployOpts o;

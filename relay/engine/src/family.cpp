@@ -185,12 +185,33 @@ class EthereumPlugin final : public FamilyPlugin {
   }
 };
 
+// A Bitcoin island (PACKET.md "Bitcoin deposits"; docs/relay-core.md "Bitcoin islands"): its client holds the
+// registered checkpoint and advances only through header documents verified by light_clients/bitcoin
+// (Relay::accept_headers). Consensus states hold block hashes in display byte order, as trust entries do.
+class BitcoinPlugin final : public FamilyPlugin {
+ public:
+  std::string name() const override { return "bitcoin"; }
+  bool handles(const domain::IslandSpec& s) const override { return s.family == domain::Family::Bitcoin; }
+  Result<ConsensusState> anchor_state(const domain::IslandSpec& s) const override {
+    if (s.anchor.hash.is_zero() || s.anchor.time_s == 0)
+      return fail(Code::ZeroRoot, "zero anchor hash or time (A01)", "anchor");
+    return ConsensusState{s.id, s.anchor.height, s.anchor.hash, std::nullopt, s.anchor.time_s * 1000};
+  }
+  // Deposits are not taken in yet: the derived packet needs the island's deposit routes (PACKET.md), which the
+  // registration does not carry yet, and a source without a return path (docs/relay-core.md).
+  Result<BundleFacts> read_bundle(const domain::IslandSpec&, const nlohmann::json&,
+                                  const nlohmann::json&) const override {
+    return fail(Code::Unsupported, "Bitcoin deposits are not taken in by the relay yet (headers only)", "family");
+  }
+};
+
 }  // namespace
 
+std::unique_ptr<FamilyPlugin> make_bitcoin_plugin() { return std::make_unique<BitcoinPlugin>(); }
 std::unique_ptr<FamilyPlugin> make_devnet_plugin() { return std::make_unique<DevnetPlugin>(); }
 std::unique_ptr<FamilyPlugin> make_ethereum_plugin() { return std::make_unique<EthereumPlugin>(); }
 std::vector<std::shared_ptr<const FamilyPlugin>> default_plugins() {
-  return {make_devnet_plugin(), make_ethereum_plugin()};
+  return {make_devnet_plugin(), make_ethereum_plugin(), make_bitcoin_plugin()};
 }
 
 // ---- the EVM return path (family.hpp) ----------------------------------------------------------------------

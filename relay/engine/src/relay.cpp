@@ -1622,11 +1622,27 @@ Result<ConsensusState> Relay::accept_headers(std::string doc_text) {
     std::lock_guard lock(I.mu);
     trust = I.trust;
   }
-  auto vh = proofs::verify_bft_headers(doc_text, *trust, static_cast<std::int64_t>(I.now() / 1000));
-  if (!vh) return err(vh);
-  const auto& tip = vh->headers.empty() ? vh->anchor : vh->headers.back();
-  ConsensusState cs{vh->island, tip.height, tip.hash, tip.validators_hash, tip.time_ms};
-  const auto anchor = vh->anchor;
+  const auto now_s = static_cast<std::int64_t>(I.now() / 1000);
+  auto family = proofs::header_document_family(doc_text);
+  if (!family) return err(family);
+  struct Anchor {
+    std::uint64_t height;
+    Hash32 hash;
+  };
+  ConsensusState cs;
+  Anchor anchor{};
+  if (*family == "bitcoin") {
+    auto vb = proofs::verify_bitcoin_headers(doc_text, *trust, now_s);
+    if (!vb) return err(vb);
+    cs = ConsensusState{vb->island, vb->tip.height, vb->tip.hash, std::nullopt, vb->tip.time_s * 1000};
+    anchor = Anchor{vb->anchor.height, vb->anchor.hash};
+  } else {
+    auto vh = proofs::verify_bft_headers(doc_text, *trust, now_s);
+    if (!vh) return err(vh);
+    const auto& tip = vh->headers.empty() ? vh->anchor : vh->headers.back();
+    cs = ConsensusState{vh->island, tip.height, tip.hash, tip.validators_hash, tip.time_ms};
+    anchor = Anchor{vh->anchor.height, vh->anchor.hash};
+  }
   Impl* raw = impl_.get();
   auto s = raw->committer->run([raw, cs, anchor](Database&, Transaction& tx) -> Status {
     return raw->guarded([&]() -> Status {

@@ -136,6 +136,27 @@ void add_island_routes(Server& server, std::shared_ptr<ApiContext> ctx) {
   });
   add_route(server, *ctx, "POST", "/v1/islands/", [ctx](const Request& req, Respond respond) {
     const std::string path = target_path(req.target);
+    // POST /v1/islands/{id}/headers: a header document for a push-mode island. No account needed: every
+    // header is verified by the island's light client from a consensus state the relay holds (A03).
+    if (const std::string suffix = "/headers"; path.size() > suffix.size() &&
+                                               path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      auto id = url_decode(path.substr(std::string("/v1/islands/").size(),
+                                       path.size() - std::string("/v1/islands/").size() - suffix.size()));
+      if (!id) return respond(error_response(id.error()));
+      if (auto s = domain::validate_island_id(*id, "id"); !s) return respond(error_response(s.error()));
+      auto body = parse_json_body(req, "header-document");
+      if (!body) return respond(error_response(body.error()));
+      if ((*body)["island"].get<std::string>() != *id)
+        return respond(error_response(
+            Error{Code::IslandMismatch, "the document's island is not " + *id + " (the path's)", "island"}));
+      auto tip = ctx->relay.accept_headers(req.body);
+      if (!tip) return respond(error_response(tip.error()));
+      return respond(json_response(200, json{{"island", tip->island},
+                                             {"height", tip->height},
+                                             {"hash", to_hex(tip->hash.view())},
+                                             {"time_ms", tip->time_ms},
+                                             {"headers", (*body)["headers"].size()}}));
+    }
     if (path.size() < 8 || path.compare(path.size() - 8, 8, "/recover") != 0)
       return respond(error_response(404, "ERR_INVALID_ARGUMENT", "no route POST " + path));
     auto body = admit(*ctx, req, "client-recover", respond);

@@ -4,6 +4,7 @@
 
 #include "causeway/bitcoin/chain.hpp"
 #include "causeway/core/hex.hpp"
+#include "causeway/proofs/headers.hpp"
 #include "family.hpp"
 #include "json_input.hpp"
 
@@ -39,54 +40,79 @@ Result<bitcoin::Anchor> parse_anchor(const nlohmann::json& a) {
   return anchor;
 }
 
-}  // namespace
+// The verified header run of a bitcoin document: network, island, anchor (A03 against `trust` when given) and
+// its consecutive headers, each verified by the light client in the normative check order.
+struct ChainRun {
+  std::string island;
+  std::string network;
+  bitcoin::Anchor anchor;
+  Hash32 anchor_hash;  // internal order
+  std::optional<bitcoin::HeaderChain> chain;
+  std::uint32_t min_mtp_window = 11;
+};
 
-Result<nlohmann::json> verify_bitcoin_bundle(const nlohmann::json& doc, const TrustList* trust,
-                                             std::int64_t verify_time_s) {
-  const auto& network = doc["network"].get_ref<const std::string&>();
-  auto params = bitcoin::params_by_name(network);
+Result<ChainRun> verify_chain_run(const nlohmann::json& doc, const TrustList* trust, std::int64_t verify_time_s) {
+  ChainRun run;
+  run.network = doc["network"].get<std::string>();
+  auto params = bitcoin::params_by_name(run.network);
   if (!params) return tl::unexpected(located(params.error(), "network"));
-  const auto& island = doc["island"].get_ref<const std::string&>();
-  if (island != island_of(**params))
-    return fail(Code::IslandMismatch, "island of " + network + " is " + island_of(**params), "island");
+  run.island = doc["island"].get<std::string>();
+  if (run.island != island_of(**params))
+    return fail(Code::IslandMismatch, "island of " + run.network + " is " + island_of(**params), "island");
 
   auto anchor = parse_anchor(doc["anchor"]);
   if (!anchor) return tl::unexpected(anchor.error());
-  auto chain = bitcoin::HeaderChain::create(**params, *anchor);
+  run.anchor = std::move(*anchor);
+  auto chain = bitcoin::HeaderChain::create(**params, run.anchor);
   if (!chain) return tl::unexpected(relocated(chain.error(), "anchor"));
-  const Hash32 anchor_hash = chain->tip().hash;
-  const std::string anchor_hash_display = to_hex(anchor_hash.reversed().view());
+  run.anchor_hash = chain->tip().hash;
 
   if (trust != nullptr) {  // A03: the anchor must be one the caller already trusts
     bool found = false;
     for (const auto& t : *trust)
-      found = found || (t.island == island && t.height == anchor->height && t.hash == anchor_hash.reversed());
+      found = found || (t.island == run.island && t.height == run.anchor.height && t.hash == run.anchor_hash.reversed());
     if (!found)
       return fail(Code::UntrustedAnchor,
-                  "anchor " + anchor_hash_display + " at height " + std::to_string(anchor->height) +
-                      " is not in the trust file",
+                  "anchor " + to_hex(run.anchor_hash.reversed().view()) + " at height " +
+                      std::to_string(run.anchor.height) + " is not in the trust file",
                   "anchor");
   }
 
   const auto& headers = doc["headers"];
   chain->reserve(headers.size() + 1);
-  Hash32 previous = anchor_hash;
-  std::uint32_t min_mtp_window = 11;
+  Hash32 previous = run.anchor_hash;
   for (std::size_t i = 0; i < headers.size(); ++i) {
     const std::string at = "headers[" + std::to_string(i) + "]";
     auto raw = hex_field(headers[i], at, bitcoin::kHeaderSize);
     if (!raw) return tl::unexpected(raw.error());
     if (raw->size() != bitcoin::kHeaderSize) return fail(Code::HeaderEncoding, "header is not 80 bytes", at);
-    // A bundle's headers are consecutive: each links to the one before it, not to any earlier header.
+    // A document's headers are consecutive: each links to the one before it, not to any earlier header.
     auto decoded = bitcoin::decode_header(*raw);
     if (!decoded) return tl::unexpected(relocated(decoded.error(), at));
     if (decoded->prev_hash != previous)
-      return fail(Code::PrevHashMismatch, "does not link to the previous header of the bundle", at);
+      return fail(Code::PrevHashMismatch, "does not link to the previous header of the document", at);
     auto added = chain->add_header(*raw, verify_time_s);
     if (!added) return tl::unexpected(relocated(added.error(), at));
     previous = added->hash;
-    min_mtp_window = std::min(min_mtp_window, added->mtp_window);
+    run.min_mtp_window = std::min(run.min_mtp_window, added->mtp_window);
   }
+  run.chain.emplace(std::move(*chain));
+  return run;
+}
+
+}  // namespace
+
+Result<nlohmann::json> verify_bitcoin_bundle(const nlohmann::json& doc, const TrustList* trust,
+                                             std::int64_t verify_time_s) {
+  auto run = verify_chain_run(doc, trust, verify_time_s);
+  if (!run) return tl::unexpected(run.error());
+  auto& chain = run->chain;
+  const auto& island = run->island;
+  const auto& network = run->network;
+  const auto* anchor = &run->anchor;
+  const std::string anchor_hash_display = to_hex(run->anchor_hash.reversed().view());
+  const auto& headers = doc["headers"];
+  const std::uint32_t min_mtp_window = run->min_mtp_window;
 
   const auto& inc = doc["inclusion"];
   auto height = u32_quantity(inc["height"], "inclusion.height");
@@ -151,3 +177,57 @@ Result<nlohmann::json> verify_bitcoin_bundle(const nlohmann::json& doc, const Tr
 }
 
 }  // namespace causeway::proofs::detail
+
+namespace causeway::proofs {
+
+Result<std::string> header_document_family(std::string_view json_text) {
+  auto parsed = detail::parse_bounded(json_text, kMaxBundleBytes, kMaxJsonDepth);
+  if (!parsed) return tl::unexpected(parsed.error());
+  if (!parsed->is_object() || !parsed->contains("family") || !(*parsed)["family"].is_string())
+    return fail(Code::BundleSchema, "a header document is an object with a string \"family\"", "family");
+  return (*parsed)["family"].get<std::string>();
+}
+
+Result<VerifiedBitcoinHeaders> verify_bitcoin_headers(std::string_view json_text, const TrustList& trust,
+                                                      std::int64_t now_s) {
+  auto parsed = detail::parse_bounded(json_text, kMaxBundleBytes, kMaxJsonDepth);
+  if (!parsed) return tl::unexpected(parsed.error());
+  const nlohmann::json& doc = *parsed;
+  try {
+    if (!doc.is_object() || doc.value("family", "") != "bitcoin" || !doc.contains("network") ||
+        !doc["network"].is_string() || !doc.contains("island") || !doc["island"].is_string() ||
+        !doc.contains("anchor") || !doc["anchor"].is_object() || !doc["anchor"].contains("height") ||
+        !doc["anchor"].contains("header") || !doc.contains("headers") || !doc["headers"].is_array())
+      return fail(Code::BundleSchema, "expected a bitcoin header document", "");
+    if (doc.contains("inclusion")) return fail(Code::BundleSchema, "a header document has no inclusion", "inclusion");
+    const auto& a = doc["anchor"];
+    if (a.contains("prev_timestamps_s")) {
+      if (!a["prev_timestamps_s"].is_array()) return fail(Code::BundleSchema, "expected an array", "anchor.prev_timestamps_s");
+      for (const auto& t : a["prev_timestamps_s"])
+        if (!t.is_number_unsigned() || t.get<std::uint64_t>() > UINT32_MAX)
+          return fail(Code::BundleSchema, "expected 32-bit timestamps", "anchor.prev_timestamps_s");
+    }
+    for (const char* key : {"period_start_time_s", "last_non_min_bits"})
+      if (a.contains(key) && (!a[key].is_number_unsigned() || a[key].get<std::uint64_t>() > UINT32_MAX))
+        return fail(Code::BundleSchema, "expected a 32-bit integer", std::string("anchor.") + key);
+    auto run = detail::verify_chain_run(doc, &trust, now_s);
+    if (!run) return tl::unexpected(run.error());
+    const auto state_of = [](const bitcoin::HeaderInfo& h) {
+      return BitcoinHeaderState{h.height, h.hash.reversed(), h.header.time_s, "0x" + h.chainwork.to_hex()};
+    };
+    VerifiedBitcoinHeaders out;
+    out.island = run->island;
+    out.network = run->network;
+    auto anchor_info = run->chain->find(run->anchor_hash);
+    if (!anchor_info) return fail(Code::UntrustedAnchor, "the anchor is not in its own chain", "anchor");
+    out.anchor = state_of(*anchor_info);
+    out.tip = state_of(run->chain->tip());
+    out.header_count = doc["headers"].size();
+    out.mtp_window = out.header_count == 0 ? 0 : run->min_mtp_window;
+    return out;
+  } catch (const nlohmann::json::exception& e) {
+    return fail(Code::BundleSchema, std::string("malformed header document: ") + e.what(), "");
+  }
+}
+
+}  // namespace causeway::proofs

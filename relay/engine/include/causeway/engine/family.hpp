@@ -67,9 +67,12 @@ class FamilyPlugin {
                                           const nlohmann::json& verdict) const = 0;
 };
 
-// bft codec causeway-devnet/v1, and ethereum (receipt inclusion of a PacketSent log).
+// bft codec causeway-devnet/v1, ethereum (receipt inclusion of a PacketSent log), and bitcoin (a registered
+// checkpoint advanced by verified header documents; read_bundle answers ERR_UNSUPPORTED: deposits are not taken
+// in yet).
 std::unique_ptr<FamilyPlugin> make_devnet_plugin();
 std::unique_ptr<FamilyPlugin> make_ethereum_plugin();
+std::unique_ptr<FamilyPlugin> make_bitcoin_plugin();
 std::vector<std::shared_ptr<const FamilyPlugin>> default_plugins();
 
 // ---- the EVM return path (PACKET.md "Acknowledgements and timeouts"; docs/relay-core.md) -------------------

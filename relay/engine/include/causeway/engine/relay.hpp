@@ -195,9 +195,11 @@ class Relay {
   // one, A23); nullopt when the island was never scanned.
   std::optional<std::uint64_t> scan_height(const std::string& island) const;
   Status set_scan_height(const std::string& island, std::uint64_t height);
-  // Header intake: a header document (proofs/headers.hpp; bft causeway-devnet/v1) anchored at a consensus state
-  // the relay holds (A03), verified by the light client; its tip becomes a consensus state (audit
-  // headers_accepted) unless already held. Returns the tip. Errors: verify_bft_headers', ERR_UNKNOWN_ISLAND.
+  // Header intake: a header document (proofs/headers.hpp: family bft codec causeway-devnet/v1, or family
+  // bitcoin) anchored at a consensus state the relay holds (A03), verified by the island's light client; its tip
+  // becomes a consensus state (audit headers_accepted) unless already held. Returns the tip (Bitcoin: hash in
+  // display byte order, time_ms = header time × 1000). Thread-safe (one group-committed change).
+  // Errors: header_document_family's, verify_bft_headers' / verify_bitcoin_headers', ERR_UNKNOWN_ISLAND.
   Result<ConsensusState> accept_headers(std::string doc_text);
   // Delivered packets whose destination is `dest_island` and whose acknowledgement is not yet taken in.
   struct AwaitingAck {

@@ -43,4 +43,41 @@ struct VerifiedHeaders {
 // errors located at "headers[i]".
 Result<VerifiedHeaders> verify_bft_headers(std::string_view json_text, const TrustList& trust, std::int64_t now_s);
 
+// The "family" of a header document ("bft", "bitcoin"), so a caller can dispatch to the verifier above or below.
+// Errors: ERR_BUNDLE_PARSE / ERR_TOO_LARGE (text over kMaxBundleBytes or nested over kMaxJsonDepth),
+// ERR_BUNDLE_SCHEMA (not an object with a string "family").
+Result<std::string> header_document_family(std::string_view json_text);
+
+// ---- Bitcoin (PROOF-BUNDLE.md family `bitcoin`, without `inclusion` and `finality`) ------------------------
+// A header document advances a Bitcoin island's consensus states (docs/relay-core.md "Bitcoin islands"):
+//   {"version": 1, "family": "bitcoin", "network", "island",
+//    "anchor": {"height", "header", "prev_timestamps_s"?, "period_start_time_s"?, "last_non_min_bits"?},
+//    "headers": ["0x<80 bytes>", ...]}
+// The anchor (height and block hash) must equal an entry of `trust` (A03); every header after it must link to
+// the one before it and is verified by bitcoin::HeaderChain in PROOF-BUNDLE.md's check order (encoding → link
+// → required bits → proof of work → median-time-past → at most 2 h after `now_s`, Unix seconds). The anchor's
+// context (ancestors' timestamps, period start time) is taken as given, as in a bundle.
+struct BitcoinHeaderState {
+  std::uint64_t height = 0;
+  Hash32 hash;                 // block hash in DISPLAY byte order (as trust entries and consensus states hold it)
+  std::uint64_t time_s = 0;    // header time, Unix seconds
+  std::string chainwork;       // 0x-hex cumulative work from the anchor (the anchor's own work included)
+};
+
+struct VerifiedBitcoinHeaders {
+  std::string island;          // bip122:<32 hex digits>
+  std::string network;         // mainnet | testnet3 | testnet4 | signet | regtest
+  BitcoinHeaderState anchor;
+  BitcoinHeaderState tip;      // the last header (the anchor when `headers` is empty)
+  std::size_t header_count = 0;
+  std::uint32_t mtp_window = 0;  // smallest median-time-past window used (1..11; 0 without headers)
+};
+
+// Errors: ERR_BUNDLE_PARSE / ERR_TOO_LARGE (text), ERR_BUNDLE_SCHEMA (shape, or an `inclusion` present),
+// ERR_UNKNOWN_NETWORK, ERR_ISLAND_MISMATCH (island is not the network's), ERR_UNTRUSTED_ANCHOR (A03), the light
+// client's errors (ERR_PREV_HASH_MISMATCH, ERR_BAD_BITS, ERR_BAD_POW, ERR_TIME_TOO_OLD, ...) located at
+// "headers[i]" or "anchor".
+Result<VerifiedBitcoinHeaders> verify_bitcoin_headers(std::string_view json_text, const TrustList& trust,
+                                                      std::int64_t now_s);
+
 }  // namespace causeway::proofs

@@ -74,6 +74,9 @@ struct RpcOptions {
   // base64(user:password)" — Bitcoin Core's rpcauth/rpcuser credentials or its cookie (read_cookie_file).
   // Empty: no Authorization header. Plain HTTP: use it only on loopback or a trusted network.
   std::string basic_auth;
+  // A bearer token sent as "Authorization: Bearer <token>" (a relay's operator routes, the CLI's api_client);
+  // ignored when basic_auth is set. Empty: none.
+  std::string bearer_token;
 };
 
 // Bitcoin Core's cookie file (<datadir>/.cookie, written at start when no rpcpassword is set; Bitcoin Core
@@ -126,6 +129,9 @@ class JsonRpcClient {
   // returned as a value; the body is not parsed. Errors: ERR_INVALID_ARGUMENT (target), and the transport
   // errors of the file comment (ERR_RPC_TRANSPORT, ERR_RPC_TIMEOUT, ERR_TOO_LARGE).
   Result<HttpResponse> get(std::string_view target);
+  // A plain HTTP POST of the JSON text `body` (Content-Type application/json) to `target`, otherwise as get():
+  // for the REST write routes of a relay (the CLI's api_client.hpp). A connection found closed is retried once.
+  Result<HttpResponse> post(std::string_view target, const std::string& body);
 
   // Drops the connection (if any); the next call reconnects.
   void close() noexcept;
