@@ -15,11 +15,17 @@ if(TARGET causeway AND TARGET causeway-devnet AND EXISTS ${CMAKE_SOURCE_DIR}/too
   # The main job (deploy/lib/mainjob.py): two anvils, a devnet, contracts, signed records, a 2-of-2 committee of
   # two `causeway serve`, transfers 31337 -> 31338 -> devnet and back with exact balances, acks relayed back with
   # both members' ack attestations, a withheld transfer timed out and refunded once, the audit verdict of both
-  # relays. Every step must be ok; only the Bitcoin island may wait (no bitcoin family plug-in in relay/engine).
+  # relays, the Bitcoin mainnet island anchored at a real checkpoint and fed the vectors' real headers.
+  # With the vectors folder the Bitcoin mainnet island must be ok too; without it, that step alone may wait.
+  if(EXISTS ${CAUSEWAY_VECTORS}/bitcoin/summa-tx_bitcoin-spv/headers.json)
+    set(mainjob_bitcoin --vectors ${CAUSEWAY_VECTORS})
+  else()
+    set(mainjob_bitcoin --allow-wait "Bitcoin")
+  endif()
   add_test(NAME mainjob_orchestration_test
     COMMAND python3 ${CMAKE_SOURCE_DIR}/deploy/lib/mainjob.py --causeway $<TARGET_FILE:causeway>
             --devnet $<TARGET_FILE:causeway-devnet> --anvil ${CMAKE_SOURCE_DIR}/tools/node_modules/.bin/anvil
-            --strict --allow-wait "Bitcoin")
+            --strict ${mainjob_bitcoin})
   set_tests_properties(mainjob_orchestration_test PROPERTIES LABELS integration TIMEOUT 300)
 endif()
 if(TARGET causeway AND TARGET causeway-devnet AND EXISTS ${CMAKE_SOURCE_DIR}/tools/node_modules/.bin/anvil)

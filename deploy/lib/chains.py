@@ -22,6 +22,9 @@ DEV_KEY1 = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
 DEV_ADDR1 = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
 DEV_ADDR2 = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc"
 SUPPLY = 1000000
+# Bitcoin mainnet (BIP 122 / CAIP-2): the genesis block hash in display order and the island id it gives.
+BTC_GENESIS = "0x000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f"
+BTC_ISLAND = "bip122:000000000019d6689c085ae165831e93"
 ZERO_ADDR = "0x" + "0" * 40
 
 
@@ -334,14 +337,23 @@ class Net:
                "anchor": {"height": 0, "hash": block0["hash"], "time_s": max(1, g["genesis_time_ms"] // 1000),
                           "extra": vhash}, "endpoint": {"utf8": g["endpoint"]}, "governance": gov}
         islands.append(signed_island(rec, "devnet"))
-        job.step("island records (3, governance-signed)", "ok", ", ".join(i["id"] for i in islands))
-        if bitcoin_step:
-            if vectors and os.path.isdir(os.path.join(vectors, "bitcoin")):
-                job.step("Bitcoin mainnet island", "WAITS", "relay/engine has no bitcoin family plug-in yet (adapters "
-                         "issue); the vector headers are verified in the first section")
-            else:
-                job.step("Bitcoin mainnet island", "WAITS",
-                         "no vectors folder, and no bitcoin family plug-in in relay/engine yet")
+        self.btc = None
+        btc_run = os.path.join(vectors, "bitcoin", "summa-tx_bitcoin-spv", "headers.json") if vectors else ""
+        if bitcoin_step and btc_run and os.path.isfile(btc_run):
+            # Bitcoin mainnet, anchored at a real checkpoint: block 562621 of the vectors' real header run (its
+            # hash in display order and its header time); sources only, so no channel and no adapter.
+            run_v = json.load(open(btc_run))
+            cp = run_v["genesis"]
+            rec = {"id": BTC_ISLAND, "genesis": BTC_GENESIS, "family": "bitcoin", "codec": "bitcoin-mainnet",
+                   "trusting_period_s": 0, "finality": {"kind": "confirmations", "confirmations": 6},
+                   "anchor": {"height": cp["height"], "hash": cp["digest"], "time_s": cp["timestamp"]},
+                   "endpoint": "0x0014" + "11" * 20, "governance": gov}
+            islands.append(signed_island(rec, "bitcoin"))
+            self.btc = {"run": run_v, "checkpoint": cp["height"]}
+        job.step("island records (%d, governance-signed)" % len(islands), "ok", ", ".join(i["id"] for i in islands))
+        if bitcoin_step and self.btc is None:
+            job.step("Bitcoin mainnet island", "WAITS",
+                     "no vectors folder (--vectors): no real mainnet headers to anchor and feed the island with")
 
         # ---- channel records: 31337 channel-0 <-> 31338 channel-0, 31338 channel-1 <-> devnet channel-0 ----------
         def end(island, genesis_of, channel, endpoint, cp_island, cp_channel, cp_endpoint):
@@ -461,6 +473,33 @@ class Net:
         self.job.must(line is not None, name, "did not start; see %s/relay-%s.log" % (self.work, m))
         self.relays[m] = {"port": self.ports[m], "data": data}
         return line
+
+    def feed_bitcoin_headers(self, m):
+        """Pushes the vectors' 18 real mainnet headers after the checkpoint to relay m in two header documents
+        (`causeway island push-headers`), then a header that does not link to the tip. Returns (tip answer,
+        refusal answer): the CLI's JSON."""
+        v, work = self.btc["run"], self.work
+
+        def doc(anchor, headers, name):
+            path = os.path.join(work, "btc-headers-%s-%s.json" % (m, name))
+            json.dump({"version": 1, "family": "bitcoin", "network": "mainnet", "island": BTC_ISLAND,
+                       "anchor": {"height": anchor["height"], "header": "0x" + anchor["hex"].removeprefix("0x")},
+                       "headers": ["0x" + h.removeprefix("0x") for h in headers]}, open(path, "w"))
+            return path
+
+        url = "http://127.0.0.1:%d" % self.ports[m]
+        chain = v["chain"]
+        tip = None
+        for name, anchor, part in (("1", v["genesis"], chain[:9]), ("2", chain[8], chain[9:])):
+            r, tip = run_json([self.CW, "island", "push-headers", BTC_ISLAND, "--file",
+                               doc(anchor, [h["hex"] for h in part], name), "--url", url, "--json"])
+            self.job.must(r.returncode == 0 and tip.get("headers") == len(part), "Bitcoin mainnet island",
+                          "relay %s refused headers: %s" % (m, (r.stdout or r.stderr).strip()[:300]))
+        r, refused = run_json([self.CW, "island", "push-headers", BTC_ISLAND, "--file",
+                               doc(chain[-1], [v["badHeader"]["hex"]], "bad"), "--url", url, "--json"])
+        self.job.must(r.returncode == 1, "Bitcoin mainnet island",
+                      "relay %s accepted a header that does not link: %s" % (m, r.stdout.strip()[:300]))
+        return tip, refused
 
     def start_committee(self):
         """Both members, then the committee route check (the main job's steps)."""

@@ -44,6 +44,18 @@ try:
     net = Net(job, CW, args.devnet, args.anvil)
     net.setup(vectors=args.vectors)
     net.start_committee()
+    if net.btc:
+        # The Bitcoin island: each relay's light client advances from the checkpoint only through verified headers.
+        t0 = time.time()
+        tips = [net.feed_bitcoin_headers(m) for m in ("a", "b")]
+        (tip, refused), _ = tips
+        must(all(t["height"] == 562639 and t["hash"] == tips[0][0]["hash"] for t, _ in tips), "Bitcoin mainnet island",
+             "the relays disagree on the tip: %r" % [t for t, _ in tips])
+        code = (refused.get("error") or {}).get("code", "?")
+        step("Bitcoin mainnet island", "ok",
+             "checkpoint %d (real mainnet header), 18 real headers verified by each relay's light client -> tip %d "
+             "%s; a header that does not link refused (%s) (%.1f s)"
+             % (net.btc["checkpoint"], tip["height"], tip["hash"], code, time.time() - t0))
     anvil, token, ports = net.anvil, net.token, net.ports
     packets, balances, show, packet = net.packets, net.balances, net.show, net.packet
     expect, evm_send, devnet_send = net.expect, net.evm_send, net.devnet_send
