@@ -6,11 +6,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -212,17 +209,12 @@ struct PushHeadersOpts {
 };
 
 int island_push_headers(const PushHeadersOpts& o) {
-  constexpr std::uintmax_t kMaxDocBytes = 64u << 20;  // relay/proofs kMaxBundleBytes; the relay caps the body lower
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(o.file, ec);
-  if (ec || size > kMaxDocBytes)
-    return report_failure(ApiFailure{2, 0, ec ? "ERR_INVALID_ARGUMENT" : "ERR_TOO_LARGE",
-                                     "--file " + o.file + (ec ? ": " + ec.message() : ": over 64 MiB")},
-                          o.json_out);
-  std::ifstream in(o.file, std::ios::binary);
-  std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in && !in.eof())
-    return report_failure(ApiFailure{2, 0, "ERR_INVALID_ARGUMENT", "--file " + o.file + ": unreadable"}, o.json_out);
+  constexpr std::size_t kMaxDocBytes = 64u << 20;  // relay/proofs kMaxBundleBytes; the relay caps the body lower
+  std::string doc;
+  if (auto st = read_bounded(o.file, kMaxDocBytes, doc); !st)
+    return report_failure(
+        ApiFailure{2, 0, std::string(code_name(st.error().code)), "--file " + o.file + ": " + st.error().detail},
+        o.json_out);
   auto a = api_post(o.url, "/v1/islands/" + url_encode(o.id) + "/headers", doc);
   if (!a.ok) return report_failure(a.failure, o.json_out);
   if (o.json_out) {
