@@ -6,6 +6,7 @@
 // (and optionally one contract event of its result) under a verified block's tx_root.
 #include <google/protobuf/util/json_util.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "causeway/chainmaker/chainmaker.pb.h"
 #include "causeway/chainmaker/client.hpp"
 #include "causeway/core/hex.hpp"
+#include "causeway/proofs/headers.hpp"
 #include "family.hpp"
 #include "json_input.hpp"
 
@@ -68,11 +70,23 @@ Error under(Error e, const std::string& at) {
   return e;
 }
 
-}  // namespace
+// The anchor (A03 against `trust` when given: block and validator-set hash both pinned) and the verified blocks
+// of a chainmaker/v2 document; each entry of `headers` goes through the light client in order.
+struct CmRun {
+  std::string island;
+  std::uint64_t height = 0;
+  Hash32 hash;
+  Hash32 set_hash;
+  cm::ChainTrust chain_trust;
+  std::optional<cm::LightClient> client;
+  std::vector<cm::Block> blocks;
+  std::vector<Hash32> next_set_hashes;  // per block: the validator-set hash in force for the block after it
+};
 
-Result<nlohmann::json> verify_chainmaker_bundle(const nlohmann::json& doc, const TrustList* trust,
-                                                std::int64_t verify_time_s) {
-  const auto& island = doc["island"].get_ref<const std::string&>();
+Result<CmRun> open_chainmaker_run(const nlohmann::json& doc, const TrustList* trust, std::int64_t verify_time_s) {
+  CmRun run;
+  run.island = doc["island"].get<std::string>();
+  const auto& island = run.island;
   const std::string prefix = "chainmkr:";
   if (island.rfind(prefix, 0) != 0) return fail(Code::IslandMismatch, "a chainmaker/v2 island is chainmkr:<chain-id>", "island");
   const std::string chain_id = island.substr(prefix.size());
@@ -109,7 +123,6 @@ Result<nlohmann::json> verify_chainmaker_bundle(const nlohmann::json& doc, const
   }
 
   const auto& headers = doc["headers"];
-  std::vector<cm::Block> blocks;
   for (std::size_t i = 0; i < headers.size(); ++i) {
     const std::string at = "headers[" + std::to_string(i) + "]";
     cm::pb::BlockInfo info;
@@ -121,8 +134,50 @@ Result<nlohmann::json> verify_chainmaker_bundle(const nlohmann::json& doc, const
     if (!block) return tl::unexpected(under(block.error(), at));
     auto updated = client->update(*block, verify_time_s);
     if (!updated) return tl::unexpected(under(updated.error(), at));
-    blocks.push_back(std::move(*block));
+    auto next = cm::trust_hash(client->trust());
+    if (!next) return tl::unexpected(under(next.error(), at));
+    run.next_set_hashes.push_back(*next);
+    run.blocks.push_back(std::move(*block));
   }
+  run.height = *height;
+  run.hash = *hash;
+  run.set_hash = *set_hash;
+  run.chain_trust = std::move(*chain_trust);
+  run.client.emplace(std::move(*client));
+  return run;
+}
+
+}  // namespace
+
+Result<VerifiedHeaders> verify_chainmaker_headers(const nlohmann::json& doc, const TrustList& trust, std::int64_t now_s) {
+  auto run = open_chainmaker_run(doc, &trust, now_s);
+  if (!run) return tl::unexpected(run.error());
+  VerifiedHeaders out;
+  out.island = run->island;
+  out.crypto = doc["anchor"]["hash_type"].get<std::string>();
+  const std::uint64_t anchor_time_s = doc["anchor"].contains("time_s") ? doc["anchor"]["time_s"].get<std::uint64_t>() : 0;
+  out.anchor = VerifiedHeader{run->height, run->hash, anchor_time_s * 1000, Hash32{}, 0, run->set_hash};
+  for (std::size_t i = 0; i < run->blocks.size(); ++i) {
+    const auto& b = run->blocks[i];
+    const cm::VerifiedBlock* v = run->client->verified(b.header.height);
+    if (v == nullptr) return fail(Code::UnknownHeader, "a verified block is not retained", "headers[" + std::to_string(i) + "]");
+    const auto ts = b.header.timestamp_s < 0 ? 0 : static_cast<std::uint64_t>(b.header.timestamp_s);
+    out.headers.push_back(VerifiedHeader{b.header.height, v->hash, ts * 1000, Hash32{}, 0, run->next_set_hashes[i]});
+  }
+  return out;
+}
+
+Result<nlohmann::json> verify_chainmaker_bundle(const nlohmann::json& doc, const TrustList* trust,
+                                                std::int64_t verify_time_s) {
+  auto run = open_chainmaker_run(doc, trust, verify_time_s);
+  if (!run) return tl::unexpected(run.error());
+  const auto& island = run->island;
+  auto& client = run->client;
+  const auto& blocks = run->blocks;
+  const auto* chain_trust = &run->chain_trust;
+  const auto* height = &run->height;
+  const auto* hash = &run->hash;
+  const auto* set_hash = &run->set_hash;
 
   const auto& inc = doc["inclusion"];
   auto inc_height = quantity(inc["height"], "inclusion.height");

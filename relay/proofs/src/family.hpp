@@ -7,6 +7,7 @@
 
 #include "causeway/core/error.hpp"
 #include "causeway/proofs/bundle.hpp"
+#include "causeway/proofs/headers.hpp"
 
 namespace causeway::proofs::detail {
 
@@ -20,6 +21,9 @@ Result<nlohmann::json> verify_fisco_bundle(const nlohmann::json& doc, const Trus
 // Codec chainmaker/v2 of family bft (chainmaker_bundle.cpp); verify_bft_bundle dispatches to it.
 Result<nlohmann::json> verify_chainmaker_bundle(const nlohmann::json& doc, const TrustList* trust,
                                                 std::int64_t verify_time_s);
+// Its header documents (no inclusion); verify_bft_headers dispatches to it. May throw nlohmann exceptions on
+// wrong JSON types: the caller turns them into ERR_BUNDLE_SCHEMA.
+Result<VerifiedHeaders> verify_chainmaker_headers(const nlohmann::json& doc, const TrustList& trust, std::int64_t now_s);
 Result<nlohmann::json> verify_ethereum_bundle(const nlohmann::json& doc, const TrustList* trust,
                                               std::int64_t verify_time_s);
 

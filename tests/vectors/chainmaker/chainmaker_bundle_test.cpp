@@ -9,6 +9,7 @@
 #include "causeway/chainmaker/client.hpp"
 #include "causeway/core/hex.hpp"
 #include "causeway/proofs/bundle.hpp"
+#include "causeway/proofs/headers.hpp"
 #include "cm_vectors.hpp"
 
 using namespace causeway;
@@ -305,5 +306,76 @@ TEST_CASE("chainmaker/v2 bundle: claims, unknown fields, out-of-scope modes and 
     json b = pinned30();
     b["crypto"] = "sm2-sm3";
     CHECK(run(b).exit_code == 2);
+  }
+}
+
+// ---- header documents (relay/proofs headers.hpp): a push-mode ChainMaker island's client advances by blocks ----
+
+namespace {
+
+json header_doc30(const ChainTrust& trust) {
+  json d = bundle30(trust);
+  d.erase("inclusion");
+  d.erase("verify_time_s");
+  return d;
+}
+
+proofs::TrustList trust29(const std::string& set_hash_hex) {
+  return {{"chainmkr:chain1", 29,
+           hash_from_hex("0xa5dc0b4a974cf055ef03b3c32570b8a2dad101dc22df27e11cc07d81dd1a301d").value(),
+           hash_from_hex(set_hash_hex).value()}};
+}
+
+}  // namespace
+
+TEST_CASE("chainmaker/v2 header document: block 30 verified from held block 29 advances the client (push mode)") {
+  auto b = run(pinned30());
+  REQUIRE(b.exit_code == 0);
+  const std::string set_hash = b.out["anchor"]["validator_set_hash"].get<std::string>();
+  const json doc = header_doc30(trust_with_pins(load_block(kBlock3), 22));
+  REQUIRE(proofs::header_document_family(doc.dump()).value() == "bft");
+  auto v = proofs::verify_bft_headers(doc.dump(), trust29(set_hash), kNow);
+  INFO((v ? "" : v.error().detail + " at " + v.error().at));
+  REQUIRE(v);
+  CHECK(v->island == "chainmkr:chain1");
+  CHECK(v->crypto == "SHA256");
+  CHECK(v->anchor.height == 29);
+  REQUIRE(v->headers.size() == 1);
+  CHECK(v->headers[0].height == 30);
+  CHECK(to_hex(v->headers[0].hash.view()) == "0x020e36ff04f5cfd38167de7a97333e18c32ccfa7969d8ed77b54dde7f48f0a5e");
+  CHECK(v->headers[0].time_ms == static_cast<std::uint64_t>(load_block(kBlock30).header.timestamp_s) * 1000);
+  // Block 30 is not a config block: the set in force after it is the anchor's.
+  CHECK(to_hex(v->headers[0].validators_hash.view()) == set_hash);
+}
+
+TEST_CASE("chainmaker/v2 header document: A03 and the light client's rules hold for pushed blocks") {
+  auto b = run(pinned30());
+  REQUIRE(b.exit_code == 0);
+  const std::string set_hash = b.out["anchor"]["validator_set_hash"].get<std::string>();
+  SECTION("another validator-set material than the held one: ERR_UNTRUSTED_ANCHOR") {
+    auto v = proofs::verify_bft_headers(header_doc30(trust_ca_only(22)).dump(), trust29(set_hash), kNow);
+    REQUIRE(!v);
+    CHECK(v.error().code == Code::UntrustedAnchor);
+    CHECK(v.error().at == "anchor");
+  }
+  SECTION("an empty trust list: ERR_UNTRUSTED_ANCHOR") {
+    auto v = proofs::verify_bft_headers(header_doc30(trust_with_pins(load_block(kBlock3), 22)).dump(), {}, kNow);
+    REQUIRE(!v);
+    CHECK(v.error().code == Code::UntrustedAnchor);
+  }
+  SECTION("a vote set below quorum: refused at headers[0]") {
+    VoteSet qc = qc_of(load_block(kBlock30));
+    qc.votes.resize(1);
+    json doc = with_qc(header_doc30(trust_with_pins(load_block(kBlock3), 22)), qc);
+    auto v = proofs::verify_bft_headers(doc.dump(), trust29(set_hash), kNow);
+    REQUIRE(!v);
+    CHECK(v.error().at.rfind("headers[0]", 0) == 0);
+  }
+  SECTION("a malformed anchor is ERR_BUNDLE_SCHEMA, not an exception") {
+    json doc = header_doc30(trust_with_pins(load_block(kBlock3), 22));
+    doc["anchor"]["hash_type"] = 7;
+    auto v = proofs::verify_bft_headers(doc.dump(), trust29(set_hash), kNow);
+    REQUIRE(!v);
+    CHECK(v.error().code == Code::BundleSchema);
   }
 }
