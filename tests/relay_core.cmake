@@ -7,6 +7,12 @@ causeway_unit_test(relay_engine_test
   SOURCES unit/relay_core/engine_test.cpp ${CMAKE_SOURCE_DIR}/relay/app/src/relay_workload.cpp
   LIBS causeway::engine causeway::audit causeway::bft)
 target_include_directories(relay_engine_test PRIVATE ${CMAKE_SOURCE_DIR}/relay/app/src)
+# A05: an escrow-invariant halt is persisted (channel_halts + audit invariant_alert), survives a restart and an
+# operator resume re-opens the channel (transfer bundles from relay_workload.cpp TransferChains).
+causeway_unit_test(relay_halt_test
+  SOURCES unit/relay_core/halt_test.cpp ${CMAKE_SOURCE_DIR}/relay/app/src/relay_workload.cpp
+  LIBS causeway::engine causeway::audit causeway::bft)
+target_include_directories(relay_halt_test PRIVATE ${CMAKE_SOURCE_DIR}/relay/app/src)
 if(TARGET causeway)
   # POST /v1/packets over real HTTP, then 10,000 packets with 20 SIGKILLs (tests/integration/relay_crash_test.py).
   add_test(NAME relay_serve_crash_test

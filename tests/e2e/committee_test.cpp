@@ -18,6 +18,7 @@
 
 #include "causeway/core/hex.hpp"
 #include "causeway/domain/committee.hpp"
+#include "causeway/engine/lifecycle.hpp"
 #include "causeway/engine/peers.hpp"
 #include "causeway/engine/relay.hpp"
 #include "causeway/engine/supervisor.hpp"
@@ -127,10 +128,15 @@ class Destination final : public adapters::ChainAdapter {
     s.tx = it->second;
     return s;
   }
+  Result<std::uint64_t> latest_height() override {
+    if (tip == 0) return fail(Code::Unsupported, "test destination");
+    return tip;
+  }
   std::mutex mu;
   std::string island_;
   std::map<std::array<std::uint8_t, 32>, Bytes> received;
   int submits = 0;
+  std::uint64_t tip = 0;  // latest_height (0 = unsupported)
 };
 
 struct Served {
@@ -458,4 +464,84 @@ TEST_CASE("committee: an unreachable peer is skipped for the round; the reachabl
   CHECK(fa->stats().requests == 5);
   CHECK(a->awaiting_attestations(10).empty());
   CHECK(a->due_deliveries(kDst, 10).size() == 4);
+}
+
+TEST_CASE("A05 replay: a packet delivered under an earlier committee is replayed as delivered, whatever today's committee") {
+  // Packets with a timeout: a delivered packet replayed as proven would become a timeout candidate forever.
+  const auto w = app::make_relay_workload(2, 2, wall_ms(), false, [](packet::Packet& p) { p.timeout_height = 1000; });
+  const auto ka = key_of(0x11), kb = key_of(0x22), kc = key_of(0x33), kd = key_of(0x44);
+  const std::vector<domain::Address> members{address_of(ka), address_of(kb)};
+  const auto da = fresh_dir("replay-delivered-a"), db = fresh_dir("replay-delivered-b");
+  std::vector<domain::PacketId> ids;
+  {
+    auto a = open_member(da, w, 0x11, members);
+    auto b = open_member(db, w, 0x22, members);
+    ids = submit_all(*a, w);
+    submit_all(*b, w);
+    auto sb = serve_attestations(*b);
+    auto fa = fetcher(*a, {sb.url});
+    CHECK(fa->poll_once() == 2);
+    sb.server->stop();
+    // The destination's receipt of packet 0 is recorded; packet 1 stays attested (not delivered yet).
+    adapters::DeliveryStatus s;
+    s.received = true;
+    s.ack_commitment = a->find(ids[0])->commitment;
+    s.height = 9;
+    s.tx = Bytes{0xaa};
+    REQUIRE(a->record_delivered(ids[0], s, true).has_value());
+    CHECK(a->find(ids[0])->stage == "delivered");
+    CHECK(a->find(ids[1])->stage == "attested");
+  }
+  {  // B removed (A, C, D with k = 3): the recorded delivery is history and replays as delivered
+    std::vector<domain::Address> next{address_of(ka), address_of(kc), address_of(kd)};
+    std::sort(next.begin(), next.end());
+    auto a = open_member(da, w, 0x11, next, 3);
+    CHECK(a->find(ids[0])->stage == "delivered");
+    CHECK(a->find(ids[1])->stage == "proven");  // attested, not delivered: new work needs today's k (A05)
+    const auto tc = a->timeout_candidates(kDst, 10);
+    REQUIRE(tc.size() == 1);
+    CHECK(tc[0].id == ids[1]);
+    const auto aw = a->awaiting_attestations(10);
+    REQUIRE(aw.size() == 1);
+    CHECK(aw[0] == ids[1]);
+    CHECK(a->due_deliveries(kDst, 10).empty());
+  }
+  {  // the earlier committee again: both as recorded
+    auto a = open_member(da, w, 0x11, members);
+    CHECK(a->find(ids[0])->stage == "delivered");
+    CHECK(a->find(ids[1])->stage == "attested");
+  }
+  CHECK(count(da + "/data/causeway.db", "SELECT count(*) FROM deliveries") == 1);
+}
+
+TEST_CASE("A27 a packet another member delivered while this relay held it proven: the timeout step records the "
+          "delivery (no timeout candidate forever), and it replays as delivered") {
+  const auto w = app::make_relay_workload(2, 2, wall_ms(), false, [](packet::Packet& p) { p.timeout_height = 1000; });
+  const auto ka = key_of(0x11), kb = key_of(0x22);
+  const std::vector<domain::Address> members{address_of(ka), address_of(kb)};
+  const auto da = fresh_dir("others-delivered-a");
+  std::vector<domain::PacketId> ids;
+  auto dest = std::make_shared<Destination>(kDst);
+  dest->tip = 2000;  // past the packets' timeout height: both look timed out to the node
+  {
+    auto a = open_member(da, w, 0x11, members);
+    ids = submit_all(*a, w);  // A alone: proven (its own signature only)
+    const Hash32 c0 = a->find(ids[0])->commitment;
+    dest->received[c0.b] = Bytes{0xbb};  // member B delivered packet 0 with both signatures
+    engine::Lifecycle::Options lo;
+    lo.log = [](const std::string&) {};
+    engine::Lifecycle lc(*a, lo);
+    CHECK(lc.judge_timeouts(*dest) == 1);  // packet 0 reconciled; packet 1 has no evidence (test destination)
+    CHECK(a->find(ids[0])->stage == "delivered");
+    CHECK(a->find(ids[1])->stage == "proven");
+    const auto tc = a->timeout_candidates(kDst, 10);
+    REQUIRE(tc.size() == 1);
+    CHECK(tc[0].id == ids[1]);
+  }
+  {  // restart, same committee: still delivered although this relay never held k signatures for it
+    auto a = open_member(da, w, 0x11, members);
+    CHECK(a->find(ids[0])->stage == "delivered");
+    CHECK(a->timeout_candidates(kDst, 10).size() == 1);
+  }
+  CHECK(count(da + "/data/causeway.db", "SELECT count(*) FROM deliveries WHERE by_us = 0") == 1);
 }

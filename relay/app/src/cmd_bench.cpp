@@ -248,7 +248,8 @@ void add_bench_commands(CLI::App& app, int& exit_code) {
                                         "threads) on two real anvil chains: packets/s and latency from the source "
                                         "block / the relay's intake to the destination receipt (p50/p99); not part "
                                         "of `all`");
-  e2e_cmd->add_option("--anvil", e2e.anvil, "anvil binary (default $CAUSEWAY_ANVIL, else tools/node_modules/.bin/anvil)");
+  auto* e2e_anvil = e2e_cmd->add_option("--anvil", e2e.anvil,
+                                        "anvil binary (default $CAUSEWAY_ANVIL, else tools/node_modules/.bin/anvil)");
   e2e_cmd->add_option("--packets", e2e.packets, "Transfers in total")->capture_default_str()->check(CLI::Range(1, 100'000));
   e2e_cmd->add_option("--senders", e2e.senders, "Sender threads/accounts, each sending one transfer per block")
       ->check(CLI::Range(1, 64))->capture_default_str();
@@ -257,7 +258,19 @@ void add_bench_commands(CLI::App& app, int& exit_code) {
                       "Blocks below the tip before a sent packet is proven (as [[adapters.islands]] confirmations)")
       ->check(CLI::Range(0, 64))->capture_default_str();
   e2e_cmd->add_flag("--keep", e2e.keep, "Keep the work dir (anvil logs, keys, relay database)");
-  e2e_cmd->callback([&exit_code] {
+  e2e_cmd->callback([&exit_code, e2e_anvil] {
+    // Usage errors (exit 2, as CLI11's own): options that contradict each other or an empty value.
+    if (e2e_anvil->count() > 0 && e2e.anvil.empty()) {
+      std::cerr << "causeway bench e2e: --anvil needs a path (omit it for $CAUSEWAY_ANVIL or the tools/ default)\n";
+      exit_code = 2;
+      return;
+    }
+    if (e2e.senders > e2e.packets) {
+      std::cerr << "causeway bench e2e: --senders (" << e2e.senders << ") must not exceed --packets (" << e2e.packets
+                << ")\n";
+      exit_code = 2;
+      return;
+    }
     try {
       const auto r = bench_e2e(e2e);
       print_e2e(r, json);

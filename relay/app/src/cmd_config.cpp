@@ -3,13 +3,14 @@
 //   1. read and parse (engine::load_config_document)                     ERR_IO / ERR_INVALID_ARGUMENT
 //   2. schemas/config.schema.json, draft-07 (valijson through the gateway's embedded schemas)
 //                                                                          ERR_BODY_SCHEMA at the failing path
-//   3. engine::config_from_json (what `causeway serve --config` reads), then every island record through
-//      relay/domain's registry (spec rules and the governance signatures, A01/A04)   its error codes
+//   3. engine::config_from_json (what `causeway serve --config` reads), then engine::check_config — the same
+//      function serve runs: every island record through relay/domain's registry (spec rules and the governance
+//      signatures, A01/A04) and the [[adapters.islands]] entries (island registered, RPC and ws URLs)
+//                                                                          its error codes
 // Exit codes: 0 valid, 2 invalid or unreadable (the message names the file, the rule and the place).
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "causeway/domain/island.hpp"
 #include "causeway/engine/config.hpp"
 #include "causeway/gateway/json_body.hpp"
 #include "commands.hpp"
@@ -42,14 +43,7 @@ int validate(const ConfigOpts& o) {
   if (auto s = gateway::validate_json(*doc, "config.schema.json"); !s) return invalid(o, s.error());
   auto cfg = engine::config_from_json(*doc);
   if (!cfg) return invalid(o, cfg.error());
-  domain::IslandRegistry registry;
-  for (std::size_t i = 0; i < cfg->islands.size(); ++i) {
-    if (auto r = registry.register_island(cfg->islands[i]); !r) {
-      Error e = r.error();
-      e.at = "islands[" + std::to_string(i) + "]" + (e.at.empty() ? "" : "." + e.at);
-      return invalid(o, e);
-    }
-  }
+  if (auto s = engine::check_config(*cfg); !s) return invalid(o, s.error());  // the checks serve runs
   const std::size_t members = cfg->committee.members.empty() ? 1 : cfg->committee.members.size();
   if (o.json_out) {
     std::cout << json{{"ok", true}, {"file", o.file}, {"islands", cfg->islands.size()},

@@ -161,6 +161,9 @@ int serve(const ServeOpts& o) {
   ro.synchronous = o.sync_normal ? store::Synchronous::Normal : store::Synchronous::Full;
   if (!o.config.empty()) {
     auto cfg = engine::load_config(o.config);
+    if (cfg) {  // the checks `causeway config validate` runs too (one function): a config error is exit 2
+      if (auto s = engine::check_config(*cfg); !s) cfg = tl::unexpected(s.error());
+    }
     if (!cfg) {
       std::cerr << "causeway serve: " << code_name(cfg.error().code) << ": " << cfg.error().detail << " at "
                 << cfg.error().at << "\n";

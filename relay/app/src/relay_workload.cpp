@@ -182,17 +182,17 @@ domain::SignedIsland island_record(const Chain& c, const Bytes& gov_secret) {
 }
 
 domain::SignedChannelRecord channel_record(const domain::IslandSpec& self, const domain::IslandSpec& other,
-                                           const Bytes& gov_secret, bool ordered) {
+                                           const Bytes& gov_secret, bool ordered, const std::string& port = "app") {
   domain::SignedChannelRecord r;
   auto& s = r.spec;
   s.island = self.id;
   s.channel = "channel-0";
-  s.port = "app";
+  s.port = port;
   s.endpoint = self.endpoint;
   s.counterparty_island = other.id;
   s.counterparty_genesis = other.genesis;
   s.counterparty_channel = "channel-0";
-  s.counterparty_port = "app";
+  s.counterparty_port = port;
   s.counterparty_endpoint = other.endpoint;
   s.ordering = ordered ? domain::Ordering::Ordered : domain::Ordering::Unordered;
   s.open_height = 0;
@@ -289,6 +289,91 @@ Workload make_relay_workload(std::size_t packets, std::size_t per_block, std::ui
     }
   }
   return w;
+}
+
+// ---- TransferChains (relay_workload.hpp) ----------------------------------------------------------------
+
+struct TransferChains::State {
+  Chain src = make_chain("cw-src", 4);
+  Chain dst = make_chain("cw-dst", 4);
+  std::uint64_t start_ms = 0;
+  engine::RelayConfig config;
+};
+
+TransferChains::TransferChains(std::uint64_t start_ms) : s_(std::make_unique<State>()) {
+  s_->start_ms = start_ms;
+  add_block(s_->src, start_ms, {});
+  add_block(s_->dst, start_ms, {});
+  const Bytes gov_src = secret("causeway-bench/gov/src"), gov_dst = secret("causeway-bench/gov/dst");
+  auto& c = s_->config;
+  c.islands.push_back(island_record(s_->src, gov_src));
+  c.islands.push_back(island_record(s_->dst, gov_dst));
+  const auto& a = c.islands[0].spec;
+  const auto& b = c.islands[1].spec;
+  c.channels.push_back({channel_record(a, b, gov_src, false, "transfer"), channel_record(b, a, gov_dst, false, "transfer")});
+  c.assets.push_back(engine::AssetSetting{a.id, "tok"});
+}
+
+TransferChains::~TransferChains() = default;
+
+const engine::RelayConfig& TransferChains::config() const { return s_->config; }
+
+packet::Packet TransferChains::transfer(bool from_src, std::uint64_t sequence, const std::string& denom,
+                                        std::uint64_t amount) const {
+  const auto& from = s_->config.islands[from_src ? 0 : 1].spec;
+  const auto& to = s_->config.islands[from_src ? 1 : 0].spec;
+  packet::Packet p;
+  p.source_island = from.id;
+  p.source_genesis = from.genesis;
+  p.source_channel = "channel-0";
+  p.source_port = "transfer";
+  p.dest_island = to.id;
+  p.dest_genesis = to.genesis;
+  p.dest_channel = "channel-0";
+  p.dest_port = "transfer";
+  p.sequence = sequence;
+  p.timeout_height = 1000000;
+  p.sender = Bytes(20, 0x11);
+  p.receiver = Bytes(20, 0x22);
+  packet::TransferPayload t;
+  t.denom = denom;
+  t.amount = abi::u256_from_u64(amount);
+  t.sender = p.sender;
+  t.receiver = p.receiver;
+  p.payload = packet::encode_transfer_payload(t);
+  return p;
+}
+
+std::string TransferChains::add_packet(const packet::Packet& p) {
+  Chain* c = p.source_island == s_->src.chain_id ? &s_->src : p.source_island == s_->dst.chain_id ? &s_->dst : nullptr;
+  if (c == nullptr) throw std::runtime_error("TransferChains: unknown island " + p.source_island);
+  Bytes leaf{0x01};
+  const Bytes pb = packet::encode_packet(p);
+  leaf.insert(leaf.end(), pb.begin(), pb.end());
+  add_block(*c, s_->start_ms + c->blocks.size() * 1000, {leaf});
+  const auto& blk = c->blocks.back();
+  json headers = json::array();
+  for (std::size_t h = 1; h < c->blocks.size(); ++h)
+    headers.push_back({{"header", header_json(c->blocks[h].header)}, {"commit", commit_json(*c, c->blocks[h])}});
+  const json anchor = {{"header", header_json(c->blocks.front().header)},
+                       {"validators", set_json(c->set)},
+                       {"trusting_period_s", kTrustingPeriodS}};
+  const json bundle = {{"version", 1},
+                       {"family", "bft"},
+                       {"island", c->chain_id},
+                       {"codec", "causeway-devnet/v1"},
+                       {"crypto", "secp256k1-sha256"},
+                       {"anchor", anchor},
+                       {"headers", headers},
+                       {"inclusion",
+                        {{"kind", "rfc6962"},
+                         {"tree", "event"},
+                         {"height", blk.header.height},
+                         {"index", 0},
+                         {"tree_size", 1},
+                         {"leaf", to_hex(blk.events[0])},
+                         {"audit_path", json::array()}}}};
+  return bundle.dump();
 }
 
 void write_relay_workload(const Workload& w, const std::string& dir) {

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,31 @@ struct Workload {
 Workload make_relay_workload(std::size_t packets, std::size_t per_block, std::uint64_t now_ms, bool ordered = false,
                              const std::function<void(packet::Packet&)>& mutate = {},
                              bool all_carry_headers = false);
+
+// Two causeway-devnet/v1 islands (cwdevnet:cw-src, cwdevnet:cw-dst, 4 validators each, the same keys as the
+// workload above) joined by an unordered channel-0 pair on port "transfer", the base asset "tok" registered on
+// cw-src (config.assets). Packets are added one per block on their source island's chain; each packet's bundle
+// is anchored at that island's block 0 (the registered anchor, always held) and carries every header up to
+// its block, so a bundle the relay refused never strands the next one (tests: A05 escrow invariant).
+// Block h of an island is timed start_ms + h * 1000.
+class TransferChains {
+ public:
+  explicit TransferChains(std::uint64_t start_ms);
+  ~TransferChains();
+  TransferChains(const TransferChains&) = delete;
+  TransferChains& operator=(const TransferChains&) = delete;
+  const engine::RelayConfig& config() const;
+  // A transfer packet on channel-0 from cw-src (from_src) or cw-dst, payload {denom, amount, sender 0x11…,
+  // receiver 0x22…}, timeout height 1,000,000.
+  packet::Packet transfer(bool from_src, std::uint64_t sequence, const std::string& denom, std::uint64_t amount) const;
+  // Appends a block holding the sent-packet leaf 0x01 ‖ packet_bytes(p) to p.source_island's chain and returns
+  // its bundle (JSON text). Throws std::runtime_error for an island other than the two.
+  std::string add_packet(const packet::Packet& p);
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
 
 // Writes <dir>/config.json and <dir>/bundles.jsonl ({"block","opener","sequence","bundle":<object>} per line).
 void write_relay_workload(const Workload& w, const std::string& dir);

@@ -263,7 +263,19 @@ Status RelayState::burn_waits_for_acks(const PacketRecord& r) const {
   const auto l = ledgers_.find(plan->ledger);
   const DenomBalance* b = l == ledgers_.end() ? nullptr : l->second.find(plan->ledger_denom);
   if (b == nullptr || !(b->outstanding < plan->amount)) return {};
-  const auto cover = add(b->outstanding, b->in_flight_out);
+  auto cover = add(b->outstanding, b->in_flight_out);
+  // Vouchers an earlier burn returns when its refund is processed (error-acknowledged or timed out, refund not
+  // yet recorded here): the source re-mints them as soon as the refund transaction lands, before this relay
+  // records it (record_returned), so a new burn of them is a wait too, not a break of the invariant.
+  for (auto it = packets_.begin(); cover && it != packets_.end(); ++it) {
+    const PacketRecord& o = it->second;
+    if (!o.is_transfer || (o.stage != Stage::ErrorAcknowledged && o.stage != Stage::TimedOut)) continue;
+    auto op = transfer_plan(o.packet);
+    if (!op || op->direction != TransferDirection::BurnHome || op->ledger != plan->ledger ||
+        op->ledger_denom != plan->ledger_denom)
+      continue;
+    cover = add(*cover, op->amount);
+  }
   if (!cover || *cover < plan->amount) return {};
   return fail(Code::InsufficientFunds, "burn of " + to_decimal(plan->amount) + " " + plan->ledger_denom +
                                            " waits for the acknowledgements of the transfers that minted them on " +

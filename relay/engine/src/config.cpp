@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
+#include "causeway/adapters/common/json_rpc.hpp"
 #include "causeway/core/hex.hpp"
+#include "causeway/domain/island.hpp"
 
 namespace causeway::engine {
 namespace {
@@ -332,6 +334,39 @@ Result<RelayConfig> load_config(const std::string& path) {
   auto doc = load_config_document(path);
   if (!doc) return tl::unexpected(doc.error());
   return config_from_json(*doc);
+}
+
+Status check_config(const RelayConfig& config) {
+  domain::IslandRegistry registry;
+  for (std::size_t i = 0; i < config.islands.size(); ++i) {
+    if (auto r = registry.register_island(config.islands[i]); !r) {
+      Error e = r.error();
+      e.at = "islands[" + std::to_string(i) + "]" + (e.at.empty() ? "" : "." + e.at);
+      return tl::unexpected(std::move(e));
+    }
+  }
+  for (std::size_t i = 0; i < config.adapters.islands.size(); ++i) {
+    const auto& a = config.adapters.islands[i];
+    const std::string at = "adapters.islands[" + std::to_string(i) + "].";
+    const domain::SignedIsland* reg = nullptr;
+    for (const auto& isl : config.islands)
+      if (isl.spec.id == a.island) reg = &isl;
+    if (reg == nullptr) return fail(Code::InvalidArgument, "island " + a.island + " is not in [[islands]]", at + "island");
+    if (a.rpc.empty()) return fail(Code::InvalidArgument, "no RPC URL for island " + a.island, at + "rpc");
+    for (std::size_t j = 0; j < a.rpc.size(); ++j)
+      if (auto u = adapters::parse_http_url(a.rpc[j]); !u)
+        return fail(Code::InvalidArgument, u.error().detail, at + "rpc[" + std::to_string(j) + "]");
+    if (!a.ws.empty()) {
+      const std::string_view ws = a.ws;
+      if (ws.size() < 5 || (ws.substr(0, 5) != "ws://" && ws.substr(0, 5) != "WS://"))
+        return fail(Code::InvalidArgument, "expected a ws://host[:port] URL", at + "ws");
+      if (auto u = adapters::parse_http_url("http://" + std::string(ws.substr(5))); !u)
+        return fail(Code::InvalidArgument, u.error().detail, at + "ws");
+    }
+    if (a.kind == "evm" && reg->spec.endpoint.size() != 20)
+      return fail(Code::InvalidArgument, "an EVM island's endpoint is 20 bytes", at + "island");
+  }
+  return {};
 }
 
 }  // namespace causeway::engine

@@ -1,5 +1,6 @@
 // Acknowledgements, timeouts and the return path: see causeway/engine/lifecycle.hpp and docs/relay-core.md.
 #include "causeway/engine/lifecycle.hpp"
+#include "causeway/engine/supervisor.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -122,6 +123,19 @@ std::size_t Lifecycle::judge_timeouts(adapters::ChainAdapter& dest) {
     const bool plausible = (p.timeout_height != 0 && *tip >= p.timeout_height) ||
                            (p.timeout_timestamp_ns != 0 && tip_time_ns != 0 && tip_time_ns >= p.timeout_timestamp_ns);
     if (!plausible) continue;
+    // Reconcile first (A27): the destination may hold a receipt this relay never recorded — another member or
+    // relayer delivered a packet held here as proven (never attested here, or held back at replay, A05), or our
+    // own earlier transaction landed. It is then delivered, not a timeout candidate on every poll.
+    if (auto found = dest.lookup_delivery(c.commitment, {}); found && found->received) {
+      if (auto r = relay_.record_delivered(c.id, *found, false); r) {
+        ++acted;
+        continue;
+      } else {
+        ++counters_.failures;
+        note("delivery of " + domain::to_string(c.id) + " found at the destination but not recorded: " +
+             std::string(code_name(r.error().code)) + " " + r.error().detail);
+      }
+    }
     const auto states = relay_.consensus_states(island);
     // A devnet scan starts at the channel's open height: anchor at or below it. An EVM storage proof needs only
     // a held state below the judged block: the highest one.
@@ -183,11 +197,12 @@ std::size_t Lifecycle::relay_returns(adapters::ChainAdapter& source) {
                                         relay_.now_ms() + backoff(j.attempts));
       continue;
     }
-    if (!j.submitted_tx.empty() && j.attempts > 0) {
-      // Submitted and still pending at the source: wait for inclusion before submitting again.
+    if (awaiting_inclusion(j.submitted_tx, j.attempts, j.submit_attempts)) {
+      // Submitted and still pending at the source: wait kInclusionRounds rounds since THAT submit before
+      // submitting again (supervisor.hpp; a dropped transaction is then submitted anew).
       (void)relay_.record_return_failed(j.id, Error{Code::RpcTimeout, "awaiting inclusion", ""},
                                         relay_.now_ms() + backoff(0));
-      if (j.attempts < 8) continue;
+      continue;
     }
     auto sub = j.kind == "ack" ? source.submit_acknowledgement(j.packet_bytes, j.ack_bytes, j.attestations)
                                : source.submit_timeout(j.packet_bytes, j.attestations);

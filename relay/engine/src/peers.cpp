@@ -231,16 +231,21 @@ std::size_t PeerFetcher::poll_returns(std::vector<bool>& unreachable) {
         }
       }
       auto a = parse_return_attestation_json(reply->body, id_text, w.commitment, w.kind);
-      Result<std::size_t> r = a ? relay_.add_return_attestation(w.id, *a) : tl::unexpected(a.error());
+      // Already counted (this member's from another peer): nothing new, so not "accepted" — the fetcher then
+      // waits before its next poll instead of polling again at once.
+      const bool known = a && std::find(w.members.begin(), w.members.end(), a->member) != w.members.end();
+      Result<std::size_t> r = !a      ? Result<std::size_t>(tl::unexpected(a.error()))
+                              : known ? Result<std::size_t>(w.members.size())
+                                      : relay_.add_return_attestation(w.id, *a);
       std::function<void(const std::string&)> log;
       {
         std::lock_guard lock(mu_);
-        if (r) ++stats_.accepted;
-        else ++stats_.refused;
+        if (r && !known) ++stats_.accepted;
+        if (!r) ++stats_.refused;
         log = log_;
       }
       if (r) {
-        ++accepted;
+        if (!known) ++accepted;
         peer->member = a->member;
         continue;
       }

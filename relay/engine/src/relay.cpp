@@ -74,6 +74,7 @@ struct OutboxEntry {
   std::uint32_t attempts = 0;
   std::uint64_t next_attempt_ms = 0;
   Bytes submitted_tx;
+  std::uint32_t submit_attempts = 0;  // attempts right after the last submit: attempts − this = rounds since it
 };
 
 // Packet lifecycle (H4): one ack or timeout to relay back to the packet's source (the `returns` table).
@@ -89,6 +90,7 @@ struct ReturnEntry {
   Bytes submitted_tx;
   bool refunded = false;
   std::vector<adapters::MemberAttestation> peers;  // committee peers' signatures over the same return (k > 1)
+  std::uint32_t submit_attempts = 0;  // attempts right after the last submit (as OutboxEntry)
 };
 
 struct Intake {
@@ -162,16 +164,30 @@ struct Relay::Impl {
   std::map<domain::PacketId, std::uint64_t> verified_index;
   std::map<domain::PacketId, adapters::MemberAttestation> own_attestation;
   std::map<domain::PacketId, std::vector<adapters::MemberAttestation>> peer_attestations;  // committee peers' (k > 1)
-  std::set<domain::PacketId> unmet_at_replay;  // stored past `proven` but k current members no longer sign (A05)
+  std::set<domain::PacketId> unmet_at_replay;  // stored past `attested` (history) without k current members' signatures
   std::map<std::string, std::map<domain::PacketId, OutboxEntry>> outbox;
   bool dirty = false;  // in-memory state may be ahead of the database: rebuild after the batch
   bool touched = false;  // the running change has changed the in-memory state
   std::function<void(const std::string&)> outbox_listener;
   std::function<void(const RelayEvent&)> event_listener;  // H1: set_event_listener
+  // A05 halts (docs/relay-core.md "A05"): a change refused with ERR_ESCROW_INVARIANT leaves its channel halted
+  // in memory; guarded() records the halt here and queues flush_halts, a change of its own that persists it
+  // (channel_halts row + audit invariant_alert) and announces the alert after its COMMIT. load() re-applies
+  // the persisted halts and the pending ones (a rebuild after the failed change must not re-open the channel).
+  struct PendingHalt {
+    domain::ChannelKey end;
+    std::string reason;
+    std::optional<packet::Packet> packet;  // the packet whose change broke the invariant, when known
+  };
+  std::vector<PendingHalt> pending_halts;
+  bool halt_flush_queued = false;
+  std::map<domain::ChannelKey, std::uint64_t> persisted_halts;  // open channel_halts rows: end → row id
+  std::optional<packet::Packet> running_packet;  // the packet the running change moves (set by the change)
   // Packet lifecycle (H4; definitions at the end of the file): returns per source island, scan progress.
   std::map<std::string, std::map<domain::PacketId, ReturnEntry>> returns;
   std::map<domain::PacketId, ReturnEntry> returns_done;
   std::map<std::string, std::uint64_t> scan_heights;
+  std::map<std::string, std::map<std::array<std::uint8_t, 32>, std::uint64_t>> deferred_sends;  // commitment → height
   // Replay of the lifecycle (definitions at the end of the file). Returns are replayed in audit order,
   // interleaved with the packets' intake (replay_returns_before): a voucher burn proven after the ack that
   // minted it must find the vouchers outstanding at replay too.
@@ -439,14 +455,56 @@ struct Relay::Impl {
 
   // Runs one change under the state lock; a failed change that had touched the in-memory state marks it for
   // a rebuild from the database after the batch (its SQL was rolled back to its savepoint).
+  // A change refused with ERR_ESCROW_INVARIANT left its channel halted in memory (relay/domain, A05): the halt
+  // is recorded (capture_halts) and persisted by a change of its own (flush_halts), queued here.
   template <class Fn>
   Status guarded(Fn fn) {
-    std::lock_guard lock(mu);
-    touched = false;
-    Status s = fn();
-    if (!s && touched) dirty = true;
+    bool flush = false;
+    Status s;
+    {
+      std::lock_guard lock(mu);
+      touched = false;
+      running_packet.reset();
+      s = fn();
+      if (!s && touched) dirty = true;
+      if (!s && s.error().code == Code::EscrowInvariant) flush = capture_halts();
+      running_packet.reset();
+    }
+    if (flush) queue_halt_flush();
     return s;
   }
+
+  // ---- A05 halts (docs/relay-core.md "A05") -------------------------------------------------------------
+  // Channels halted in memory that are neither persisted nor pending: recorded as pending (one per channel,
+  // named by the end whose ledger broke). True when a flush must be queued. `mu` held.
+  bool capture_halts() {
+    auto known = [&](const domain::ChannelKey& k) {
+      if (persisted_halts.count(k)) return true;
+      return std::any_of(pending_halts.begin(), pending_halts.end(), [&](const PendingHalt& h) { return h.end == k; });
+    };
+    bool added = false;
+    for (const auto& [ck, end] : state->channels().all()) {
+      if (end.state != domain::ChannelState::Halted || known(ck) || known(end.counterparty_key())) continue;
+      // Named by the end whose ledger broke (relay/domain's reason starts "ledger <island>/<channel>: ").
+      const domain::ChannelKey cp = end.counterparty_key();
+      const bool cp_ledger = end.halt_reason.rfind("ledger " + domain::to_string(cp) + ":", 0) == 0;
+      pending_halts.push_back(PendingHalt{cp_ledger ? cp : ck, end.halt_reason, running_packet});
+      note("alert escrow_invariant: " + end.halt_reason);
+      added = true;
+    }
+    if (!added || halt_flush_queued) return false;
+    halt_flush_queued = true;
+    return true;
+  }
+  void queue_halt_flush();                // below Relay::open (needs the committer); `mu` NOT held
+  // A synchronous caller whose change failed with ERR_ESCROW_INVARIANT waits until the queued halt flush has
+  // committed (an empty change queued after it). Not on the writer thread.
+  void await_halts(const Status& s) {
+    if (!s && s.error().code == Code::EscrowInvariant && committer)
+      (void)committer->submit([](Database&, Transaction&) -> Status { return {}; }).get();
+  }
+  Status flush_halts(Transaction& tx, std::vector<RelayEvent>& out);  // the flush change (writer thread)
+  Status load_halts();                    // persisted + pending halts onto the replayed state; `mu` held
 
   Status apply_intake(Transaction& tx, Intake& in, PacketView& out) {
     return guarded([&] { return apply_intake_locked(tx, in, out); });
@@ -474,6 +532,7 @@ struct Relay::Impl {
                                                            f.packet.dest_genesis, f.height, f.header_hash, in.text},
                                      now()));
     if (!v) return err(v);
+    running_packet = f.packet;  // A05: named by the halt's alert if the ledger movement breaks the invariant
     auto proven = state->prove(id, domain::EvProven{f.commitment, f.height, f.header_hash, *v, f.header_time_ms});
     if (!proven) return err(proven);
     for (const auto& al : proven->alerts) {  // H9: carried by the stage event after the commit
@@ -554,7 +613,7 @@ struct Relay::Impl {
       (void)(*ob)->bind_int64(1, rowid.at(id));
       (void)(*ob)->bind_text(2, f.packet.dest_island);
       if (auto r = (*ob)->run(); !r) return r;
-      outbox[f.packet.dest_island][id] = OutboxEntry{rowid.at(id), "pending", 0, 0, {}};
+      outbox[f.packet.dest_island][id] = OutboxEntry{rowid.at(id), "pending", 0, 0, {}, 0};
     }
     if (auto s = persist_transfer(tx, id); !s) return s;  // packet lifecycle: ICS-20 facts + ledger rows (H4)
     out = view_of(rec, false);
@@ -641,11 +700,35 @@ struct Relay::Impl {
       }
     }
     if (auto s = read_lifecycle(); !s) return s;
+    // Ordered channels: deliveries replay in sequence order (A24), which may differ from the intake (row) order —
+    // sequence 4 proven before 3, both delivered. One that comes too early waits here for the earlier one's.
+    std::map<domain::PacketId, domain::EvDelivered> early;
+    auto replay_deliver = [&](const domain::PacketId& pid, const domain::EvDelivered& ev) -> Status {
+      if (auto r = state->deliver(pid, ev); !r) {
+        if (r.error().code != Code::PacketSequence) return err(r);
+        early.emplace(pid, ev);
+        return {};
+      }
+      for (bool progress = true; progress && !early.empty();) {
+        progress = false;
+        for (auto it = early.begin(); it != early.end();) {
+          auto d = state->deliver(it->first, it->second);
+          if (!d && d.error().code != Code::PacketSequence) return err(d);
+          if (!d) {
+            ++it;
+            continue;
+          }
+          it = early.erase(it);
+          progress = true;
+        }
+      }
+      return {};
+    };
     {
       auto st = db.prepare(
           "SELECT p.id, p.packet, p.stage, p.source_height, p.source_block, p.source_time_ms, p.verified_index, "
           "a.member, a.audit_index, a.signature, o.state, o.attempts, o.next_attempt_ms, o.submitted_tx, "
-          "d.ack_commitment, d.dest_height "
+          "d.ack_commitment, d.dest_height, o.submit_attempts "
           "FROM packets p LEFT JOIN attestations a ON a.packet = p.id AND a.member = ?1 "
           "LEFT JOIN outbox o ON o.packet = p.id LEFT JOIN deliveries d ON d.packet = p.id ORDER BY p.id");
       if (!st) return err(st);
@@ -687,28 +770,37 @@ struct Relay::Impl {
             if (!quorum) return err(quorum);
             if (quorum->met()) {
               if (auto r = state->attest(id, *quorum, domain::DestView{}); !r) return err(r);
-            } else {  // A05: signatures of members no longer in the committee do not count
+            } else if (stage == "attested") {  // A05: new work only with the CURRENT committee's k signatures
               held_back = true;
-              if (stage != "attested") unmet_at_replay.insert(id);  // history: not gathered again
-              note("packet " + domain::to_string(id) + " was " + stage + " but only " +
+              note("packet " + domain::to_string(id) + " was attested but only " +
                    std::to_string(quorum->signers().size()) + " of the current committee's k = " +
                    std::to_string(quorum->threshold()) + " members signed it: held as proven (A05)");
+            } else {
+              // Past `attested`: history. The destination took it (or it timed out) under the committee of its
+              // time, or another member delivered it before this relay gathered k: the recorded stage is replayed
+              // as it is (deliver / time out take a proven packet), and nothing is gathered for it again.
+              unmet_at_replay.insert(id);
             }
           }
         }
-        if (!st->column_is_null(14) && !held_back) {
-          if (auto r = state->deliver(id, domain::EvDelivered{c, hash_col(*st, 14), u64(st->column_int64(15))}); !r)
-            return err(r);
+        if (!st->column_is_null(14)) {  // the destination's receipt was recorded: delivered, whatever the committee
+          if (auto r = replay_deliver(id, domain::EvDelivered{c, hash_col(*st, 14), u64(st->column_int64(15))}); !r)
+            return r;
         }
         if (!st->column_is_null(10)) {
           OutboxEntry e{st->column_int64(0), std::string(st->column_text(10)),
                         static_cast<std::uint32_t>(st->column_int64(11)), u64(st->column_int64(12)),
-                        st->column_is_null(13) ? Bytes{} : bytes_col(*st, 13)};
+                        st->column_is_null(13) ? Bytes{} : bytes_col(*st, 13),
+                        st->column_is_null(16) ? 0u : static_cast<std::uint32_t>(st->column_int64(16))};
           if (e.state != "delivered" && e.state != "failed" && !held_back) outbox[p->dest_island][id] = std::move(e);
         }
       }
     }
+    if (!early.empty())
+      return fail(Code::PacketSequence, "stored deliveries of an ordered channel leave a gap before " +
+                                            domain::to_string(early.begin()->first));
     if (auto s = finish_lifecycle(); !s) return s;  // acks, timeouts, refunds, ledger re-check (H4)
+    if (auto s = load_halts(); !s) return s;        // A05: after the replay (a halted channel attests nothing)
     dirty = false;
     return {};
   }
@@ -908,6 +1000,12 @@ void Relay::submit_bundle_async(std::string text, std::function<void(Result<Pack
   I.committer->submit_async(
       [raw, intake, out](Database&, Transaction& tx) { return raw->apply_intake(tx, *intake, *out); },
       [raw, intake, out, done = std::move(done)](Status s) {
+        if (!s && s.error().code == Code::EscrowInvariant && raw->committer) {
+          // A05: the halt is persisted by a change queued during this one; answer after its COMMIT (FIFO).
+          raw->committer->submit_async([](Database&, Transaction&) -> Status { return {}; },
+                                       [done, e = s.error()](Status) { done(tl::unexpected<Error>(e)); });
+          return;
+        }
         if (!s) {
           done(tl::unexpected<Error>(s.error()));
           return;
@@ -959,6 +1057,7 @@ std::vector<DueDelivery> Relay::due_deliveries(const std::string& dest_island, s
     d.id = id;
     d.attempts = e.attempts;
     d.submitted_tx = e.submitted_tx;
+    d.submit_attempts = e.submit_attempts;
     d.delivery.dest_island = rec->packet.dest_island;
     if (const auto* end = I.state->channels().find(domain::ChannelKey{rec->packet.dest_island, rec->packet.dest_channel})) {
       d.delivery.dest_endpoint = end->spec.endpoint;
@@ -1046,8 +1145,8 @@ std::future<Status> Relay::record_submitted_async(const domain::PacketId& id, co
     std::lock_guard lock(raw->mu);
     const auto* rec = raw->state->find(id);
     if (rec == nullptr) return fail(Code::UnknownPacket, domain::to_string(id));
-    auto st = raw->stmt("UPDATE outbox SET state = 'submitted', attempts = attempts + 1, submitted_tx = ?1 "
-                        "WHERE packet = ?2");
+    auto st = raw->stmt("UPDATE outbox SET state = 'submitted', attempts = attempts + 1, "
+                        "submit_attempts = attempts + 1, submitted_tx = ?1 WHERE packet = ?2");
     if (!st) return err(st);
     (void)(*st)->bind_blob(1, tx_id);
     (void)(*st)->bind_int64(2, raw->rowid.at(id));
@@ -1055,6 +1154,7 @@ std::future<Status> Relay::record_submitted_async(const domain::PacketId& id, co
     auto& e = raw->outbox[rec->packet.dest_island][id];
     e.state = "submitted";
     e.attempts += 1;
+    e.submit_attempts = e.attempts;
     e.submitted_tx = tx_id;
     return {};
   });
@@ -1227,7 +1327,7 @@ Result<PacketView> Relay::add_member_attestation(const domain::PacketId& id, con
           (void)(*ob)->bind_int64(1, raw->rowid.at(id));
           (void)(*ob)->bind_text(2, dest);
           if (auto r = (*ob)->run(); !r) return r;
-          raw->outbox[dest][id] = OutboxEntry{raw->rowid.at(id), "pending", 0, 0, {}};
+          raw->outbox[dest][id] = OutboxEntry{raw->rowid.at(id), "pending", 0, 0, {}, 0};
           *newly_attested = true;
           *ev = raw->event_of(now_rec, *idx, attested->alerts);
         } else {
@@ -1465,6 +1565,7 @@ Status Relay::Impl::read_lifecycle() {
   returns.clear();
   returns_done.clear();
   scan_heights.clear();
+  deferred_sends.clear();
   stored_returns.clear();
   stored_returns_next = 0;
   replayed_rows.clear();
@@ -1478,8 +1579,18 @@ Status Relay::Impl::read_lifecycle() {
       scan_heights[std::string(st->column_text(0))] = u64(st->column_int64(1));
     }
   }
+  {
+    auto st = db.prepare("SELECT island, commitment, height FROM deferred_sends");
+    if (!st) return err(st);
+    for (;;) {
+      auto row = st->step();
+      if (!row) return err(row);
+      if (!*row) break;
+      deferred_sends[std::string(st->column_text(0))][hash_col(*st, 1).b] = u64(st->column_int64(2));
+    }
+  }
   auto st = db.prepare("SELECT packet, kind, ack_bytes, dest_height, dest_time, scan_from, audit_index, signature, "
-                       "state, attempts, next_attempt_ms, submitted_tx, refunded, source_island FROM returns "
+                       "state, attempts, next_attempt_ms, submitted_tx, refunded, source_island, submit_attempts FROM returns "
                        "ORDER BY audit_index");
   if (!st) return err(st);
   for (;;) {
@@ -1496,7 +1607,7 @@ Status Relay::Impl::read_lifecycle() {
                           st->column_is_null(2) ? Bytes{} : bytes_col(*st, 2), u64(st->column_int64(6)),
                           bytes_col(*st, 7), static_cast<std::uint32_t>(st->column_int64(9)),
                           u64(st->column_int64(10)), st->column_is_null(11) ? Bytes{} : bytes_col(*st, 11),
-                          st->column_int64(12) != 0, {}};
+                          st->column_int64(12) != 0, {}, static_cast<std::uint32_t>(st->column_int64(14))};
     stored_returns.push_back(std::move(r));
   }
   return {};
@@ -1600,10 +1711,21 @@ std::optional<std::uint64_t> Relay::scan_height(const std::string& island) const
   return it->second;
 }
 
-Status Relay::set_scan_height(const std::string& island, std::uint64_t height) {
+Status Relay::set_scan_height(const std::string& island, std::uint64_t height,
+                              const std::vector<DeferredSend>& deferred) {
   Impl* raw = impl_.get();
-  return raw->committer->run([raw, island, height](Database&, Transaction&) -> Status {
+  return raw->committer->run([raw, island, height, deferred](Database&, Transaction&) -> Status {
     std::lock_guard lock(raw->mu);
+    for (const auto& d : deferred) {  // recorded in the same transaction that moves the scan past them
+      auto ins = raw->stmt("INSERT OR IGNORE INTO deferred_sends(island, commitment, height, since_ms) "
+                           "VALUES(?1, ?2, ?3, ?4)");
+      if (!ins) return err(ins);
+      (void)(*ins)->bind_text(1, island);
+      (void)(*ins)->bind_blob(2, d.commitment.view());
+      (void)(*ins)->bind_int64(3, i64(d.height));
+      (void)(*ins)->bind_int64(4, i64(raw->now()));
+      if (auto r = (*ins)->run(); !r) return r;
+    }
     auto st = raw->stmt("INSERT OR REPLACE INTO scan_progress(island, height, updated_ms) VALUES(?1, ?2, ?3)");
     if (!st) return err(st);
     (void)(*st)->bind_text(1, island);
@@ -1611,6 +1733,34 @@ Status Relay::set_scan_height(const std::string& island, std::uint64_t height) {
     (void)(*st)->bind_int64(3, i64(raw->now()));
     if (auto r = (*st)->run(); !r) return r;
     raw->scan_heights[island] = height;
+    auto& set = raw->deferred_sends[island];
+    for (const auto& d : deferred) set.emplace(d.commitment.b, d.height);
+    return {};
+  });
+}
+
+std::vector<Relay::DeferredSend> Relay::deferred_sends(const std::string& island) const {
+  std::lock_guard lock(impl_->mu);
+  std::vector<DeferredSend> out;
+  auto it = impl_->deferred_sends.find(island);
+  if (it == impl_->deferred_sends.end()) return out;
+  for (const auto& [c, h] : it->second) out.push_back(DeferredSend{h, Hash32{c}});
+  std::sort(out.begin(), out.end(), [](const DeferredSend& a, const DeferredSend& b) {
+    return a.height != b.height ? a.height < b.height : a.commitment.b < b.commitment.b;
+  });
+  return out;
+}
+
+Status Relay::drop_deferred_send(const std::string& island, const Hash32& commitment) {
+  Impl* raw = impl_.get();
+  return raw->committer->run([raw, island, commitment](Database&, Transaction&) -> Status {
+    std::lock_guard lock(raw->mu);
+    auto st = raw->stmt("DELETE FROM deferred_sends WHERE island = ?1 AND commitment = ?2");
+    if (!st) return err(st);
+    (void)(*st)->bind_text(1, island);
+    (void)(*st)->bind_blob(2, commitment.view());
+    if (auto r = (*st)->run(); !r) return r;
+    if (auto it = raw->deferred_sends.find(island); it != raw->deferred_sends.end()) it->second.erase(commitment.b);
     return {};
   });
 }
@@ -1781,6 +1931,7 @@ Result<PacketView> Relay::submit_ack_bundle(const domain::PacketId& id, std::str
       if (src_end == nullptr) return fail(Code::UnknownChannel, "no source channel end", source);
       const domain::AttestationSubject subject{domain::AttestationKind::Ack, source, rec->packet.source_genesis,
                                                src_end->spec.endpoint, rec->commitment, packet::ack_commitment(ack)};
+      raw->running_packet = rec->packet;  // A05: named by the halt's alert if the ledger movement breaks
       auto step = raw->state->acknowledge(id, ack);
       if (!step) return err(step);
       raw->touched = true;
@@ -1811,11 +1962,12 @@ Result<PacketView> Relay::submit_ack_bundle(const domain::PacketId& id, std::str
       if (auto r = raw->set_stage(id, domain::stage_name(step->record.stage)); !r) return r;
       if (auto r = raw->persist_ledger(tx); !r) return r;
       ev = raw->event_of(step->record, *idx, step->alerts);
-      raw->returns[source][id] = ReturnEntry{raw->rowid.at(id), "ack", "pending", ack, *idx, sig->signature, 0, 0, {}, false, {}};
+      raw->returns[source][id] = ReturnEntry{raw->rowid.at(id), "ack", "pending", ack, *idx, sig->signature, 0, 0, {}, false, {}, 0};
       *out = raw->view_of(step->record, false);
       return {};
     });
   });
+  raw->await_halts(s);  // A05: answered after the halt's own commit
   if (!s) return err(s);
   if (ev) raw->emit(*ev);
   return *out;
@@ -1960,7 +2112,7 @@ Result<PacketView> Relay::submit_non_delivery(const domain::PacketId& id, std::s
       if (auto r = raw->set_stage(id, domain::stage_name(step->record.stage)); !r) return r;
       if (auto r = raw->persist_ledger(tx); !r) return r;
       ev = raw->event_of(step->record, *idx, step->alerts);
-      raw->returns[source][id] = ReturnEntry{raw->rowid.at(id), "timeout", "pending", {}, *idx, sig->signature, 0, 0, {}, false, {}};
+      raw->returns[source][id] = ReturnEntry{raw->rowid.at(id), "timeout", "pending", {}, *idx, sig->signature, 0, 0, {}, false, {}, 0};
       *out = raw->view_of(step->record, false);
       return {};
     });
@@ -1993,6 +2145,7 @@ std::vector<Relay::ReturnJob> Relay::due_returns(const std::string& source_islan
     if (j.attestations.size() < I.state->committee().threshold()) continue;
     j.attempts = e.attempts;
     j.submitted_tx = e.submitted_tx;
+    j.submit_attempts = e.submit_attempts;
     out.push_back(std::move(j));
   }
   return out;
@@ -2081,7 +2234,8 @@ Status Relay::record_return_submitted(const domain::PacketId& id, const Bytes& t
     std::lock_guard lock(raw->mu);
     const auto* rec = raw->state->find(id);
     if (rec == nullptr) return fail(Code::UnknownPacket, domain::to_string(id));
-    auto st = raw->stmt("UPDATE returns SET state = 'submitted', attempts = attempts + 1, submitted_tx = ?1 WHERE packet = ?2");
+    auto st = raw->stmt("UPDATE returns SET state = 'submitted', attempts = attempts + 1, submit_attempts = attempts + 1, "
+                        "submitted_tx = ?1 WHERE packet = ?2");
     if (!st) return err(st);
     (void)(*st)->bind_blob(1, tx_id);
     (void)(*st)->bind_int64(2, raw->rowid.at(id));
@@ -2089,6 +2243,7 @@ Status Relay::record_return_submitted(const domain::PacketId& id, const Bytes& t
     auto& e = raw->returns[rec->packet.source_island][id];
     e.state = "submitted";
     e.attempts += 1;
+    e.submit_attempts = e.attempts;
     e.submitted_tx = tx_id;
     return {};
   });
@@ -2138,6 +2293,7 @@ Status Relay::record_returned(const domain::PacketId& id, adapters::SourceStatus
       }
       std::string stage(domain::stage_name(rec->stage));
       if (refund) {
+        raw->running_packet = rec->packet;  // A05 (as submit_ack_bundle)
         auto step = raw->state->refund(id, domain::EvRefunded{0});
         if (!step) return err(step);
         raw->touched = true;
@@ -2158,6 +2314,7 @@ Status Relay::record_returned(const domain::PacketId& id, adapters::SourceStatus
       return {};
     });
   });
+  raw->await_halts(s);  // A05: answered after the halt's own commit
   if (s && ev) raw->emit(*ev);
   return s;
 }
@@ -2165,6 +2322,218 @@ Status Relay::record_returned(const domain::PacketId& id, adapters::SourceStatus
 domain::InvariantReport Relay::check_ledger() const {
   std::lock_guard lock(impl_->mu);
   return impl_->state->check_invariants();
+}
+
+// ---- A05 escrow-invariant halts (relay.hpp; docs/relay-core.md "A05") ----------------------------------
+
+void Relay::Impl::queue_halt_flush() {
+  if (!committer) return;
+  auto events = std::make_shared<std::vector<RelayEvent>>();
+  committer->submit_async([this, events](Database&, Transaction& tx) -> Status { return flush_halts(tx, *events); },
+                          [this, events](Status s) {
+                            if (!s) {  // rolled back: rebuild (pending halts are re-applied) and keep them pending
+                              {
+                                std::lock_guard lock(mu);
+                                dirty = true;
+                              }
+                              note("cannot persist a channel halt (A05), kept in memory only: " + s.error().detail);
+                              return;
+                            }
+                            for (const auto& ev : *events) emit(ev);  // once, after the COMMIT
+                          });
+}
+
+Status Relay::Impl::flush_halts(Transaction& tx, std::vector<RelayEvent>& out) {
+  std::lock_guard lock(mu);
+  halt_flush_queued = false;
+  out.clear();
+  const std::uint64_t t = now();
+  std::vector<PendingHalt> keep;
+  for (auto& h : pending_halts) {
+    const auto* end = state->channels().find(h.end);
+    if (end == nullptr || persisted_halts.count(h.end) || persisted_halts.count(end->counterparty_key())) continue;
+    const domain::ChannelKey cp = end->counterparty_key();
+    if (auto r = state->halt_channel(h.end, h.reason); !r) return r;  // still halted (idempotent)
+    json details = {{"reason", h.reason},
+                    {"island", h.end.island},
+                    {"channel", h.end.channel},
+                    {"counterparty_island", cp.island},
+                    {"counterparty_channel", cp.channel}};
+    std::optional<domain::PacketId> pid;
+    if (h.packet) {
+      pid = domain::packet_id(*h.packet);
+      details["packet_id"] = domain::to_string(*pid);
+      details["commitment"] = to_hex(packet::commitment(*h.packet).view());
+    }
+    auto idx = append(tx, audit::build(audit::InvariantAlert{std::string("escrow_invariant"),
+                                                             "channel " + domain::to_string(h.end), details},
+                                       t));
+    if (!idx) return err(idx);
+    auto st = stmt("INSERT INTO channel_halts(island, channel, reason, halted_ms, audit_index) VALUES(?1, ?2, ?3, ?4, ?5)");
+    if (!st) return err(st);
+    (void)(*st)->bind_text(1, h.end.island);
+    (void)(*st)->bind_text(2, h.end.channel);
+    (void)(*st)->bind_text(3, h.reason);
+    (void)(*st)->bind_int64(4, i64(t));
+    (void)(*st)->bind_int64(5, i64(*idx));
+    if (auto r = (*st)->run(); !r) return r;
+    persisted_halts[h.end] = u64(sqlite3_last_insert_rowid(db.handle()));
+    RelayEvent ev;
+    ev.alert_only = true;
+    ev.stage_index = *idx;
+    ev.alerts.push_back(RelayAlert{"escrow_invariant", h.reason});
+    if (h.packet) {
+      ev.packet_id = domain::to_string(*pid);
+      ev.source_island = h.packet->source_island;
+      ev.source_channel = h.packet->source_channel;
+      ev.dest_island = h.packet->dest_island;
+      ev.commitment = to_hex(packet::commitment(*h.packet).view());
+      if (const auto* rec = state->find(*pid)) {
+        ev.stage = std::string(domain::stage_name(rec->stage));
+        ev.audit_index = rec->proven_audit_index;
+      }
+    } else {
+      ev.source_island = h.end.island;
+      ev.source_channel = h.end.channel;
+    }
+    out.push_back(std::move(ev));
+  }
+  // Persisted ones leave the pending list only now; a COMMIT failure rebuilds from the database (queue_halt_flush)
+  // and would lose them in memory, so they are kept pending until then: load_halts re-applies both lists.
+  pending_halts.erase(std::remove_if(pending_halts.begin(), pending_halts.end(),
+                                     [&](const PendingHalt& h) { return persisted_halts.count(h.end) != 0; }),
+                      pending_halts.end());
+  return {};
+}
+
+Status Relay::Impl::load_halts() {
+  persisted_halts.clear();
+  auto st = db.prepare("SELECT id, island, channel, reason FROM channel_halts WHERE resumed_ms IS NULL ORDER BY id");
+  if (!st) return err(st);
+  for (;;) {
+    auto row = st->step();
+    if (!row) return err(row);
+    if (!*row) break;
+    const domain::ChannelKey k{std::string(st->column_text(1)), std::string(st->column_text(2))};
+    if (auto r = state->halt_channel(k, std::string(st->column_text(3))); !r)
+      return fail(Code::StoreConflict, "a channel halt of an unknown channel " + domain::to_string(k), "channel_halts");
+    persisted_halts[k] = u64(st->column_int64(0));
+  }
+  for (const auto& h : pending_halts) (void)state->halt_channel(h.end, h.reason);
+  return {};
+}
+
+std::optional<Relay::ChannelStatus> Relay::channel_status(const domain::ChannelKey& end) const {
+  std::lock_guard lock(impl_->mu);
+  const auto* e = impl_->state->channels().find(end);
+  if (e == nullptr) return std::nullopt;
+  return ChannelStatus{std::string(domain::channel_state_name(e->state)), e->halt_reason};
+}
+
+std::vector<std::pair<domain::ChannelKey, Relay::ChannelStatus>> Relay::channel_states() const {
+  std::lock_guard lock(impl_->mu);
+  std::vector<std::pair<domain::ChannelKey, ChannelStatus>> out;
+  for (const auto& [k, e] : impl_->state->channels().all())
+    out.emplace_back(k, ChannelStatus{std::string(domain::channel_state_name(e.state)), e.halt_reason});
+  return out;
+}
+
+Result<Relay::ResumeResult> Relay::resume_channel(const domain::ChannelKey& end, const std::string& operator_id,
+                                                  const std::string& reason) {
+  Impl* raw = impl_.get();
+  ResumeResult result;
+  std::set<std::string> dests;
+  std::vector<RelayEvent> events;
+  auto s = raw->committer->run([&](Database&, Transaction& tx) -> Status {
+    return raw->guarded([&]() -> Status {
+      events.clear();
+      dests.clear();
+      const auto* e = raw->state->channels().find(end);
+      if (e == nullptr) return fail(Code::UnknownChannel, "no channel " + domain::to_string(end));
+      const domain::ChannelKey cp = e->counterparty_key();
+      for (const auto& h : raw->pending_halts)
+        if (h.end == end || h.end == cp)
+          return fail(Code::IllegalTransition, "the halt of " + domain::to_string(end) + " is still being recorded; try again");
+      const std::string halt_reason = e->halt_reason;
+      const domain::OperatorNote note{operator_id, reason, raw->now()};
+      auto rec = raw->state->resume_channel(end, note);
+      if (!rec) return err(rec);
+      raw->touched = true;
+      auto idx = raw->append(tx, audit::build(audit::OperatorAction{operator_id, "channel_resume", domain::to_string(end),
+                                                                    json{{"reason", reason}, {"halt_reason", halt_reason}}},
+                                              note.time_ms));
+      if (!idx) return err(idx);
+      result.audit_index = *idx;
+      auto up = raw->stmt("UPDATE channel_halts SET resumed_ms = ?1, resume_index = ?2, resumed_by = ?3 "
+                          "WHERE resumed_ms IS NULL AND ((island = ?4 AND channel = ?5) OR (island = ?6 AND channel = ?7))");
+      if (!up) return err(up);
+      (void)(*up)->bind_int64(1, i64(note.time_ms));
+      (void)(*up)->bind_int64(2, i64(*idx));
+      (void)(*up)->bind_text(3, operator_id);
+      (void)(*up)->bind_text(4, end.island);
+      (void)(*up)->bind_text(5, end.channel);
+      (void)(*up)->bind_text(6, cp.island);
+      (void)(*up)->bind_text(7, cp.channel);
+      if (auto r = (*up)->run(); !r) return r;
+      raw->persisted_halts.erase(end);
+      raw->persisted_halts.erase(cp);
+      // Packets taken in while halted stayed proven (attest refuses a halted channel): attest those whose k
+      // current members' signatures are held, as add_member_attestation does for the k-th signature.
+      std::vector<domain::PacketId> held;
+      for (const auto& [id, r] : raw->state->packets()) {
+        if (r.stage != domain::Stage::Proven || raw->unmet_at_replay.count(id)) continue;
+        const domain::ChannelKey src{id.source_island, id.source_channel};
+        if (src == end || src == cp) held.push_back(id);
+      }
+      for (const auto& id : held) {
+        const auto* r = raw->state->find(id);
+        auto own = raw->own_attestation.find(id);
+        if (r == nullptr || own == raw->own_attestation.end()) continue;
+        auto subject = raw->subject_of(r->packet, r->commitment);
+        if (!subject) return err(subject);
+        std::vector<domain::MemberSignature> sigs{
+            domain::MemberSignature{own->second.member, own->second.audit_index, own->second.signature}};
+        if (auto pa = raw->peer_attestations.find(id); pa != raw->peer_attestations.end())
+          for (const auto& x : pa->second) sigs.push_back(domain::MemberSignature{x.member, x.audit_index, x.signature});
+        auto quorum = domain::tally_attestations(raw->state->committee(), *subject, sigs);
+        if (!quorum) return err(quorum);
+        if (!quorum->met()) continue;  // the PeerFetcher gathers the others (awaiting_attestations)
+        const std::string dest = r->packet.dest_island;
+        auto attested = raw->state->attest(id, *quorum, raw->latest_dest(dest));
+        if (!attested) {
+          raw->note("packet " + domain::to_string(id) + " stays proven after the resume: " + attested.error().detail);
+          continue;
+        }
+        auto st = raw->stmt("UPDATE packets SET stage = 'attested', attested_index = ?1, updated_ms = ?2 WHERE id = ?3");
+        if (!st) return err(st);
+        (void)(*st)->bind_int64(1, i64(*idx));
+        (void)(*st)->bind_int64(2, i64(note.time_ms));
+        (void)(*st)->bind_int64(3, raw->rowid.at(id));
+        if (auto q = (*st)->run(); !q) return q;
+        auto ob = raw->stmt("INSERT INTO outbox(packet, dest_island, state) VALUES(?1, ?2, 'pending') "
+                            "ON CONFLICT(packet) DO UPDATE SET state = 'pending', next_attempt_ms = 0");
+        if (!ob) return err(ob);
+        (void)(*ob)->bind_int64(1, raw->rowid.at(id));
+        (void)(*ob)->bind_text(2, dest);
+        if (auto q = (*ob)->run(); !q) return q;
+        raw->outbox[dest][id] = OutboxEntry{raw->rowid.at(id), "pending", 0, 0, {}, 0};
+        dests.insert(dest);
+        events.push_back(raw->event_of(attested->record, *idx, attested->alerts));
+        ++result.attested;
+      }
+      return {};
+    });
+  });
+  if (!s) return err(s);
+  std::function<void(const std::string&)> listener;
+  {
+    std::lock_guard lock(raw->mu);
+    listener = raw->outbox_listener;
+  }
+  if (listener)
+    for (const auto& d : dests) listener(d);
+  for (const auto& ev : events) raw->emit(ev);
+  return result;
 }
 
 // ---- events for the gateway stream (issue #6 "Server", H1) ------------------------------------------------

@@ -1,5 +1,7 @@
 // Source watching: see causeway/engine/lifecycle.hpp (step 1) and docs/relay-core.md "Source watching".
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "causeway/engine/lifecycle.hpp"
 
@@ -10,11 +12,51 @@ namespace {
 bool transient(Code c) {
   return c == Code::RpcTransport || c == Code::RpcTimeout || c == Code::RpcError || c == Code::RpcResponse ||
          c == Code::RpcInconsistent || c == Code::StoreIo ||
-         c == Code::UntrustedAnchor || c == Code::Unsupported ||
-         c == Code::InsufficientFunds;  // a voucher burn waiting for the ack that minted it (RelayState::prove)
+         c == Code::UntrustedAnchor || c == Code::Unsupported;
+}
+
+// A voucher burn waiting for the acks that minted its vouchers (RelayState::prove): the wait may be long (the
+// minting transfers may be held by the rate limiter), so the scan moves past it and retries it (deferred_sends).
+bool waits_for_acks(Code c) { return c == Code::InsufficientFunds; }
+
+std::string where(const std::string& island, std::uint64_t height) { return island + "/" + std::to_string(height); }
+
+// The highest consensus state below `height` (A03), re-read: intake advances it. Strictly below: the first
+// packet of a block advances the client to that block, and a bundle's proving block must lie above its
+// anchor — the block's other packets still anchor below it.
+std::uint64_t anchor_below(Relay& relay, const std::string& island, std::uint64_t floor, std::uint64_t height) {
+  std::uint64_t anchor = floor;
+  for (const auto& s : relay.consensus_states(island))
+    if (s.height < height) anchor = std::max(anchor, s.height);
+  return anchor;
 }
 
 }  // namespace
+
+std::size_t Lifecycle::retry_deferred(adapters::ChainAdapter& a, std::uint64_t floor) {
+  const std::string island = a.island();
+  std::size_t acted = 0, tried = 0;
+  for (const auto& d : relay_.deferred_sends(island)) {
+    if (tried++ >= options_.batch) break;
+    auto bundle = a.fetch_proof(d.commitment, d.height, anchor_below(relay_, island, floor, d.height));
+    Result<PacketView> taken = bundle ? relay_.submit_bundle(std::move(*bundle)) : tl::unexpected(bundle.error());
+    if (!taken && (waits_for_acks(taken.error().code) || transient(taken.error().code))) continue;  // still waits
+    if (!taken) {
+      ++counters_.packets_skipped;
+      note("deferred packet at " + where(island, d.height) + " refused: " + std::string(code_name(taken.error().code)) +
+           " " + taken.error().detail);
+    } else if (!taken->existing) {
+      ++counters_.packets_taken_in;
+    }
+    if (auto s = relay_.drop_deferred_send(island, d.commitment); !s) {
+      ++counters_.failures;
+      continue;
+    }
+    waiting_logged_.erase(d.commitment.b);
+    ++acted;
+  }
+  return acted;
+}
 
 std::size_t Lifecycle::watch_source(adapters::ChainAdapter& a) {
   const std::string island = a.island();
@@ -31,41 +73,47 @@ std::size_t Lifecycle::watch_source(adapters::ChainAdapter& a) {
   const std::uint64_t final_tip = *tip - conf;
   const auto done = relay_.scan_height(island);
   const std::uint64_t from = done ? *done + 1 : states.front().height;  // never below the registered anchor
-  if (from > final_tip) return 0;
+  std::size_t acted = retry_deferred(a, states.front().height);
+  if (from > final_tip) return acted;
   const std::uint64_t to = std::min<std::uint64_t>(final_tip, from + options_.max_scan_blocks - 1);
   auto refs = a.scan_sent(from, to);
   if (!refs) {
     ++counters_.failures;
     note("scan of " + island + " " + std::to_string(from) + "…" + std::to_string(to) + ": " +
          std::string(code_name(refs.error().code)) + " " + refs.error().detail);
-    return 0;
+    return acted;
   }
-  std::size_t acted = 0;
+  std::vector<Relay::DeferredSend> deferred;  // persisted with the scan height that moves past them
   for (const auto& ref : *refs) {
-    // Anchor: the highest consensus state BELOW the packet's block (A03); re-read, intake advances it. Strictly
-    // below: the first packet of a block advances the client to that block, and a bundle's proving block must
-    // lie above its anchor — the block's other packets still anchor below it.
-    std::uint64_t anchor = states.front().height;
-    for (const auto& s : relay_.consensus_states(island))
-      if (s.height < ref.height) anchor = std::max(anchor, s.height);
-    auto bundle = a.fetch_proof(ref.commitment, ref.height, anchor);
+    auto bundle = a.fetch_proof(ref.commitment, ref.height, anchor_below(relay_, island, states.front().height, ref.height));
     Result<PacketView> taken = bundle ? relay_.submit_bundle(std::move(*bundle)) : tl::unexpected(bundle.error());
     if (!taken) {
+      if (waits_for_acks(taken.error().code)) {  // skipped past, retried every pass (retry_deferred)
+        deferred.push_back(Relay::DeferredSend{ref.height, ref.commitment});
+        ++counters_.packets_deferred;
+        if (waiting_logged_.insert(ref.commitment.b).second)  // once per packet, not every pass
+          note("packet at " + where(island, ref.height) + ": " + std::string(code_name(taken.error().code)) + " " +
+               taken.error().detail + " (deferred; retried every pass)");
+        continue;
+      }
       if (transient(taken.error().code)) {  // the range is rescanned next pass (A23)
         ++counters_.failures;
-        note("packet at " + island + "/" + std::to_string(ref.height) + ": " +
-             std::string(code_name(taken.error().code)) + " " + taken.error().detail + " (will retry)");
+        if (waiting_logged_.insert(ref.commitment.b).second)  // once per packet, not every pass
+          note("packet at " + where(island, ref.height) + ": " + std::string(code_name(taken.error().code)) + " " +
+               taken.error().detail + " (will retry)");
+        // The range's packets deferred so far are safe to forget: the next pass rescans them (scan height kept).
         return acted;
       }
       ++counters_.packets_skipped;  // a rule refused it (unknown channel, unknown denom, …): never relayed
-      note("packet at " + island + "/" + std::to_string(ref.height) + " refused: " +
+      note("packet at " + where(island, ref.height) + " refused: " +
            std::string(code_name(taken.error().code)) + " " + taken.error().detail);
       continue;
     }
     if (!taken->existing) ++counters_.packets_taken_in;
+    waiting_logged_.erase(ref.commitment.b);
     ++acted;
   }
-  if (auto s = relay_.set_scan_height(island, to); !s) {
+  if (auto s = relay_.set_scan_height(island, to, deferred); !s) {
     ++counters_.failures;
     return acted;
   }

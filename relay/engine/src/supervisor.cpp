@@ -99,10 +99,10 @@ void Supervisor::deliver_one(adapters::ChainAdapter& adapter, const DueDelivery&
     return;
   }
   // 2. Our last transaction is out but not yet included (an adapter that does not wait for receipts, so one
-  //    round sends many deliveries): wait a few rounds for it before sending again, so that one delivery is not
-  //    sent (and paid for) twice (A30). Every kInclusionRounds-th attempt submits anew (a dropped transaction).
-  constexpr std::uint32_t kInclusionRounds = 8;
-  if (!d.submitted_tx.empty() && d.attempts % kInclusionRounds != 0) {
+  //    round sends many deliveries): wait kInclusionRounds rounds since THAT submit before sending again, so that
+  //    one delivery is not sent (and paid for) twice (A30); after them it is submitted anew (a dropped
+  //    transaction). Every round records one attempt, so the rounds since the submit are attempts − submit_attempts.
+  if (awaiting_inclusion(d.submitted_tx, d.attempts, d.submit_attempts)) {
     ++counters_.waits;
     writes.push_back(relay_.record_failed_attempt_async(d.id, Error{Code::RpcTimeout, "awaiting inclusion", ""},
                                                         relay_.now_ms() + options_.backoff_base_ms));

@@ -43,10 +43,35 @@ void add_channel_routes(Server& server, std::shared_ptr<ApiContext> ctx) {
     for (const auto& r : rows) arr.push_back(channel_json(r));
     respond(json_response(201, json{{"channels", arr}}));
   });
+  // POST /v1/channels/{island}/{channel}/resume (operator; body {"operator"?, "reason"?}): re-opens a channel
+  // halted by an escrow-invariant break (A05; Relay::resume_channel; audit operator_action "channel_resume").
   // POST /v1/channels/{island}/{channel}/close: admitted and validated, then 501 ERR_UNSUPPORTED (relay/domain
   // closes channels; the engine cannot replay a close at start yet — docs/api.md "Not yet implemented").
   add_route(server, *ctx, "POST", "/v1/channels/", [ctx](const Request& req, Respond respond) {
     const std::string path = target_path(req.target);
+    if (path.size() >= 7 && path.compare(path.size() - 7, 7, "/resume") == 0) {
+      auto tail = url_decode(path.substr(std::string("/v1/channels/").size(),
+                                         path.size() - std::string("/v1/channels/").size() - 7));
+      if (!tail) return respond(error_response(tail.error()));
+      auto ref = parse_channel_ref(*tail);
+      if (!ref) return respond(error_response(ref.error()));
+      if (auto a = check_operator(*ctx, req); !a) return respond(error_response(a.error()));
+      json body = json::object();
+      if (!req.body.empty()) {
+        auto b = parse_json_body(req, "operator-action");
+        if (!b) return respond(error_response(b.error()));
+        body = std::move(*b);
+      }
+      const std::string op = body.value("operator", std::string("operator"));
+      const std::string reason = body.value("reason", std::string());
+      auto r = ctx->relay.resume_channel(domain::ChannelKey{ref->first, ref->second}, op, reason);
+      if (!r) return respond(error_response(r.error()));
+      return respond(json_response(200, json{{"channel", ref->first + "/" + ref->second},
+                                             {"action", "channel_resume"},
+                                             {"state", "open"},
+                                             {"attested", r->attested},
+                                             {"audit_index", r->audit_index}}));
+    }
     if (path.size() < 6 || path.compare(path.size() - 6, 6, "/close") != 0)
       return respond(error_response(404, "ERR_INVALID_ARGUMENT", "no route POST " + path));
     if (auto a = check_operator(*ctx, req); !a) return respond(error_response(a.error()));

@@ -72,6 +72,12 @@ void add_metrics_routes(Server& server, std::shared_ptr<ApiContext> ctx) {
       backlog_size.Add(l).Set(static_cast<double>(b.size));
       backlog_age.Add(l).Set(now > b.oldest_created_ms ? static_cast<double>(now - b.oldest_created_ms) / 1000.0 : 0.0);
     }
+    auto& halted = prometheus::BuildGauge()
+                       .Name("causeway_channel_halted")
+                       .Help("1 while the channel end is halted by an escrow-invariant break (A05), else 0")
+                       .Register(reg);
+    for (const auto& [k, st] : ctx->relay.channel_states())
+      halted.Add({{"island", k.island}, {"channel", k.channel}}).Set(st.state == "halted" ? 1.0 : 0.0);
     auto& headers_ok = prometheus::BuildGauge()
                            .Name("causeway_headers_accepted")
                            .Help("Verified headers the relay holds as consensus states beyond the anchor, per island")

@@ -31,6 +31,14 @@ json relay_alert_json(const engine::RelayEvent& e, const engine::RelayAlert& a) 
 }
 
 void publish_relay_event(StreamHub& hub, const engine::RelayEvent& e) {
+  if (e.alert_only) {  // A05: the alert of a refused change (an escrow-invariant halt): no stage changed
+    for (const auto& a : e.alerts) {
+      json j = relay_alert_json(e, a);
+      if (e.stage_index) j["audit_index"] = *e.stage_index;  // its invariant_alert entry
+      hub.publish("alerts", "", j);
+    }
+    return;
+  }
   const json ev = relay_event_json(e);
   hub.publish("packet", e.packet_id, ev);
   hub.publish("channel", e.source_island + "/" + e.source_channel, ev);

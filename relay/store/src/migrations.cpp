@@ -207,6 +207,42 @@ std::span<const Migration> relay_migrations() {
        "  signature BLOB NOT NULL CHECK(length(signature) = 65),\n"
        "  PRIMARY KEY(packet, member)\n"
        ");\n"},
+      // 6: escrow-invariant halts of channels (A05; docs/relay-core.md "A05"): a halt is kept in memory by
+      // relay/domain, persisted here with its invariant_alert audit index and replayed at start; an operator
+      // resume sets resumed_ms and its operator_action audit index. One row per halt, named by the channel end
+      // whose ledger broke (both ends are halted). Ordered-channel closes by timeout need no table: the
+      // timeout's `returns` row replays them.
+      {6, "channel halts",
+       "CREATE TABLE channel_halts(\n"
+       "  id INTEGER PRIMARY KEY,\n"
+       "  island TEXT NOT NULL,\n"
+       "  channel TEXT NOT NULL,\n"
+       "  reason TEXT NOT NULL,\n"
+       "  halted_ms INTEGER NOT NULL CHECK(halted_ms >= 0),\n"
+       "  audit_index INTEGER NOT NULL CHECK(audit_index >= 0),\n"
+       "  resumed_ms INTEGER CHECK(resumed_ms IS NULL OR resumed_ms >= 0),\n"
+       "  resume_index INTEGER CHECK(resume_index IS NULL OR resume_index >= 0),\n"
+       "  resumed_by TEXT\n"
+       ");\n"
+       "CREATE INDEX channel_halts_open ON channel_halts(island, channel) WHERE resumed_ms IS NULL;\n"},
+      // 7: resubmission by rounds since OUR last submit (docs/relay-core.md "Delivery"): submit_attempts is the
+      // attempts count right after the last submission was recorded, so attempts − submit_attempts is the number
+      // of rounds that passed without inclusion since that submit (every round records one attempt). Rows
+      // already submitted start counting at the migration.
+      {7, "rounds since submit, deferred sends",
+       "ALTER TABLE outbox ADD COLUMN submit_attempts INTEGER NOT NULL DEFAULT 0 CHECK(submit_attempts >= 0);\n"
+       "ALTER TABLE returns ADD COLUMN submit_attempts INTEGER NOT NULL DEFAULT 0 CHECK(submit_attempts >= 0);\n"
+       "UPDATE outbox SET submit_attempts = attempts WHERE submitted_tx IS NOT NULL;\n"
+       "UPDATE returns SET submit_attempts = attempts WHERE submitted_tx IS NOT NULL;\n"
+       // Source packets the scan moved past while their intake waits (a voucher burn waiting for the acks that
+       // minted its vouchers): written with the scan height that passes them, retried every pass (A23).
+       "CREATE TABLE deferred_sends(\n"
+       "  island TEXT NOT NULL REFERENCES islands(id),\n"
+       "  commitment BLOB NOT NULL CHECK(length(commitment) = 32),\n"
+       "  height INTEGER NOT NULL CHECK(height >= 0),\n"
+       "  since_ms INTEGER NOT NULL CHECK(since_ms >= 0),\n"
+       "  PRIMARY KEY(island, commitment)\n"
+       ");\n"},
   };
   return kMigrations;
 }

@@ -63,6 +63,34 @@ p = run("config", "validate", os.path.join(tmp, "missing.toml"), check_rc=2)
 check(p.returncode == 2 and "ERR_IO" in p.stderr, "a missing file: exit 2, ERR_IO")
 p = run("config", "validate", check_rc=2)
 check(p.returncode == 2, "config validate without FILE: usage, exit 2")
+# [[adapters.islands]] entries pass the schema but not the checks `serve` runs: validate runs the same function
+# (engine::check_config) and refuses them; serve refuses them with exit 2 (a config error) before starting.
+adapter_cases = [
+    ("adapter-unknown-island", '[[adapters.islands]]\nisland = "cwdevnet:nowhere"\nkind = "devnet"\n'
+     'rpc = ["http://127.0.0.1:26657"]\n', "adapters.islands[0].island"),
+    ("adapter-ws-no-host", '[[adapters.islands]]\nisland = "cwdevnet:cw-src"\nkind = "evm"\n'
+     'rpc = ["http://127.0.0.1:8545"]\nws = "ws://"\n', "adapters.islands[0].ws"),
+    ("adapter-ws-empty-port", '[[adapters.islands]]\nisland = "cwdevnet:cw-src"\nkind = "evm"\n'
+     'rpc = ["http://127.0.0.1:8545"]\nws = "ws://127.0.0.1:"\n', "adapters.islands[0].ws"),
+    ("adapter-https-rpc", '[[adapters.islands]]\nisland = "cwdevnet:cw-src"\nkind = "devnet"\n'
+     'rpc = ["https://node.example:443"]\n', "adapters.islands[0].rpc[0]"),
+]
+for name, block, where in adapter_cases:
+    f = os.path.join(tmp, name + ".toml")
+    open(f, "w").write(text + "\n" + block)
+    p = run("config", "validate", f, check_rc=2)
+    check(p.returncode == 2 and "ERR_INVALID_ARGUMENT" in p.stderr and where in p.stderr,
+          "config validate %s: exit 2, ERR_INVALID_ARGUMENT at %s (%r)" % (name, where, p.stderr.strip()))
+    p = run("serve", "--config", f, "--data-dir", os.path.join(tmp, "serve-" + name), "--listen", "127.0.0.1:0",
+            check_rc=2)
+    check(p.returncode == 2 and where in p.stderr,
+          "serve --config %s: exit 2 before starting (%r)" % (name, p.stderr.strip()))
+
+# ---- bench e2e usage errors (exit 2 before anything starts; no anvil needed) -------------------------------
+p = run("bench", "e2e", "--packets", "2", "--senders", "3", check_rc=2)
+check(p.returncode == 2 and "--senders" in p.stderr, "bench e2e --senders > --packets: usage, exit 2 (%r)" % p.stderr.strip())
+p = run("bench", "e2e", "--anvil", "", "--packets", "2", "--senders", "1", check_rc=2)
+check(p.returncode == 2 and "--anvil" in p.stderr, "bench e2e --anvil '': usage, exit 2 (%r)" % p.stderr.strip())
 
 # ---- keys ---------------------------------------------------------------------------------------------
 kd = os.path.join(tmp, "keys")
@@ -98,8 +126,13 @@ check(p.returncode == 2, "keys add of an unknown key name: usage, exit 2")
 wl = os.path.join(tmp, "workload")
 run("bench", "relay-core", "--packets", "100", "--per-block", "50", "--emit-workload", wl, check_rc=0)
 data = os.path.join(tmp, "data")
+token_file, wrong_token_file = os.path.join(tmp, "api.token"), os.path.join(tmp, "wrong.token")
+for path, token in ((token_file, "cli-test-operator-token-0123456789"), (wrong_token_file, "wrong-token-0123456789ab")):
+    with open(path, "w") as f:
+        f.write(token + "\n")
+    os.chmod(path, 0o600)
 proc = subprocess.Popen([CW, "serve", "--listen", "127.0.0.1:0", "--data-dir", data, "--config",
-                         os.path.join(wl, "config.json")], stdout=subprocess.PIPE,
+                         os.path.join(wl, "config.json"), "--api-token-file", token_file], stdout=subprocess.PIPE,
                         stderr=open(os.path.join(tmp, "serve.log"), "w"), text=True)
 try:
     line = proc.stdout.readline()
@@ -151,6 +184,19 @@ try:
     check(p.returncode == 0 and json.load(open(out)) == first, "proof get -o: the accepted bundle")
     p = run("packet", "list", "--channel", "x", "--url", url, check_rc=1)
     check(p.returncode == 1 and "ERR_INVALID_ARGUMENT" in p.stderr, "packet list with a bad channel: exit 1")
+    # A05 operator `channel resume`: the bearer token is sent; an open channel is not halted (422).
+    p = run("channel", "resume", "cwdevnet:cw-src", "channel-0", "--token-file", token_file, "--reason", "check",
+            "--url", url, "--json", check_rc=1)
+    j = json.loads(p.stdout) if p.stdout.strip() else {}
+    check(p.returncode == 1 and j.get("error", {}).get("code") == "ERR_ILLEGAL_TRANSITION"
+          and j["error"].get("http_status") == 422, "channel resume of an open channel: exit 1, ERR_ILLEGAL_TRANSITION")
+    p = run("channel", "resume", "cwdevnet:cw-src", "channel-0", "--token-file", wrong_token_file, "--url", url,
+            check_rc=1)
+    check(p.returncode == 1 and "ERR_UNAUTHORIZED" in p.stderr and "HTTP 401" in p.stderr,
+          "channel resume with a wrong token: exit 1, ERR_UNAUTHORIZED")
+    p = run("channel", "resume", "cwdevnet:cw-src", "channel-0", "--token-file", os.path.join(tmp, "absent"),
+            "--url", url, check_rc=2)
+    check(p.returncode == 2, "channel resume with an unreadable token file: exit 2")
     p = run("island", "list", "--url", "http://127.0.0.1:1", check_rc=1)
     check(p.returncode == 1 and "cannot reach the relay" in p.stderr, "unreachable relay: exit 1")
     p = run("island", "list", "--url", "ftp://127.0.0.1", check_rc=2)

@@ -424,3 +424,27 @@ TEST_CASE("operator retry/clear (audit-logged), then a delivery: stage, deliveri
   CHECK(m.find("causeway_delivery_latency_seconds_count 1\n") != std::string::npos);
   CHECK(m.find("causeway_audit_tree_size 21\n") != std::string::npos);
 }
+
+TEST_CASE("A05 POST /v1/channels/{island}/{channel}/resume: operator auth (401), unknown 404, not halted 422") {
+  auto& e = env();
+  const std::string resume = "/v1/channels/" + kSrc + "/channel-0/resume";
+  auto r = http_request(e.port, "POST", resume, R"({"operator": "alice", "reason": "checked"})");
+  CHECK(r.status == 401);
+  CHECK(json::parse(r.body)["error"]["code"] == "ERR_UNAUTHORIZED");
+  r = http_request(e.port, "POST", resume, R"({"operator": "alice", "reason": "checked"})",
+                   {{"Authorization", "Bearer wrong-token-0123456789"}});
+  CHECK(r.status == 401);
+  // Authorized: the channel is open, not halted — refused by relay/domain, nothing written.
+  r = http_request(e.port, "POST", "/v1/channels/" + pct(kSrc) + "/channel-0/resume", "", kAuth);
+  INFO(r.body);
+  CHECK(r.status == 422);
+  CHECK(json::parse(r.body)["error"]["code"] == "ERR_ILLEGAL_TRANSITION");
+  r = http_request(e.port, "POST", "/v1/channels/" + kSrc + "/channel-9/resume", "", kAuth);
+  CHECK(r.status == 404);
+  CHECK(json::parse(r.body)["error"]["code"] == "ERR_UNKNOWN_CHANNEL");
+  CHECK(http_request(e.port, "POST", "/v1/channels/" + kSrc + "/resume", "", kAuth).status == 400);
+  CHECK(http_request(e.port, "POST", resume, R"({"bogus": 1})", kAuth).status == 400);
+  const std::string m = e.get("/metrics").body;
+  CHECK(m.find("causeway_channel_halted{channel=\"channel-0\",island=\"cwdevnet:cw-src\"} 0\n") != std::string::npos);
+  CHECK(m.find("causeway_channel_halted{channel=\"channel-0\",island=\"cwdevnet:cw-dst\"} 0\n") != std::string::npos);
+}

@@ -258,3 +258,41 @@ TEST_CASE("stream: publish_relay_event sends each alert of an event on alerts an
                            {"dest_island", kDst},
                            {"commitment", to_hex(v.commitment.view())}}}});
 }
+
+TEST_CASE("stream: A05 an escrow-invariant halt (alert-only event) is published on alerts only, with its "
+          "invariant_alert index (the engine end to end: relay_halt_test)") {
+  auto& e = env();
+  const auto& v = e.views.at(2);
+  WsClient c(e.port);
+  CHECK(c.send({{"subscribe", {{"alerts", true}}}}) == json{{"subscribed", {{"alerts", true}}}});
+  CHECK(c.send({{"subscribe", {{"channel", kSrc + "/channel-0"}}}}) ==
+        json{{"subscribed", {{"channel", kSrc + "/channel-0"}}}});
+  // The event relay.cpp's flush_halts builds for a halt whose packet was refused at intake (not held: stage "").
+  engine::RelayEvent halt;
+  halt.alert_only = true;
+  halt.packet_id = v.id_text;
+  halt.source_island = kSrc;
+  halt.source_channel = "channel-0";
+  halt.dest_island = kDst;
+  halt.commitment = to_hex(v.commitment.view());
+  halt.stage_index = 41;
+  halt.alerts = {engine::RelayAlert{"escrow_invariant", "ledger cwdevnet:cw-src/channel-0: insufficient"}};
+  gateway::publish_relay_event(*e.hub, halt);
+  CHECK(c.read() == json{{"kind", "alerts"},
+                         {"key", ""},
+                         {"event",
+                          {{"alert", "escrow_invariant"},
+                           {"detail", "ledger cwdevnet:cw-src/channel-0: insufficient"},
+                           {"packet_id", v.id_text},
+                           {"stage", ""},
+                           {"source_island", kSrc},
+                           {"source_channel", "channel-0"},
+                           {"dest_island", kDst},
+                           {"commitment", to_hex(v.commitment.view())},
+                           {"audit_index", 41}}}});
+  // Nothing went to the channel topic: the next message there is a stage event published after the alert.
+  engine::RelayEvent ev = engine::RelayEvent::of(*e.relay->find(v.id));
+  ev.stage = "timed-out";
+  gateway::publish_relay_event(*e.hub, ev);
+  CHECK(c.read() == json{{"kind", "channel"}, {"key", kSrc + "/channel-0"}, {"event", expected_event(v, "timed-out")}});
+}

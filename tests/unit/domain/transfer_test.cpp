@@ -278,6 +278,39 @@ TEST_CASE("a voucher burn proven before the ack that minted it waits (no halt); 
   CHECK(w2.state.channels().find(la)->state == ChannelState::Halted);
 }
 
+TEST_CASE("a burn of vouchers an owed refund re-mints waits (no halt): the refund lands before it is recorded") {
+  World w;
+  const ChannelKey la{kA, "channel-0"};
+  const std::string voucher = "transfer/channel-0/" + kErc20;
+  auto t = transfer(kA, 1, kErc20, 100);
+  drive_to_delivered(w.state, t);
+  REQUIRE(w.state.acknowledge(packet_id(t), ack_of(t, true)));  // 100 vouchers outstanding on B
+  auto home = transfer(kB, 1, voucher, 100);
+  drive_to_delivered(w.state, home, false);
+  REQUIRE(w.state.acknowledge(packet_id(home), ack_of(home, false)));  // error ack: the 100 are re-minted on B
+  CHECK(bal(w.state, la, kErc20) == DenomBalance{amt(100), amt(0), amt(0), amt(100)});
+  // B re-minted them (the relay's refund transaction landed) and they are burned again before the relay
+  // records the refund: a wait, not a break of the invariant.
+  auto again = transfer(kB, 2, voucher, 100);
+  REQUIRE(w.state.observe(again, endpoint_of(kB)));
+  auto r = w.state.prove(packet_id(again), proven(again));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Code::InsufficientFunds);
+  CHECK(w.state.channels().find(la)->state == ChannelState::Open);
+  CHECK(w.state.find(packet_id(again))->stage == Stage::Observed);
+  // The refund is recorded: the burn is proven.
+  REQUIRE(w.state.refund(packet_id(home), {31}));
+  REQUIRE(w.state.prove(packet_id(again), proven(again)));
+  CHECK(bal(w.state, la, kErc20) == DenomBalance{amt(100), amt(0), amt(0), amt(100)});
+  CHECK(w.state.check_invariants().ok);
+  // More than outstanding + in flight + owed refunds is still a break (A05).
+  auto greedy = transfer(kB, 3, voucher, 1);
+  REQUIRE(w.state.observe(greedy, endpoint_of(kB)));
+  auto r2 = w.state.prove(packet_id(greedy), proven(greedy));
+  REQUIRE_FALSE(r2);
+  CHECK(r2.error().code == Code::EscrowInvariant);
+}
+
 TEST_CASE("ledger movements refuse to go below zero and keep the invariant") {
   TransferLedger l;
   CHECK(l.voucher_burned("x", amt(1)).error().code == Code::UnknownDenom);

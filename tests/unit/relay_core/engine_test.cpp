@@ -17,6 +17,7 @@
 #include "causeway/core/hex.hpp"
 #include "causeway/domain/committee.hpp"
 #include "causeway/engine/family.hpp"
+#include "causeway/engine/lifecycle.hpp"
 #include "causeway/engine/relay.hpp"
 #include "causeway/engine/supervisor.hpp"
 #include "causeway/store/relay_schema.hpp"
@@ -112,6 +113,10 @@ class TestAdapter final : public adapters::ChainAdapter {
   Result<adapters::DeliveryStatus> lookup_delivery(const Hash32& c, ByteView) override {
     std::lock_guard lock(mu);
     ++lookups;
+    if (fail_lookups > 0) {  // the node does not answer
+      --fail_lookups;
+      return fail(Code::RpcTimeout, "lookup timed out");
+    }
     adapters::DeliveryStatus s;
     auto it = received.find(c);
     if (it == received.end()) return s;
@@ -129,9 +134,53 @@ class TestAdapter final : public adapters::ChainAdapter {
   int time_out_but_include = 0;
   int drop_next = 0;
   int lookups = 0;
+  int fail_lookups = 0;
 };
 
 const std::string kDst = "cwdevnet:cw-dst";
+const std::string kSrc = "cwdevnet:cw-src";
+
+// A source island the tests control: serves the workload's blocks (scan_sent, latest_height) and its bundles
+// (fetch_proof); a packet in `waiting` answers ERR_INSUFFICIENT_FUNDS, as the relay's intake does for a voucher
+// burn whose minting acks are not taken in yet (RelayState::prove).
+class SourceAdapter final : public adapters::ChainAdapter {
+ public:
+  explicit SourceAdapter(const app::Workload& w) {
+    for (const auto& b : w.bundles) {
+      const auto j = json::parse(b.bundle);
+      const Bytes leaf = from_hex(j["inclusion"]["leaf"].get<std::string>()).value();
+      const Hash32 c = packet::commitment(ByteView(leaf).subspan(1));  // leaf = 0x01 ‖ packet bytes
+      refs.push_back(adapters::SentPacketRef{c, b.block});
+      bundles[c.b] = b.bundle;
+      tip = std::max(tip, b.block);
+    }
+  }
+  std::string island() const override { return kSrc; }
+  Result<std::string> follow_headers(std::uint64_t, std::size_t) override { return std::string("[]"); }
+  Result<std::string> fetch_proof(const Hash32& c, std::uint64_t, std::uint64_t) override {
+    ++fetches[c.b];
+    if (waiting.count(c.b)) return fail(Code::InsufficientFunds, "burn waits for the acks that minted its vouchers");
+    return bundles.at(c.b);
+  }
+  Result<adapters::Submitted> submit_delivery(const adapters::Delivery&) override {
+    return fail(Code::Unsupported, "source only");
+  }
+  Result<adapters::DeliveryStatus> lookup_delivery(const Hash32&, ByteView) override {
+    return fail(Code::Unsupported, "source only");
+  }
+  Result<std::uint64_t> latest_height() override { return tip; }
+  Result<std::vector<adapters::SentPacketRef>> scan_sent(std::uint64_t from, std::uint64_t to) override {
+    std::vector<adapters::SentPacketRef> out;
+    for (const auto& r : refs)
+      if (r.height >= from && r.height <= to) out.push_back(r);
+    return out;
+  }
+  std::vector<adapters::SentPacketRef> refs;
+  std::map<std::array<std::uint8_t, 32>, std::string> bundles;
+  std::map<std::array<std::uint8_t, 32>, int> fetches;
+  std::set<std::array<std::uint8_t, 32>> waiting;
+  std::uint64_t tip = 0;
+};
 
 }  // namespace
 
@@ -386,6 +435,10 @@ TEST_CASE("A24 ordered channel: a gap waits (never skipped) and fills in order")
   for (int i = 0; i < 4; ++i) sup.run_round(kDst);
   CHECK(adapter->sequences == std::vector<std::uint64_t>{1, 2, 3, 4});
   for (std::size_t s = 1; s <= 4; ++s) CHECK(relay->find(v[s].id)->stage == "delivered");
+  // Restart: the deliveries replay although sequence 4 was taken in (stored) before 3.
+  relay->stop();
+  auto again = open_relay(dir, w);
+  for (std::size_t s = 1; s <= 4; ++s) CHECK(again->find(v[s].id)->stage == "delivered");
 }
 
 TEST_CASE("A23 backlog: a large pending backlog does not block a new packet; dropped submissions are retried") {
@@ -416,4 +469,100 @@ TEST_CASE("A23 backlog: a large pending backlog does not block a new packet; dro
   CHECK(count(dir, "SELECT count(*) FROM deliveries") == 601);
   // Dropped submissions were submitted again; nothing already received was ever submitted (A27).
   CHECK(adapter->submits.size() == 651);
+}
+
+TEST_CASE("A30 resubmission: a pending delivery is submitted again only after 8 rounds without inclusion since ITS "
+          "submit (failed look-ups before it do not count; persisted across a restart)") {
+  const auto w = app::make_relay_workload(1, 1, wall_ms());
+  const auto dir = fresh_dir("resubmit");
+  std::uint64_t now = wall_ms();
+  auto relay = open_relay(dir, w, [&now] { return now; });
+  REQUIRE(relay->submit_bundle(w.bundles[0].bundle).has_value());
+  auto adapter = std::make_shared<TestAdapter>(kDst);
+  adapter->fail_lookups = 7;  // 7 rounds of failed look-ups: the first submit is recorded at attempts = 8
+  adapter->drop_next = 100;   // every submission is accepted and never included (dropped)
+  const engine::Supervisor::Options so{256, 1, 30'000, 10};
+  auto sup = std::make_unique<engine::Supervisor>(*relay, so);
+  sup->add_adapter(adapter);
+  auto round = [&] {
+    now += 60'000;  // past any backoff
+    sup->run_round(kDst);
+  };
+  for (int i = 0; i < 7; ++i) round();
+  CHECK(adapter->submits.empty());
+  round();
+  REQUIRE(adapter->submits.size() == 1);
+  {
+    const auto due = relay->due_deliveries(kDst, 1);
+    REQUIRE(due.size() == 1);
+    CHECK(due[0].attempts == 8);
+    CHECK(due[0].submit_attempts == 8);
+  }
+  for (int i = 0; i < 8; ++i) round();  // 8 rounds waiting for inclusion (was: resubmitted the next round)
+  CHECK(adapter->submits.size() == 1);
+  CHECK(sup->counters().waits == 8);
+  round();  // the 9th round since the submit: dropped, submitted anew
+  CHECK(adapter->submits.size() == 2);
+  // Persisted: after a restart the count continues from the second submit (attempts 17).
+  sup.reset();
+  relay->stop();
+  CHECK(count(dir, "SELECT attempts FROM outbox") == 17);
+  CHECK(count(dir, "SELECT submit_attempts FROM outbox") == 17);
+  relay = open_relay(dir, w, [&now] { return now; });
+  sup = std::make_unique<engine::Supervisor>(*relay, so);
+  sup->add_adapter(adapter);
+  for (int i = 0; i < 8; ++i) round();
+  CHECK(adapter->submits.size() == 2);
+  round();
+  CHECK(adapter->submits.size() == 3);
+  CHECK(adapter->lookups == 7 + 1 + 9 + 9);
+}
+
+TEST_CASE("source watching: a burn waiting for its minting acks does not hold the scan; it is recorded for retry "
+          "with the scan height that passes it (crash-safe), logged once, and taken in once it no longer waits") {
+  const auto w = app::make_relay_workload(6, 2, wall_ms());  // blocks 1..3, two packets each
+  const auto dir = fresh_dir("deferred");
+  auto relay = open_relay(dir, w);
+  SourceAdapter src(w);
+  REQUIRE(src.refs.size() == 6);
+  const Hash32 waiting = src.refs[1].commitment;  // block 1's second packet (not the block's opener)
+  src.waiting.insert(waiting.b);
+  std::vector<std::string> logged;
+  engine::Lifecycle::Options lo;
+  lo.log = [&logged](const std::string& s) { logged.push_back(s); };
+  {
+    engine::Lifecycle lc(*relay, lo);
+    lc.watch_source(src);
+    CHECK(relay->packet_count() == 5);  // the scan went on past the waiting burn
+    CHECK(relay->scan_height(kSrc) == std::optional<std::uint64_t>(3));
+    const auto deferred = relay->deferred_sends(kSrc);
+    REQUIRE(deferred.size() == 1);
+    CHECK(deferred[0].height == 1);
+    CHECK(deferred[0].commitment == waiting);
+    CHECK(lc.counters().packets_deferred == 1);
+    CHECK(lc.counters().packets_taken_in == 5);
+    REQUIRE(logged.size() == 1);
+    CHECK(logged[0].find("ERR_INSUFFICIENT_FUNDS") != std::string::npos);
+    // Two more passes while it still waits: retried each pass, not logged again, nothing else refetched.
+    lc.watch_source(src);
+    lc.watch_source(src);
+    CHECK(src.fetches[waiting.b] == 3);
+    CHECK(src.fetches[src.refs[0].commitment.b] == 1);
+    CHECK(logged.size() == 1);
+    CHECK(relay->packet_count() == 5);
+  }
+  relay->stop();
+  CHECK(count(dir, "SELECT count(*) FROM deferred_sends") == 1);
+  CHECK(count(dir, "SELECT height FROM scan_progress") == 3);
+  // After a restart the retry set is still there; once the burn no longer waits it is taken in and forgotten.
+  relay = open_relay(dir, w);
+  REQUIRE(relay->deferred_sends(kSrc).size() == 1);
+  src.waiting.clear();
+  engine::Lifecycle lc(*relay, lo);
+  lc.watch_source(src);
+  CHECK(relay->packet_count() == 6);
+  CHECK(relay->deferred_sends(kSrc).empty());
+  CHECK(lc.counters().packets_taken_in == 1);
+  relay->stop();
+  CHECK(count(dir, "SELECT count(*) FROM deferred_sends") == 0);
 }

@@ -47,9 +47,10 @@ TEST_CASE("open_relay_database applies the relay schema (migration 3) and passes
   CHECK(schema_version(*db).value() == static_cast<int>(relay_migrations().size()));
   CHECK(relay_migrations()[2].name == "relay core");
   CHECK(relay_migrations()[3].name == "packet lifecycle");
-  CHECK(relay_migrations().back().name == "return attestations");
+  CHECK(relay_migrations()[4].name == "return attestations");
+  CHECK(relay_migrations()[6].name == "rounds since submit, deferred sends");
   for (const char* t : {"islands", "client_states", "consensus_states", "channels", "packets", "attestations",
-                        "transfers", "outbox", "deliveries", "audit_leaves", "headers"})
+                        "transfers", "outbox", "deliveries", "audit_leaves", "headers", "deferred_sends"})
     CHECK(count(*db, std::string("SELECT count(*) FROM sqlite_schema WHERE type='table' AND name='") + t + "'") == 1);
   CHECK(check_integrity(*db).has_value());
 }

@@ -16,7 +16,9 @@
 //
 // Every function returns an error and leaves the state unchanged, except when a ledger movement the chains
 // proved would break the escrow invariant: then the channel is halted (A05) and ERR_ESCROW_INVARIANT is
-// returned — the halt is the one change kept, and the engine persists it.
+// returned — the halt is the one change kept (the ledger movement is not applied). The engine rolls the
+// failed change back, then persists the halt in a change of its own (halt_channel below re-applies it after
+// its rebuild and at every start) with an invariant_alert audit entry.
 //
 // Operator actions (client recover, packet clear, packet retry, release hold, channel resume) return an
 // OperatorRecord for the audit log.
@@ -125,7 +127,9 @@ class RelayState {
   // movement it cannot take: ERR_ESCROW_INVARIANT, channel halted, alert "escrow_invariant") and pass the
   // cap of the source end at ev.time_ms or are held (alert "transfer_held"). A voucher burn larger than the
   // outstanding vouchers but covered by outstanding + in flight out (the minting transfer's ack not yet taken
-  // in) is ERR_INSUFFICIENT_FUNDS with nothing changed: try again after the acks.
+  // in) + the vouchers of earlier burns whose refund is owed (error-acknowledged or timed out, re-minted by the
+  // source once the refund lands, before it is recorded here) is ERR_INSUFFICIENT_FUNDS with nothing changed:
+  // try again after the acks / refunds.
   Result<Step> prove(const PacketId& id, const EvProven& ev);
   // attest: the tally is of the current committee epoch (ERR_INSUFFICIENT_QUORUM), over the destination
   // end's endpoint (ERR_WRONG_DESTINATION); both clients active; both ends open (ERR_CHANNEL_CLOSED /
@@ -156,8 +160,17 @@ class RelayState {
   Result<OperatorRecord> packet_retry(const PacketId& id, const OperatorNote& note);
   // Releases a held transfer regardless of the cap (counted in the window at note.time_ms).
   Result<OperatorRecord> release_hold(const PacketId& id, const OperatorNote& note);
-  // Re-opens a halted channel once every ledger invariant holds (ERR_ESCROW_INVARIANT otherwise).
+  // Re-opens a halted channel (both ends) once the ledgers of both ends hold their invariant
+  // (ERR_ESCROW_INVARIANT otherwise, still halted). Errors: ERR_UNKNOWN_CHANNEL, ERR_ILLEGAL_TRANSITION (the
+  // channel is not halted: open or closed).
   Result<OperatorRecord> resume_channel(const ChannelKey& end, const OperatorNote& note);
+
+  // ---- halts (A05) ----
+  // Halts both ends of the channel of `end` with `reason` (the halt a failed ledger movement makes, applied
+  // again by the engine after it rebuilt the state from its database, and at start from the persisted halts).
+  // A closed channel stays closed (ok, nothing changes); halting a halted channel replaces the reason.
+  // Errors: ERR_UNKNOWN_CHANNEL (no such end or no counterparty end).
+  Status halt_channel(const ChannelKey& end, std::string reason) { return channels_.halt_both(end, std::move(reason)); }
 
   // ---- invariants ----
   // The internal invariant of every ledger; the first break found.

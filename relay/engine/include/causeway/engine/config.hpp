@@ -94,6 +94,16 @@ Result<RelayConfig> config_from_json(const nlohmann::json& j);
 // Reads a config file (TOML when the name ends in .toml, else JSON). Errors: ERR_IO (unreadable),
 // ERR_INVALID_ARGUMENT (syntax or shape; the detail names the field).
 Result<RelayConfig> load_config(const std::string& path);
+// The checks of a read config that need no chain, key file or database — the ONE function both
+// `causeway config validate` and `causeway serve --config` run (docs/cli.md; serve exits 2 on its error):
+//   every island record through relay/domain's registry (spec rules and governance signatures, A01/A04),
+//     errors at islands[i];
+//   every [[adapters.islands]] entry: its island is one of [[islands]], at least one RPC URL and each an
+//     http://host[:port][/path] URL (adapters/common parse_http_url), the optional ws URL a ws://host[:port][/path]
+//     URL (as the new-heads subscription reads it), and for kind "evm" a 20-byte registered endpoint,
+//     errors (ERR_INVALID_ARGUMENT) at adapters.islands[i].<field>.
+// Pure (no I/O).
+Status check_config(const RelayConfig& config);
 // The file as a JSON document before it is read into a RelayConfig (TOML converted by toml++), for
 // `causeway config validate` (schema check first). Errors: as load_config's, before the shape checks.
 Result<nlohmann::json> load_config_document(const std::string& path);

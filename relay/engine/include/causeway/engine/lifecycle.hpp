@@ -5,11 +5,15 @@
 //      packet's bundle fetched with fetch_proof anchored at the highest consensus state the relay holds at or
 //      below its block (A03), taken in through Relay::submit_bundle (the same intake as POST /v1/packets); the
 //      scan height is persisted after the range is taken in, so a restart rescans from there (A23) and an
-//      already-known packet is answered from its record (never delivered twice);
+//      already-known packet is answered from its record (never delivered twice). A voucher burn waiting for
+//      the acks that minted its vouchers (ERR_INSUFFICIENT_FUNDS) does not hold the scan: it is recorded for
+//      retry in the same transaction as the scan height that moves past it (Relay::set_scan_height) and tried
+//      again every pass (retry_deferred); a wait is logged once per packet;
 //   2. acknowledgements (lifecycle.cpp): for packets delivered TO this island, fetch_ack_proof → Relay::
 //      submit_ack_bundle (verified, domain acknowledge, ack attestation);
 //   3. timeouts: for packets to this island that are proven/attested with a timeout, once the node's tip (an
-//      untrusted hint) suggests it, fetch_non_delivery_proof from the channel's open height to the tip →
+//      untrusted hint) suggests it, look the delivery up first (A27: found → Relay::record_delivered, e.g. a
+//      packet another committee member delivered), else fetch_non_delivery_proof from the channel's open height to the tip →
 //      Relay::submit_non_delivery, which judges only the VERIFIED block (A21);
 //   4. the return path: for packets FROM this island with an ack or timeout to relay, lookup_sent first
 //      (reconciliation before every submission, A30) → record_returned when the source already processed it
@@ -19,6 +23,7 @@
 // Thread-safety: start()/stop() from one thread; run_once() only while not started (tests).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <functional>
 #include <condition_variable>
@@ -48,7 +53,7 @@ class Lifecycle {
   };
   struct Counters {
     std::atomic<std::uint64_t> scanned_blocks{0}, packets_taken_in{0}, packets_skipped{0}, acks_verified{0},
-        timeouts_verified{0}, returns_submitted{0}, returns_done{0}, failures{0};
+        timeouts_verified{0}, returns_submitted{0}, returns_done{0}, failures{0}, packets_deferred{0};
   };
 
   Lifecycle(Relay& relay, Options options);
@@ -64,6 +69,9 @@ class Lifecycle {
 
   // The steps, one island each (exposed for tests).
   std::size_t watch_source(adapters::ChainAdapter& a);
+  // Part of watch_source: the island's deferred packets (Relay::deferred_sends, a voucher burn waiting for the
+  // acks that minted its vouchers) tried again, up to Options::batch; taken in or refused → dropped.
+  std::size_t retry_deferred(adapters::ChainAdapter& a, std::uint64_t floor);
   std::size_t take_acks(adapters::ChainAdapter& dest);
   std::size_t judge_timeouts(adapters::ChainAdapter& dest);
   std::size_t relay_returns(adapters::ChainAdapter& source);
@@ -77,6 +85,7 @@ class Lifecycle {
   Relay& relay_;
   Options options_;
   Counters counters_;
+  std::set<std::array<std::uint8_t, 32>> waiting_logged_;  // source packets whose wait was logged (once each)
   std::set<domain::PacketId> unanchored_;  // timeouts already reported without a usable anchor (logged once)
   std::map<std::string, std::shared_ptr<adapters::ChainAdapter>> adapters_;
   std::thread thread_;

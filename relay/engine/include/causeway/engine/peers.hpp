@@ -60,7 +60,7 @@ struct PeerOptions {
 struct PeerStats {
   std::uint64_t requests = 0;   // GETs sent
   std::uint64_t not_found = 0;  // 404: the peer has not (yet) attested the packet
-  std::uint64_t accepted = 0;   // attestations stored (counted toward k)
+  std::uint64_t accepted = 0;   // attestations newly stored (counted toward k); an already-held member's is not
   std::uint64_t refused = 0;    // answers the relay refused (bad shape, not a member, bad signature, …)
   std::uint64_t errors = 0;     // transport errors, other statuses
 };

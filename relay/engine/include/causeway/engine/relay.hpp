@@ -20,7 +20,10 @@
 // A change that fails after relay/domain changed the in-memory state rolls back its savepoint and the writer
 // rebuilds the in-memory state from the database after the batch (the database is the truth); a failed
 // COMMIT does the same. Start-up replays the database through relay/domain (islands, channels, packets with
-// their attestations and deliveries), so every rule is re-checked on every start.
+// their attestations and deliveries), so every rule is re-checked on every start — except that a recorded stage
+// is history: a delivered (acknowledged, timed-out, refunded) packet replays as recorded whatever today's
+// committee (only an `attested`, not yet delivered packet without k current members' signatures is held back as
+// proven, A05), and an ordered channel's deliveries replay in sequence order whatever the intake order (A24).
 //
 // Thread-safety: every public member may be called from any thread. Writes go through the one writer.
 #pragma once
@@ -74,8 +77,9 @@ struct PacketView {
 struct DueDelivery {
   domain::PacketId id;
   adapters::Delivery delivery;
-  std::uint32_t attempts = 0;
+  std::uint32_t attempts = 0;   // rounds recorded for it (failed look-ups, waits, failed submits, submits)
   Bytes submitted_tx;           // our last submitted transaction (empty if none)
+  std::uint32_t submit_attempts = 0;  // `attempts` right after that submit: attempts − this = rounds since it
   bool ordered = false;
 };
 
@@ -189,12 +193,59 @@ class Relay {
                                                               const std::string& operator_id,
                                                               const std::string& reason);
 
+  // ---- A05 escrow-invariant halts (docs/relay-core.md "A05") ----
+  // A change refused with ERR_ESCROW_INVARIANT (a proven ledger movement that would break escrowed =
+  // outstanding + in flight: intake's prove, submit_ack_bundle, record_returned's refund) halts both ends of
+  // the channel: the writer persists the halt in a change of its own (channel_halts row + audit
+  // `invariant_alert` {invariant "escrow_invariant", scope "channel <island>/<channel>", details {reason,
+  // island, channel, counterparty_island, counterparty_channel[, packet_id, commitment]}}), then announces
+  // the "escrow_invariant" alert (set_event_listener, RelayEvent::alert_only). The caller still gets
+  // ERR_ESCROW_INVARIANT, answered after the halt's COMMIT. A halted channel attests nothing (its packets are
+  // taken in and stay proven) and delivers nothing (ready_to_submit: ERR_CHANNEL_HALTED); start-up re-applies
+  // the halts not resumed.
+  struct ChannelStatus {
+    std::string state;        // domain::channel_state_name: "open", "closed", "halted"
+    std::string halt_reason;  // when halted
+  };
+  // The in-memory state of a channel end; nullopt for an unknown end. Thread-safe.
+  std::optional<ChannelStatus> channel_status(const domain::ChannelKey& end) const;
+  // Every channel end with its status, in key order (GET /metrics causeway_channel_halted). Thread-safe.
+  std::vector<std::pair<domain::ChannelKey, ChannelStatus>> channel_states() const;
+  // Operator `channel resume` (POST /v1/channels/{island}/{channel}/resume): relay/domain resume_channel
+  // (ERR_UNKNOWN_CHANNEL; ERR_ILLEGAL_TRANSITION when not halted; ERR_ESCROW_INVARIANT while a ledger of the
+  // channel still breaks its invariant), then in one transaction the halt rows get resumed_ms, audit
+  // `operator_action` {operator, action "channel_resume", target "<island>/<channel>", details {reason,
+  // halt_reason}}, and the channel's packets taken in while halted (stage proven) whose k current members'
+  // signatures are held become attested with an outbox row (attested_index = the operator_action index).
+  // A halt not yet persisted: ERR_ILLEGAL_TRANSITION (try again). Returns the audit index and how many
+  // packets became attested.
+  struct ResumeResult {
+    std::uint64_t audit_index = 0;
+    std::size_t attested = 0;
+  };
+  Result<ResumeResult> resume_channel(const domain::ChannelKey& end, const std::string& operator_id,
+                                      const std::string& reason);
+
   // ---- packet lifecycle: source watching, acknowledgements, timeouts, refunds, the ledger (H4; issue #5/#7;
   // docs/relay-core.md "Source watching" … "The ledger"; lifecycle.hpp drives them) ----
   // The last source height whose sent packets were all taken in (persisted: a restart rescans from the next
   // one, A23); nullopt when the island was never scanned.
   std::optional<std::uint64_t> scan_height(const std::string& island) const;
-  Status set_scan_height(const std::string& island, std::uint64_t height);
+  // A sent packet the scan moved past while its intake waits (a voucher burn waiting for the acks that minted
+  // its vouchers: ERR_INSUFFICIENT_FUNDS), retried by the source watcher every pass until taken in or refused.
+  struct DeferredSend {
+    std::uint64_t height = 0;  // the source block holding it
+    Hash32 commitment;
+  };
+  // Persists the scan height and, in the SAME transaction, the packets of the scanned range deferred for retry
+  // (table deferred_sends; already deferred ones are kept), so the scan never moves past a packet that was
+  // neither taken in nor recorded for retry (crash-safe). Errors: store errors.
+  Status set_scan_height(const std::string& island, std::uint64_t height,
+                         const std::vector<DeferredSend>& deferred = {});
+  // The island's deferred packets, ascending height. Thread-safe.
+  std::vector<DeferredSend> deferred_sends(const std::string& island) const;
+  // Forgets a deferred packet (taken in, or refused by a rule). Idempotent. Errors: store errors.
+  Status drop_deferred_send(const std::string& island, const Hash32& commitment);
   // Header intake: a header document (proofs/headers.hpp: family bft codec causeway-devnet/v1, or family
   // bitcoin) anchored at a consensus state the relay holds (A03), verified by the island's light client; its tip
   // becomes a consensus state (audit headers_accepted) unless already held. Returns the tip (Bitcoin: hash in
@@ -249,6 +300,7 @@ class Relay {
     std::vector<adapters::MemberAttestation> attestations;  // own first, then committee peers' (>= k)
     std::uint32_t attempts = 0;
     Bytes submitted_tx;
+    std::uint32_t submit_attempts = 0;  // `attempts` right after that submit (as DueDelivery)
   };
   // Only returns that hold k distinct current committee members' signatures are due (the source endpoint
   // refuses fewer, ERR_INSUFFICIENT_QUORUM); the PeerFetcher gathers the others' (add_return_attestation).
@@ -322,6 +374,11 @@ struct RelayAlert {
 
 // A packet stage change (set_event_listener).
 struct RelayEvent {
+  // A05: an alert of a REFUSED change (an escrow-invariant halt, persisted by its own change) is announced
+  // alone: alert_only, alerts = [{"escrow_invariant", reason}], stage_index = its invariant_alert entry, the
+  // packet fields name the packet whose change broke the invariant when known (stage = its stage now, "" if
+  // the relay does not hold it), else source_island/source_channel name the halted channel end.
+  bool alert_only = false;
   std::string packet_id;       // domain::to_string(id)
   std::string source_island;
   std::string source_channel;

@@ -9,8 +9,9 @@
 //      the one deliveries row). A look-up that fails counts as a failed attempt (no blind submit).
 //   2. our last transaction is out but not found yet (adapters that do not wait for receipts, e.g. serve's EVM
 //      adapters, so one round puts many deliveries into the next block): wait for its inclusion — a failed
-//      attempt "awaiting inclusion" due after backoff_base_ms — and resubmit only every 8th attempt (a dropped
-//      transaction), so a pending delivery is never sent twice;
+//      attempt "awaiting inclusion" due after backoff_base_ms — and resubmit only after kInclusionRounds rounds
+//      without inclusion since THAT submit (a dropped transaction; the outbox row's submit_attempts), so a
+//      pending delivery is never sent twice;
 //   3. Relay::ready_to_submit: on an ordered channel a later sequence waits for the earlier one
 //      (ERR_PACKET_SEQUENCE: left pending, retried next round, never skipped, A24).
 //   4. submit; success → Relay::record_submitted (confirmed by the look-up of a later round); failure or
@@ -36,6 +37,15 @@
 #include "causeway/engine/relay.hpp"
 
 namespace causeway::engine {
+
+// Rounds a submitted delivery or return waits for its inclusion before it is submitted again (A30).
+inline constexpr std::uint32_t kInclusionRounds = 8;
+// True while our last transaction (`submitted_tx`, empty = none) is younger than kInclusionRounds rounds:
+// `attempts` counts every round recorded for the entry, `submit_attempts` is its value right after the submit
+// (DueDelivery / Relay::ReturnJob). Pure.
+inline bool awaiting_inclusion(const Bytes& submitted_tx, std::uint32_t attempts, std::uint32_t submit_attempts) {
+  return !submitted_tx.empty() && attempts < submit_attempts + kInclusionRounds;
+}
 
 class Supervisor {
  public:

@@ -9,7 +9,8 @@
 //   add_island_routes       GET /v1/islands, GET /v1/islands/{id}, GET /v1/islands/{id}/client,
 //                           GET /v1/islands/{id}/deliveries, POST /v1/islands, PUT /v1/islands/{id},
 //                           POST /v1/islands/{id}/recover
-//   add_channel_routes      GET /v1/channels[?island=], POST /v1/channels, POST /v1/channels/{island}/{channel}/close
+//   add_channel_routes      GET /v1/channels[?island=], POST /v1/channels, POST /v1/channels/{island}/{channel}/close,
+//                           POST /v1/channels/{island}/{channel}/resume (A05)
 //   add_packet_query_routes GET /v1/packets/{id}, GET /v1/packets?channel=&after=&limit=,
 //                           POST /v1/packets/{id}/clear, POST /v1/packets/{id}/retry
 //   add_proof_routes        GET /v1/proofs/{packet-id}

@@ -13,6 +13,10 @@
 //   alerts "" — one event per relay/domain alert of a committed change:
 //     {"alert" (transfer_held | escrow_invariant | ordered_channel_closed | commitment_conflict), "detail",
 //      "packet_id", "stage", "source_island", "source_channel", "dest_island", "commitment"}
+//     An escrow-invariant halt (A05) is announced once, after the COMMIT of its own change, as an alert only
+//     (engine::RelayEvent::alert_only: no stage event) with "audit_index" = its invariant_alert entry; the
+//     packet fields name the refused packet ("stage" "" when the relay does not hold it), or only
+//     source_island/source_channel the halted channel end.
 //   sth "" — a new signed tree head, stored before it is announced: audit::sth_to_json
 //     {"tree_size", "root_hash", "timestamp_ms", "log_id", "signature"}
 //
