@@ -12,6 +12,7 @@
 #include "causeway/ethereum/header.hpp"
 #include "causeway/ethereum/proofs.hpp"
 #include "causeway/ethereum/receipt.hpp"
+#include "causeway/proofs/headers.hpp"
 
 namespace causeway::engine {
 namespace {
@@ -66,6 +67,7 @@ class DevnetPlugin final : public FamilyPlugin {
     if (s.anchor.extra.size() != 32)
       return fail(Code::InvalidArgument, "a causeway-devnet/v1 anchor's extra is its validator-set hash (32 bytes)",
                   "anchor.extra");
+    if (s.anchor.time_s > UINT64_MAX / 1000) return fail(Code::Overflow, "anchor time out of range", "anchor.time_s");
     ConsensusState cs{s.id, s.anchor.height, s.anchor.hash, Hash32{}, s.anchor.time_s * 1000};
     std::copy(s.anchor.extra.begin(), s.anchor.extra.end(), cs.validator_set_hash->b.begin());
     if (cs.hash.is_zero() || cs.validator_set_hash->is_zero() || cs.time_ms == 0)
@@ -137,6 +139,7 @@ class EthereumPlugin final : public FamilyPlugin {
   Result<ConsensusState> anchor_state(const domain::IslandSpec& s) const override {
     if (s.anchor.hash.is_zero() || s.anchor.time_s == 0)
       return fail(Code::ZeroRoot, "zero anchor hash or time (A01)", "anchor");
+    if (s.anchor.time_s > UINT64_MAX / 1000) return fail(Code::Overflow, "anchor time out of range", "anchor.time_s");
     return ConsensusState{s.id, s.anchor.height, s.anchor.hash, std::nullopt, s.anchor.time_s * 1000};
   }
   Result<BundleFacts> read_bundle(const domain::IslandSpec& s, const nlohmann::json& doc,
@@ -192,9 +195,17 @@ class BitcoinPlugin final : public FamilyPlugin {
  public:
   std::string name() const override { return "bitcoin"; }
   bool handles(const domain::IslandSpec& s) const override { return s.family == domain::Family::Bitcoin; }
+  // anchor.extra: empty, or the anchor's context as JSON (proofs::parse_bitcoin_context: prev_timestamps_s,
+  // period_start_time_s) — governance-signed, so the first header documents are judged with it (A13).
   Result<ConsensusState> anchor_state(const domain::IslandSpec& s) const override {
     if (s.anchor.hash.is_zero() || s.anchor.time_s == 0)
       return fail(Code::ZeroRoot, "zero anchor hash or time (A01)", "anchor");
+    if (s.anchor.time_s > UINT32_MAX)
+      return fail(Code::Overflow, "a Bitcoin header time fits 32 bits", "anchor.time_s");
+    auto ctx = proofs::parse_bitcoin_context(
+        std::string_view(reinterpret_cast<const char*>(s.anchor.extra.data()), s.anchor.extra.size()));
+    if (!ctx) return fail(Code::InvalidArgument, "anchor.extra is not a Bitcoin anchor context: " + ctx.error().detail,
+                          "anchor.extra");
     return ConsensusState{s.id, s.anchor.height, s.anchor.hash, std::nullopt, s.anchor.time_s * 1000};
   }
   // Deposits are not taken in yet: the derived packet needs the island's deposit routes (PACKET.md), which the

@@ -159,6 +159,9 @@ struct Relay::Impl {
   mutable std::mutex mu;
   std::unique_ptr<domain::RelayState> state;
   std::map<std::string, std::vector<ConsensusState>> cstates;  // per island, ascending height
+  // Bitcoin islands: the relay's own context of each held state beyond the registered anchor (migration 8), by
+  // btc_key(island, height, hash); the registered anchor's comes from its governance-signed anchor.extra.
+  std::map<std::string, proofs::BitcoinContext> btc_contexts;
   std::shared_ptr<const proofs::TrustList> trust;
   std::map<domain::PacketId, std::int64_t> rowid;
   std::map<domain::PacketId, std::uint64_t> verified_index;
@@ -271,6 +274,31 @@ struct Relay::Impl {
     if (it == cstates.end()) return false;
     return std::any_of(it->second.begin(), it->second.end(),
                        [&](const ConsensusState& s) { return s.height == height && s.hash == hash; });
+  }
+  static std::string btc_key(const std::string& island, std::uint64_t height, const Hash32& hash) {
+    return island + "/" + std::to_string(height) + "/" + to_hex(hash.view());
+  }
+  // The context the relay holds for a Bitcoin state (nullopt: not a held state with a context).
+  std::optional<proofs::BitcoinContext> bitcoin_context(const domain::IslandSpec& spec, std::uint64_t height,
+                                                        const Hash32& hash) const {
+    if (height == spec.anchor.height && hash == spec.anchor.hash) {
+      auto c = proofs::parse_bitcoin_context(
+          std::string_view(reinterpret_cast<const char*>(spec.anchor.extra.data()), spec.anchor.extra.size()));
+      if (!c) return std::nullopt;
+      c->total_work = proofs::BitcoinContext{}.total_work;  // the registered anchor counts 0
+      return *c;
+    }
+    auto it = btc_contexts.find(btc_key(spec.id, height, hash));
+    if (it == btc_contexts.end()) return std::nullopt;
+    return it->second;
+  }
+  // The most work among the island's held states (the registered anchor counts 0).
+  std::string best_bitcoin_work(const std::string& island) const {
+    std::string best = proofs::BitcoinContext{}.total_work;
+    const std::string prefix = island + "/";
+    for (auto it = btc_contexts.lower_bound(prefix); it != btc_contexts.end() && it->first.rfind(prefix, 0) == 0; ++it)
+      best = std::max(best, it->second.total_work);
+    return best;
   }
   void add_cstate(const ConsensusState& cs) {
     auto& v = cstates[cs.island];
@@ -629,6 +657,23 @@ struct Relay::Impl {
     for (const auto& a : opt.config.assets)  // packet lifecycle: registered base assets (config [[assets]])
       if (auto r = state->register_asset(a.island, a.denom); !r) return err(r);
     cstates.clear();
+    btc_contexts.clear();
+    {
+      auto st = db.prepare("SELECT island, height, hash, context FROM bitcoin_contexts");
+      if (!st) return err(st);
+      for (;;) {
+        auto row = st->step();
+        if (!row) return err(row);
+        if (!*row) break;
+        auto ctx = proofs::parse_bitcoin_context(st->column_text(3));
+        if (!ctx) return err(ctx);
+        const auto hash = st->column_blob(2);
+        if (hash.size() != 32) return fail(Code::StoreIo, "bitcoin_contexts hash is not 32 bytes", "bitcoin_contexts");
+        btc_contexts.emplace(btc_key(std::string(st->column_text(0)), static_cast<std::uint64_t>(st->column_int64(1)),
+                                     Hash32::from(hash)),
+                             std::move(*ctx));
+      }
+    }
     rowid.clear();
     verified_index.clear();
     own_attestation.clear();
@@ -1767,25 +1812,50 @@ Status Relay::drop_deferred_send(const std::string& island, const Hash32& commit
 
 Result<ConsensusState> Relay::accept_headers(std::string doc_text) {
   Impl& I = *impl_;
+  const auto now_s = static_cast<std::int64_t>(I.now() / 1000);
+  auto family = proofs::header_document_family(doc_text);  // bounded parse (size, depth) first
+  if (!family) return err(family);
+  // The document's island must be registered here, with the document's family.
+  const json doc = json::parse(doc_text, nullptr, /*allow_exceptions=*/false);
+  const std::string island = doc.is_object() && doc.contains("island") && doc["island"].is_string()
+                                 ? doc["island"].get<std::string>()
+                                 : std::string();
   std::shared_ptr<const proofs::TrustList> trust;
+  domain::IslandSpec spec;
+  std::optional<proofs::BitcoinContext> anchor_context;
   {
     std::lock_guard lock(I.mu);
     trust = I.trust;
+    const auto* rec = I.state->islands().find(island);
+    if (rec == nullptr) return fail(Code::UnknownIsland, "island " + island + " is not registered", "island");
+    spec = rec->spec;
+    const bool bitcoin = spec.family == domain::Family::Bitcoin;
+    if (bitcoin != (*family == "bitcoin"))
+      return fail(Code::IslandMismatch, "a " + *family + " document for " + std::string(domain::family_name(spec.family)) +
+                                            " island " + island, "family");
+    if (bitcoin) {  // A13: the relay's own context of the anchor, never the pusher's
+      const auto& a = doc["anchor"];
+      auto header = a.contains("header") && a["header"].is_string() ? from_hex(a["header"].get<std::string>())
+                                                                   : Result<Bytes>(fail(Code::BundleSchema, "no header"));
+      if (header && header->size() == 80 && a.contains("height") && a["height"].is_number_unsigned())
+        anchor_context = I.bitcoin_context(spec, a["height"].get<std::uint64_t>(), sha256d(*header).reversed());
+      if (!anchor_context)
+        return fail(Code::UntrustedAnchor, "the anchor is not a consensus state this relay holds", "anchor");
+    }
   }
-  const auto now_s = static_cast<std::int64_t>(I.now() / 1000);
-  auto family = proofs::header_document_family(doc_text);
-  if (!family) return err(family);
   struct Anchor {
     std::uint64_t height;
     Hash32 hash;
   };
   ConsensusState cs;
   Anchor anchor{};
-  if (*family == "bitcoin") {
-    auto vb = proofs::verify_bitcoin_headers(doc_text, *trust, now_s);
+  std::optional<proofs::BitcoinContext> tip_context;
+  if (anchor_context) {
+    auto vb = proofs::verify_bitcoin_headers(doc_text, *trust, now_s, &*anchor_context);
     if (!vb) return err(vb);
     cs = ConsensusState{vb->island, vb->tip.height, vb->tip.hash, std::nullopt, vb->tip.time_s * 1000};
     anchor = Anchor{vb->anchor.height, vb->anchor.hash};
+    tip_context = vb->tip_context;
   } else {
     auto vh = proofs::verify_bft_headers(doc_text, *trust, now_s);
     if (!vh) return err(vh);
@@ -1794,14 +1864,33 @@ Result<ConsensusState> Relay::accept_headers(std::string doc_text) {
     anchor = Anchor{vh->anchor.height, vh->anchor.hash};
   }
   Impl* raw = impl_.get();
-  auto s = raw->committer->run([raw, cs, anchor](Database&, Transaction& tx) -> Status {
+  auto s = raw->committer->run([raw, cs, anchor, tip_context](Database&, Transaction& tx) -> Status {
     return raw->guarded([&]() -> Status {
       if (raw->state->islands().find(cs.island) == nullptr)
         return fail(Code::UnknownIsland, "island " + cs.island + " is not registered", "island");
       if (!raw->holds(cs.island, anchor.height, anchor.hash))
         return fail(Code::UntrustedAnchor, "the anchor is not a consensus state this relay holds", "anchor");
       if (raw->holds(cs.island, cs.height, cs.hash)) return {};
-      return raw->insert_cstate(tx, cs, anchor.height + 1, true);
+      if (tip_context) {
+        // A13: a Bitcoin state is taken only when its branch has more work than every state held (a competing
+        // branch with less work is refused; a heavier one is a reorg the relay follows).
+        const std::string best = raw->best_bitcoin_work(cs.island);
+        if (tip_context->total_work <= best)
+          return fail(Code::LessWork, "the branch to height " + std::to_string(cs.height) + " has work " +
+                                          tip_context->total_work + " since the registered anchor, not more than " +
+                                          best + " held",
+                      "headers");
+        auto st = raw->stmt("INSERT INTO bitcoin_contexts(island, height, hash, context) VALUES(?1, ?2, ?3, ?4)");
+        if (!st) return err(st);
+        (void)(*st)->bind_text(1, cs.island);
+        (void)(*st)->bind_int64(2, i64(cs.height));
+        (void)(*st)->bind_blob(3, cs.hash.view());
+        (void)(*st)->bind_text(4, proofs::bitcoin_context_json(*tip_context));
+        if (auto r = (*st)->run(); !r) return r;
+      }
+      if (auto r = raw->insert_cstate(tx, cs, anchor.height + 1, true); !r) return r;
+      if (tip_context) raw->btc_contexts[Impl::btc_key(cs.island, cs.height, cs.hash)] = *tip_context;
+      return {};
     });
   });
   if (!s) return err(s);

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "causeway/bitcoin/chain.hpp"
+#include "causeway/bitcoin/uint256.hpp"
 #include "causeway/core/hex.hpp"
 #include "causeway/proofs/headers.hpp"
 #include "family.hpp"
@@ -74,7 +75,7 @@ Result<ChainRun> verify_chain_run(const nlohmann::json& doc, const TrustList* tr
     if (!found)
       return fail(Code::UntrustedAnchor,
                   "anchor " + to_hex(run.anchor_hash.reversed().view()) + " at height " +
-                      std::to_string(run.anchor.height) + " is not in the trust file",
+                      std::to_string(run.anchor.height) + " is not trusted (not in the trust file / not a held consensus state)",
                   "anchor");
   }
 
@@ -188,42 +189,129 @@ Result<std::string> header_document_family(std::string_view json_text) {
   return (*parsed)["family"].get<std::string>();
 }
 
+namespace {
+
+bool is_u32(const nlohmann::json& v) { return v.is_number_unsigned() && v.get<std::uint64_t>() <= UINT32_MAX; }
+
+bool is_work_hex(const std::string& s) {
+  if (s.size() != 66 || s.rfind("0x", 0) != 0) return false;
+  for (std::size_t i = 2; i < s.size(); ++i)
+    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
+  return true;
+}
+
+std::string work_hex(const bitcoin::U256& w) { return "0x" + w.to_hex(); }
+
+}  // namespace
+
+Result<BitcoinContext> parse_bitcoin_context(std::string_view json_text) {
+  BitcoinContext c;
+  if (json_text.empty()) return c;
+  auto parsed = detail::parse_bounded(json_text, 4096, 4);
+  if (!parsed) return tl::unexpected(parsed.error());
+  const nlohmann::json& j = *parsed;
+  if (!j.is_object()) return fail(Code::BundleSchema, "a Bitcoin anchor context is a JSON object", "");
+  for (const auto& [key, value] : j.items()) {
+    if (key == "prev_timestamps_s") {
+      if (!value.is_array() || value.size() > 10)
+        return fail(Code::BundleSchema, "up to 10 ancestors' timestamps", "prev_timestamps_s");
+      for (const auto& t : value) {
+        if (!is_u32(t)) return fail(Code::BundleSchema, "a timestamp is a 32-bit integer", "prev_timestamps_s");
+        c.prev_timestamps_s.push_back(t.get<std::uint32_t>());
+      }
+    } else if (key == "period_start_time_s") {
+      if (!is_u32(value)) return fail(Code::BundleSchema, "a 32-bit integer", "period_start_time_s");
+      c.period_start_time_s = value.get<std::uint32_t>();
+    } else if (key == "total_work") {
+      if (!value.is_string() || !is_work_hex(value.get<std::string>()))
+        return fail(Code::BundleSchema, "0x and 64 lowercase hex digits", "total_work");
+      c.total_work = value.get<std::string>();
+    } else {
+      return fail(Code::BundleSchema, "unknown field " + key, key);
+    }
+  }
+  return c;
+}
+
+std::string bitcoin_context_json(const BitcoinContext& c) {
+  nlohmann::json j = {{"prev_timestamps_s", c.prev_timestamps_s}, {"total_work", c.total_work}};
+  if (c.period_start_time_s) j["period_start_time_s"] = *c.period_start_time_s;
+  return j.dump();
+}
+
 Result<VerifiedBitcoinHeaders> verify_bitcoin_headers(std::string_view json_text, const TrustList& trust,
-                                                      std::int64_t now_s) {
+                                                      std::int64_t now_s, const BitcoinContext* anchor_context) {
   auto parsed = detail::parse_bounded(json_text, kMaxBundleBytes, kMaxJsonDepth);
   if (!parsed) return tl::unexpected(parsed.error());
-  const nlohmann::json& doc = *parsed;
+  nlohmann::json& doc = *parsed;
   try {
     if (!doc.is_object() || doc.value("family", "") != "bitcoin" || !doc.contains("network") ||
         !doc["network"].is_string() || !doc.contains("island") || !doc["island"].is_string() ||
         !doc.contains("anchor") || !doc["anchor"].is_object() || !doc["anchor"].contains("height") ||
         !doc["anchor"].contains("header") || !doc.contains("headers") || !doc["headers"].is_array())
       return fail(Code::BundleSchema, "expected a bitcoin header document", "");
+    if (doc.contains("version") && doc["version"] != 1)
+      return fail(Code::BundleSchema, "version must be 1", "version");
     if (doc.contains("inclusion")) return fail(Code::BundleSchema, "a header document has no inclusion", "inclusion");
-    const auto& a = doc["anchor"];
+    auto& a = doc["anchor"];
+    if (anchor_context != nullptr) {  // the relay's own context of the held anchor, never the pusher's (A13)
+      a.erase("prev_timestamps_s");
+      a.erase("period_start_time_s");
+      if (!anchor_context->prev_timestamps_s.empty()) a["prev_timestamps_s"] = anchor_context->prev_timestamps_s;
+      if (anchor_context->period_start_time_s) a["period_start_time_s"] = *anchor_context->period_start_time_s;
+    }
     if (a.contains("prev_timestamps_s")) {
       if (!a["prev_timestamps_s"].is_array()) return fail(Code::BundleSchema, "expected an array", "anchor.prev_timestamps_s");
       for (const auto& t : a["prev_timestamps_s"])
-        if (!t.is_number_unsigned() || t.get<std::uint64_t>() > UINT32_MAX)
-          return fail(Code::BundleSchema, "expected 32-bit timestamps", "anchor.prev_timestamps_s");
+        if (!is_u32(t)) return fail(Code::BundleSchema, "expected 32-bit timestamps", "anchor.prev_timestamps_s");
     }
     for (const char* key : {"period_start_time_s", "last_non_min_bits"})
-      if (a.contains(key) && (!a[key].is_number_unsigned() || a[key].get<std::uint64_t>() > UINT32_MAX))
+      if (a.contains(key) && !is_u32(a[key]))
         return fail(Code::BundleSchema, "expected a 32-bit integer", std::string("anchor.") + key);
     auto run = detail::verify_chain_run(doc, &trust, now_s);
     if (!run) return tl::unexpected(run.error());
     const auto state_of = [](const bitcoin::HeaderInfo& h) {
-      return BitcoinHeaderState{h.height, h.hash.reversed(), h.header.time_s, "0x" + h.chainwork.to_hex()};
+      return BitcoinHeaderState{h.height, h.hash.reversed(), h.header.time_s, work_hex(h.chainwork)};
     };
     VerifiedBitcoinHeaders out;
     out.island = run->island;
     out.network = run->network;
     auto anchor_info = run->chain->find(run->anchor_hash);
     if (!anchor_info) return fail(Code::UntrustedAnchor, "the anchor is not in its own chain", "anchor");
+    const auto tip_info = run->chain->tip();
     out.anchor = state_of(*anchor_info);
-    out.tip = state_of(run->chain->tip());
+    out.tip = state_of(tip_info);
     out.header_count = doc["headers"].size();
     out.mtp_window = out.header_count == 0 ? 0 : run->min_mtp_window;
+    if (anchor_context != nullptr) {
+      // Times in chain order: the anchor's ancestors, the anchor, each header (a document's run is linear).
+      std::vector<std::uint32_t> times = run->anchor.prev_timestamps_s;
+      for (std::uint32_t h = run->anchor.height; h <= tip_info.height; ++h) {
+        auto info = run->chain->at_height(h);
+        if (!info) return fail(Code::UnknownHeader, "a verified header is not on the run", "headers");
+        times.push_back(info->header.time_s);
+      }
+      BitcoinContext tip;
+      const std::size_t ancestors = times.size() - 1;  // everything before the tip
+      tip.prev_timestamps_s.assign(times.begin() + static_cast<std::ptrdiff_t>(ancestors - std::min<std::size_t>(ancestors, 10)),
+                                   times.begin() + static_cast<std::ptrdiff_t>(ancestors));
+      auto params = bitcoin::params_by_name(run->network);
+      if (!params) return tl::unexpected(params.error());
+      const auto interval = static_cast<std::uint32_t>((*params)->interval());
+      const std::uint32_t period_start = tip_info.height - tip_info.height % interval;
+      if (period_start >= run->anchor.height) {
+        auto info = run->chain->at_height(period_start);
+        if (!info) return fail(Code::UnknownHeader, "the period's first header is not on the run", "headers");
+        tip.period_start_time_s = info->header.time_s;
+      } else {
+        tip.period_start_time_s = anchor_context->period_start_time_s;  // the same period as the anchor
+      }
+      auto base = bitcoin::U256::from_hex(anchor_context->total_work);
+      if (!base) return fail(Code::BundleSchema, "anchor total_work is not hex", "total_work");
+      // Work since the registered anchor: the held anchor's, plus what this run added beyond the anchor itself.
+      tip.total_work = work_hex(*base + (tip_info.chainwork - anchor_info->chainwork));
+      out.tip_context = std::move(tip);
+    }
     return out;
   } catch (const nlohmann::json::exception& e) {
     return fail(Code::BundleSchema, std::string("malformed header document: ") + e.what(), "");

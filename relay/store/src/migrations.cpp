@@ -243,6 +243,18 @@ std::span<const Migration> relay_migrations() {
        "  since_ms INTEGER NOT NULL CHECK(since_ms >= 0),\n"
        "  PRIMARY KEY(island, commitment)\n"
        ");\n"},
+      // 8: what the relay knows beside each Bitcoin consensus state beyond the registered anchor (docs/relay-core.md
+      // "Bitcoin islands"): ancestors' timestamps, the period start time and the work since the anchor, as
+      // relay/proofs parse_bitcoin_context's JSON. The next header document from that state is judged with it,
+      // never with the pusher's values (A13).
+      {8, "bitcoin contexts",
+       "CREATE TABLE bitcoin_contexts(\n"
+       "  island TEXT NOT NULL REFERENCES islands(id),\n"
+       "  height INTEGER NOT NULL CHECK(height >= 0),\n"
+       "  hash BLOB NOT NULL CHECK(length(hash) = 32),\n"
+       "  context TEXT NOT NULL,\n"
+       "  PRIMARY KEY(island, height, hash)\n"
+       ");\n"},
   };
   return kMigrations;
 }

@@ -81,9 +81,10 @@ struct Node {
   }
 };
 
-// The governance-signed registration: checkpoint 562621 (hash in display order, its header time), 6
-// confirmations, a P2WPKH deposit script, one governance key.
-json island_record(const json& v) {
+// A governance-signed registration of Bitcoin mainnet anchored at `anchor` (a vector header entry: its hash in
+// display order, its header time), 6 confirmations, a P2WPKH deposit script, one governance key; `extra` is the
+// anchor's context (relay/proofs parse_bitcoin_context JSON) or empty.
+json island_record(const json& anchor, const std::string& extra = "", std::uint64_t time_s = 0) {
   const auto sk = secp256k1::parse_secret_key(Bytes(32, 0x42)).value();
   const auto gov_addr = secp256k1::eth_address(secp256k1::public_key_of(sk));
   domain::SignedIsland rec;
@@ -93,15 +94,22 @@ json island_record(const json& v) {
   s.family = domain::Family::Bitcoin;
   s.codec = "bitcoin-mainnet";
   s.finality = domain::FinalityRule{domain::FinalityKind::Confirmations, 6};
-  s.anchor.height = 562621;
-  s.anchor.hash = hash_from_hex(v["genesis"]["digest"].get<std::string>()).value();
-  s.anchor.time_s = v["genesis"]["timestamp"].get<std::uint64_t>();
+  s.anchor.height = anchor["height"].get<std::uint64_t>();
+  s.anchor.hash = hash_from_hex(anchor["digest"].get<std::string>()).value();
+  s.anchor.time_s = time_s != 0 ? time_s : anchor["timestamp"].get<std::uint64_t>();
+  s.anchor.extra = Bytes(extra.begin(), extra.end());
   s.endpoint = from_hex("0x0014" + std::string(40, '1')).value();
   s.governance = domain::make_governance_keys(1, {gov_addr}).value();
   rec.nonce = 1;
   rec.signatures.push_back(
       domain::sign_governance(domain::island_digest(domain::GovAction::IslandRegister, s, rec.nonce), sk).value());
   return engine::island_to_json(rec);
+}
+
+std::string temp_dir(const std::string& name) {
+  const auto d = std::filesystem::temp_directory_path() / ("causeway-btc-" + name + "-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(d);
+  return d.string();
 }
 
 json header_document(const json& v, std::size_t from, std::size_t count) {
@@ -116,18 +124,23 @@ json header_document(const json& v, std::size_t from, std::size_t count) {
               {"headers", headers}};
 }
 
+// 562622 … 562629 and the real competing block 562630 (parent 562629) from the checkpoint.
+json orphan_branch(const json& v) {
+  json d = header_document(v, 0, 8);
+  d["headers"].push_back(with0x(v["orphan_562630"]["hex"].get<std::string>()));
+  return d;
+}
+
 std::string error_code(const test::HttpResult& r) { return json::parse(r.body)["error"]["code"].get<std::string>(); }
 
 }  // namespace
 
 TEST_CASE("a Bitcoin mainnet island anchored at a real checkpoint advances only through verified headers") {
   const json v = testing::read_vector_json("bitcoin/summa-tx_bitcoin-spv/headers.json");
-  const std::string dir =
-      (std::filesystem::temp_directory_path() / ("causeway-btc-island-" + std::to_string(::getpid()))).string();
-  std::filesystem::remove_all(dir);
+  const std::string dir = temp_dir("island");
   {
     Node n(dir);
-    auto reg = n.post("/v1/islands", island_record(v).dump(), kAuth);
+    auto reg = n.post("/v1/islands", island_record(v["genesis"]).dump(), kAuth);
     INFO(reg.body);
     REQUIRE(reg.status == 201);
     CHECK(json::parse(reg.body)["client"]["latest"]["height"] == 562621);
@@ -187,4 +200,129 @@ TEST_CASE("a Bitcoin mainnet island anchored at a real checkpoint advances only 
     CHECK(island["client"]["status"] == "active");
   }
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("A13 a Bitcoin island follows the branch with the most work: a lighter competing branch is refused") {
+  const json v = testing::read_vector_json("bitcoin/summa-tx_bitcoin-spv/headers.json");
+  const std::string dir = temp_dir("fork");
+  const std::string route = "/v1/islands/" + kPathIsland + "/headers";
+  {
+    Node n(dir);
+    REQUIRE(n.post("/v1/islands", island_record(v["genesis"]).dump(), kAuth).status == 201);
+    // The real competing block 562630 first: a branch with more work than the checkpoint alone, so it is held.
+    auto orphan = n.post(route, orphan_branch(v).dump());
+    INFO(orphan.body);
+    REQUIRE(orphan.status == 200);
+    CHECK(json::parse(orphan.body)["hash"] == v["orphan_562630"]["digest"]);
+    // The main run to 562639 has more work: the relay follows it (a reorg), from the checkpoint it holds.
+    auto main = n.post(route, header_document(v, 0, 18).dump());
+    INFO(main.body);
+    REQUIRE(main.status == 200);
+    CHECK(json::parse(main.body)["height"] == 562639);
+    // The competing branch again: nothing new is held and it is refused as lighter. So is a prefix of the main run
+    // that ends below the held tip (562625: less work than 562639).
+    auto again_orphan = n.post(route, orphan_branch(v).dump());
+    CHECK(again_orphan.status == 200);  // already held: idempotent, nothing changes
+    auto prefix = n.post(route, header_document(v, 0, 4).dump());
+    CHECK(prefix.status == 422);
+    CHECK(error_code(prefix) == "ERR_LESS_WORK");
+    CHECK(n.get_json("/v1/islands/" + kPathIsland + "/client")["states"].size() == 3);
+  }
+  {
+    Node reopened(dir);  // the work of each held state survives a restart
+    auto prefix = reopened.post(route, header_document(v, 0, 6).dump());
+    CHECK(error_code(prefix) == "ERR_LESS_WORK");
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("A13 the anchor's context is the relay's own: a pushed document's timestamps and period start are ignored") {
+  const json v = testing::read_vector_json("bitcoin/summa-tx_bitcoin-spv/headers.json");
+  const std::string dir = temp_dir("context");
+  const std::string route = "/v1/islands/" + kPathIsland + "/headers";
+  Node n(dir);
+  REQUIRE(n.post("/v1/islands", island_record(v["genesis"]).dump(), kAuth).status == 201);
+  REQUIRE(n.post(route, header_document(v, 0, 9).dump()).status == 200);
+  // From the held 562630 the relay knows 562621 … 562629's times; a document claiming impossible ancestors'
+  // timestamps (all 2^32 − 1: every real header would be "too old") is judged with the relay's, and accepted.
+  json lying = header_document(v, 9, 9);
+  lying["anchor"]["prev_timestamps_s"] = json::array();
+  for (int i = 0; i < 10; ++i) lying["anchor"]["prev_timestamps_s"].push_back(4294967295U);
+  lying["anchor"]["period_start_time_s"] = 1;
+  auto r = n.post(route, lying.dump());
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  CHECK(json::parse(r.body)["height"] == 562639);
+
+  // An island of this relay that is not the document's family or not registered at all.
+  auto unknown = n.post("/v1/islands/bip122%3A000000000933ea01ad0ee984209779ba/headers", [&] {
+    json d = header_document(v, 0, 2);
+    d["island"] = "bip122:000000000933ea01ad0ee984209779ba";
+    d["network"] = "testnet3";
+    return d.dump();
+  }());
+  CHECK(unknown.status == 404);
+  CHECK(error_code(unknown) == "ERR_UNKNOWN_ISLAND");
+}
+
+TEST_CASE("A13 a retarget is crossed only with the period start the governance record pinned, never the pusher's") {
+  const json r = testing::read_vector_json("bitcoin/summa-tx_bitcoin-spv/headersWithRetarget.json");
+  const Bytes start = from_hex(with0x(r["oldPeriodStart"]["hex"].get<std::string>())).value();
+  const std::uint32_t period_start = read_le32(start.data() + 68);
+  json doc = {{"version", 1},
+              {"family", "bitcoin"},
+              {"network", "mainnet"},
+              {"island", kIsland},
+              {"anchor", {{"height", 554390}, {"header", with0x(r["genesis"]["hex"].get<std::string>())}}},
+              {"headers", json::array()}};
+  for (const auto& h : r["chain"]) doc["headers"].push_back(with0x(h["hex"].get<std::string>()));
+  const std::string route = "/v1/islands/" + kPathIsland + "/headers";
+  json anchor = r["genesis"];
+  anchor["timestamp"] = read_le32(from_hex(with0x(r["genesis"]["hex"].get<std::string>())).value().data() + 68);
+  SECTION("registered without a period start: the pusher's value does not help") {
+    const std::string dir = temp_dir("retarget-none");
+    {
+      Node n(dir);
+      REQUIRE(n.post("/v1/islands", island_record(anchor).dump(), kAuth).status == 201);
+      json with_claim = doc;
+      with_claim["anchor"]["period_start_time_s"] = period_start;  // true, but not the relay's knowledge
+      auto refused = n.post(route, with_claim.dump());
+      CHECK(error_code(refused) == "ERR_ANCHOR_INSUFFICIENT");
+      // Up to the boundary is fine: 554391 … 554399 stay in the anchor's period.
+      json before = doc;
+      before["headers"] = json::array();
+      for (std::size_t i = 0; i < 9; ++i) before["headers"].push_back(doc["headers"][i]);
+      CHECK(n.post(route, before.dump()).status == 200);
+    }
+    std::filesystem::remove_all(dir);
+  }
+  SECTION("registered with the period start in anchor.extra: the run across 554400 verifies") {
+    const std::string dir = temp_dir("retarget-pinned");
+    {
+      Node n(dir);
+      const std::string extra = json{{"period_start_time_s", period_start}}.dump();
+      auto reg = n.post("/v1/islands", island_record(anchor, extra).dump(), kAuth);
+      INFO(reg.body);
+      REQUIRE(reg.status == 201);
+      json lying = doc;
+      lying["anchor"]["period_start_time_s"] = period_start - 200000;  // ignored: the relay's value is used
+      auto ok = n.post(route, lying.dump());
+      INFO(ok.body);
+      REQUIRE(ok.status == 200);
+      CHECK(json::parse(ok.body)["height"] == 554408);
+    }
+    std::filesystem::remove_all(dir);
+  }
+}
+
+TEST_CASE("a Bitcoin registration with a malformed anchor context or a header time beyond 32 bits is refused") {
+  const json v = testing::read_vector_json("bitcoin/summa-tx_bitcoin-spv/headers.json");
+  const std::string dir = temp_dir("registration");
+  Node n(dir);
+  auto bad_extra = n.post("/v1/islands", island_record(v["genesis"], "{\"prev_timestamps_s\": \"x\"}").dump(), kAuth);
+  CHECK(bad_extra.status == 400);
+  CHECK(error_code(bad_extra) == "ERR_INVALID_ARGUMENT");
+  auto far_time = n.post("/v1/islands", island_record(v["genesis"], "", 18446744073709552ULL).dump(), kAuth);
+  CHECK(error_code(far_time) == "ERR_OVERFLOW");
+  CHECK(n.get_json("/v1/islands")["islands"].size() == 0);
 }

@@ -151,7 +151,8 @@ namespace causeway {
   X(RateLimited, "ERR_RATE_LIMITED", "too many requests or connections from this client: retry later (A29)") \
   X(RequestReplayed, "ERR_REQUEST_REPLAYED", "signed request reuses a nonce or its timestamp is outside the replay window") \
   X(BodySchema, "ERR_BODY_SCHEMA", "request body violates the route's JSON schema in schemas/") \
-  X(NoTreeHead, "ERR_NO_TREE_HEAD", "the audit log has no signed tree head yet (serve signs one at start; or run causeway audit sth)")
+  X(NoTreeHead, "ERR_NO_TREE_HEAD", "the audit log has no signed tree head yet (serve signs one at start; or run causeway audit sth)") \
+  X(LessWork, "ERR_LESS_WORK", "a Bitcoin branch without more cumulative work than the best one the relay holds (A13)")
 
 enum class Code {
 #define CAUSEWAY_X(name, str, doc) name,
