@@ -291,9 +291,12 @@ Result<VerifiedHeaders> verify_bft_headers(std::string_view json_text, const Tru
     if (!doc.is_object() || doc.value("family", "") != "bft" || !doc.contains("anchor") || !doc["anchor"].is_object() ||
         !doc.contains("headers") || !doc["headers"].is_array() || !doc.contains("island") || !doc["island"].is_string())
       return fail(Code::BundleSchema, "expected a bft header document", "");
-    if (doc.value("codec", "") == "chainmaker/v2") return verify_chainmaker_headers(doc, trust, now_s);
-    if (doc.value("codec", "") != bft::devnet::kCodecName)
-      return fail(Code::UnsupportedFamily, "header-only verification supports causeway-devnet/v1 and chainmaker/v2",
+    const std::string codec_name = doc.value("codec", "");
+    if (codec_name == "chainmaker/v2") return verify_chainmaker_headers(doc, trust, now_s);
+    if (codec_name == "fisco-bcos/v2" || codec_name == "fisco-bcos/v3") return verify_fisco_headers(doc, trust, now_s);
+    if (codec_name != bft::devnet::kCodecName)
+      return fail(Code::UnsupportedFamily,
+                  "header-only verification supports causeway-devnet/v1, chainmaker/v2, fisco-bcos/v2 and fisco-bcos/v3",
                   "codec");
     auto made = bft::make_codec(doc["codec"].get<std::string>(), doc.value("crypto", ""));
     if (!made) return tl::unexpected(located(made.error(), "crypto"));

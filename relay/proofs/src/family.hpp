@@ -18,6 +18,9 @@ Result<nlohmann::json> verify_bft_bundle(const nlohmann::json& doc, const TrustL
 // Codecs fisco-bcos/v2 and fisco-bcos/v3 of family bft (fisco_bundle.cpp); verify_bft_bundle dispatches to it.
 Result<nlohmann::json> verify_fisco_bundle(const nlohmann::json& doc, const TrustList* trust,
                                            std::int64_t verify_time_s);
+// Their header documents (no inclusion); verify_bft_headers dispatches to it. May throw nlohmann exceptions on
+// wrong JSON types: the caller turns them into ERR_BUNDLE_SCHEMA.
+Result<VerifiedHeaders> verify_fisco_headers(const nlohmann::json& doc, const TrustList& trust, std::int64_t now_s);
 // Codec chainmaker/v2 of family bft (chainmaker_bundle.cpp); verify_bft_bundle dispatches to it.
 Result<nlohmann::json> verify_chainmaker_bundle(const nlohmann::json& doc, const TrustList* trust,
                                                 std::int64_t verify_time_s);

@@ -3,6 +3,7 @@
 // JSON-RPC returns it (the `result`, or the whole JSON-RPC response), checked by light_clients/fisco (sequential when
 // adjacent, checkpoint against the trusted set otherwise) → an inclusion of a transaction or receipt under a verified
 // block (`fisco-v2-trie16`, `fisco-v3-merkle`). This file only turns JSON into the library's typed values.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "causeway/core/hex.hpp"
 #include "causeway/fisco/client.hpp"
 #include "causeway/fisco/proof.hpp"
+#include "causeway/proofs/headers.hpp"
 #include "family.hpp"
 #include "json_input.hpp"
 
@@ -161,15 +163,31 @@ Result<fisco::BlockV3> block_v3(const json& r, const std::string& at) {
   return b;
 }
 
-}  // namespace
+// The anchor (A03 against `trust` when given: block and sealer-set hash both pinned) and the verified blocks of a
+// fisco-bcos/v2|v3 document; `next_set_hashes[i]` is the sealer-set hash trusted after headers[i].
+struct FiscoRun {
+  std::string codec_name;
+  Version version = Version::V2;
+  fisco::HashAlgorithm algorithm = fisco::HashAlgorithm::Keccak256;
+  std::uint64_t anchor_height = 0;
+  Hash32 anchor_hash;
+  Hash32 set_hash;
+  std::optional<fisco::LightClient> client;
+  std::vector<fisco::ConsensusState> states;
+  std::vector<Hash32> next_set_hashes;
+};
 
-Result<json> verify_fisco_bundle(const json& doc, const TrustList* trust, std::int64_t verify_time_s) {
+Result<FiscoRun> open_fisco_run(const json& doc, const TrustList* trust, std::int64_t verify_time_s) {
+  FiscoRun run;
   const auto& codec_name = doc["codec"].get_ref<const std::string&>();
+  run.codec_name = codec_name;
   const Version version = codec_name == "fisco-bcos/v2" ? Version::V2 : Version::V3;
+  run.version = version;
   const auto& island = doc["island"].get_ref<const std::string&>();
   const auto& a = doc["anchor"];
 
   FISCO_TRY(algorithm, fisco::parse_hash_algorithm(a["hash_algorithm"].get<std::string>()));
+  run.algorithm = *algorithm;
   fisco::ClientConfig config;
   config.version = version;
   config.hash_algorithm = *algorithm;
@@ -226,7 +244,44 @@ Result<json> verify_fisco_bundle(const json& doc, const TrustList* trust, std::i
       updated = client->update(*block, now_ms);
     }
     if (!updated) return tl::unexpected(block_error(updated.error(), at));
+    run.states.push_back(updated->state);
+    run.next_set_hashes.push_back(client->trusted_sealers().hash());
   }
+  run.anchor_height = *anchor_height;
+  run.anchor_hash = *anchor_hash;
+  run.set_hash = set_hash;
+  run.client.emplace(std::move(*client));
+  return run;
+}
+
+}  // namespace
+
+Result<VerifiedHeaders> verify_fisco_headers(const json& doc, const TrustList& trust, std::int64_t now_s) {
+  auto run = open_fisco_run(doc, &trust, now_s);
+  if (!run) return tl::unexpected(run.error());
+  VerifiedHeaders out;
+  out.island = doc["island"].get<std::string>();
+  out.crypto = std::string(fisco::hash_algorithm_name(run->algorithm));
+  out.anchor = VerifiedHeader{run->anchor_height, run->anchor_hash, 0, Hash32{}, 0, run->set_hash};
+  for (std::size_t i = 0; i < run->states.size(); ++i) {
+    const auto& st = run->states[i];
+    out.headers.push_back(VerifiedHeader{st.number, st.hash, st.timestamp_ms, Hash32{}, 0, run->next_set_hashes[i]});
+  }
+  return out;
+}
+
+Result<json> verify_fisco_bundle(const json& doc, const TrustList* trust, std::int64_t verify_time_s) {
+  auto run = open_fisco_run(doc, trust, verify_time_s);
+  if (!run) return tl::unexpected(run.error());
+  const auto& codec_name = run->codec_name;
+  const Version version = run->version;
+  const auto* algorithm = &run->algorithm;
+  const auto& island = doc["island"].get_ref<const std::string&>();
+  const auto* anchor_height = &run->anchor_height;
+  const auto* anchor_hash = &run->anchor_hash;
+  const Hash32 set_hash = run->set_hash;
+  auto& client = run->client;
+
 
   // Inclusion under a verified block.
   const auto& inc = doc["inclusion"];

@@ -11,6 +11,7 @@
 #include "bundle_support.hpp"
 #include "causeway/core/hex.hpp"
 #include "causeway/fisco/sealers.hpp"
+#include "causeway/proofs/headers.hpp"
 #include "vectors.hpp"
 
 namespace {
@@ -277,4 +278,73 @@ TEST_CASE("fisco bundles: an RPC response must validate as a whole; missing fiel
   b = v2_bundle();
   b["inclusion"].erase("tx_hash");
   CHECK(run(b).exit_code == 2);
+}
+
+// ---- header documents (relay/proofs headers.hpp): a push-mode FISCO BCOS island's client advances by blocks ----
+
+namespace {
+
+json header_doc(json bundle) {
+  bundle.erase("inclusion");
+  bundle.erase("verify_time_s");
+  return bundle;
+}
+
+TrustList held(const json& bundle) {  // the anchor and sealer set a relay would hold after registering the island
+  auto o = run(bundle);
+  REQUIRE(o.exit_code == 0);
+  TrustedAnchor t;
+  t.island = bundle["island"].get<std::string>();
+  t.height = bundle["anchor"]["height"].get<std::uint64_t>();
+  t.hash = causeway::hash_from_hex(bundle["anchor"]["hash"].get<std::string>()).value();
+  t.validator_set_hash = causeway::hash_from_hex(o.out["anchor"]["validator_set_hash"].get<std::string>()).value();
+  return TrustList{t};
+}
+
+}  // namespace
+
+TEST_CASE("fisco header documents: real v2 block 8 and v3 SM block 2 pushed from held anchors advance the client") {
+  SECTION("fisco-bcos/v2 block 8 from block 7") {
+    const json b = v2_bundle();
+    const TrustList trust = held(b);
+    auto v = causeway::proofs::verify_bft_headers(header_doc(b).dump(), trust, kVerifyTime);
+    INFO((v ? "" : v.error().detail + " at " + v.error().at));
+    REQUIRE(v);
+    CHECK(v->island == "fisco:1-1");
+    CHECK(v->crypto == "keccak256");
+    CHECK(v->anchor.height == 7);
+    REQUIRE(v->headers.size() == 1);
+    CHECK(v->headers[0].height == 8);
+    CHECK(causeway::to_hex(v->headers[0].hash.view()) ==
+          "0x3081bb9626c9866f371c203e4d5786b7de43a127d6e705755c835aa14e062d7d");
+    CHECK(v->headers[0].validators_hash == *trust[0].validator_set_hash);  // no sealer change at block 8
+  }
+  SECTION("fisco-bcos/v3 SM block 2 from block 1") {
+    const json b = v3_bundle();
+    const TrustList trust = held(b);
+    auto v = causeway::proofs::verify_bft_headers(header_doc(b).dump(), trust, kVerifyTime);
+    INFO((v ? "" : v.error().detail + " at " + v.error().at));
+    REQUIRE(v);
+    CHECK(v->crypto == "sm3");
+    REQUIRE(v->headers.size() == 1);
+    CHECK(v->headers[0].height == 2);
+    CHECK(causeway::to_hex(v->headers[0].hash.view()) ==
+          "0x2fbafbf71395bb07d1d6e142a06fa3cd9436aee3e91b5b9e6ffc5c47133c3738");
+    CHECK(v->headers[0].time_ms == read_vector_json(kV3)["result"]["timestamp"].get<std::uint64_t>());
+  }
+}
+
+TEST_CASE("fisco header documents: A03 a sealer set the relay does not hold is refused; a bad block is located") {
+  const json b = v2_bundle();
+  TrustList other = held(b);
+  other[0].validator_set_hash->b[0] ^= 1;
+  auto v = causeway::proofs::verify_bft_headers(header_doc(b).dump(), other, kVerifyTime);
+  REQUIRE(!v);
+  CHECK(v.error().code == causeway::Code::UntrustedAnchor);
+  CHECK(v.error().at == "anchor");
+  json tampered = header_doc(b);
+  tampered["headers"][0]["result"]["signatureList"][0]["signature"] = "0x" + std::string(130, '1');
+  auto t = causeway::proofs::verify_bft_headers(tampered.dump(), held(b), kVerifyTime);
+  REQUIRE(!t);
+  CHECK(t.error().at.rfind("headers[0]", 0) == 0);
 }
