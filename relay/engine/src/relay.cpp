@@ -1034,6 +1034,15 @@ void Relay::submit_bundle_async(std::string text, std::function<void(Result<Pack
       done(err(facts));
       return;
     }
+    // A20: a bundle proves packets of its own island only — another island's endpoint may carry the same name
+    // or address (devnet module "endpoint", an EVM contract deployed at one address on several chains).
+    if (facts->packet.source_island != spec.id || facts->packet.source_genesis != spec.genesis) {
+      done(fail(Code::IslandMismatch,
+                "the packet names source " + facts->packet.source_island + ", but the bundle proves an event of " +
+                    spec.id + " (A20)",
+                "packet.source_island"));
+      return;
+    }
     intake->facts = std::move(*facts);
   } catch (const std::exception& e) {
     done(fail(Code::BundleParse, std::string("unreadable bundle: ") + e.what()));

@@ -302,6 +302,26 @@ TEST_CASE("A20 wrong destination: a packet whose destination genesis is not the 
   CHECK(count(dir, "SELECT count(*) FROM consensus_states") == 2);  // the refused change wrote nothing
 }
 
+TEST_CASE("A20 a bundle proves packets of its own island only: a packet naming another registered island is refused") {
+  // cw-src's chain carries a packet that claims to come from cw-dst (both devnet endpoints are the module
+  // "endpoint", so the emitter alone cannot tell them apart).
+  const auto w = app::make_relay_workload(2, 2, wall_ms(), false, [](packet::Packet& p) {
+    std::swap(p.source_island, p.dest_island);
+    std::swap(p.source_genesis, p.dest_genesis);
+    std::swap(p.source_channel, p.dest_channel);
+    std::swap(p.source_port, p.dest_port);
+  });
+  const auto dir = fresh_dir("a20-source");
+  auto relay = open_relay(dir, w);
+  auto r = relay->submit_bundle(w.bundles[0].bundle);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == Code::IslandMismatch);
+  CHECK(r.error().at == "packet.source_island");
+  CHECK(relay->packet_count() == 0);
+  relay->stop();
+  CHECK(count(dir, "SELECT count(*) FROM packets") == 0);
+}
+
 TEST_CASE("A19 wrong emitter: an EVM PacketSent log from another address than the registered endpoint proves nothing") {
   auto plugin = engine::make_ethereum_plugin();
   domain::IslandSpec spec;
