@@ -188,6 +188,105 @@ class EthereumPlugin final : public FamilyPlugin {
   }
 };
 
+// A ChainMaker island (bft codec chainmaker/v2; PACKET.md "Source events"; docs/islands/chainmaker.md): a push-mode
+// island whose gateway pushes blocks (Relay::accept_headers) and chainmaker/v2 bundles proving a `PacketSent`
+// contract event of the registered contract (`endpoint` = the contract name, utf8). Its consensus states pin the
+// block hash and the validator-set hash (chainmaker::trust_hash of the chain config in force, A03).
+class ChainmakerPlugin final : public FamilyPlugin {
+ public:
+  std::string name() const override { return "bft/chainmaker/v2"; }
+  bool handles(const domain::IslandSpec& s) const override {
+    return s.family == domain::Family::Bft && s.codec == "chainmaker/v2";
+  }
+  Result<ConsensusState> anchor_state(const domain::IslandSpec& s) const override {
+    if (s.anchor.extra.size() != 32)
+      return fail(Code::InvalidArgument,
+                  "a chainmaker/v2 anchor's extra is its validator-set hash (32 bytes: anchor.validator_set_hash of a "
+                  "bundle verified from the anchor)",
+                  "anchor.extra");
+    if (s.anchor.time_s > UINT64_MAX / 1000) return fail(Code::Overflow, "anchor time out of range", "anchor.time_s");
+    ConsensusState cs{s.id, s.anchor.height, s.anchor.hash, Hash32{}, s.anchor.time_s * 1000};
+    std::copy(s.anchor.extra.begin(), s.anchor.extra.end(), cs.validator_set_hash->b.begin());
+    if (cs.hash.is_zero() || cs.validator_set_hash->is_zero() || cs.time_ms == 0)
+      return fail(Code::ZeroRoot, "zero anchor hash, validator-set hash or time (A01)", "anchor");
+    return cs;
+  }
+  Result<BundleFacts> read_bundle(const domain::IslandSpec& s, const nlohmann::json& doc,
+                                  const nlohmann::json& verdict) const override {
+    if (doc.value("family", "") != "bft" || doc.value("codec", "") != s.codec)
+      return fail(Code::IslandMismatch, "bundle family/codec is not the island's registered " + s.codec, "codec");
+    BundleFacts f;
+    if (auto st = facts_from_verdict(verdict, f); !st) return tl::unexpected(st.error());
+    const auto& claim = verdict.at("claim");
+    if (claim.value("kind", "") != "chainmaker-merkle" || !claim.contains("event"))
+      return fail(Code::NotPacketEvent, "the bundle proves a transaction, not a contract event", "inclusion.event");
+    const auto& ev = claim.at("event");
+    if (ev.at("topic").get<std::string>() != "PacketSent")
+      return fail(Code::NotPacketEvent, "the contract event's topic is '" + ev.at("topic").get<std::string>() +
+                                            "', not PacketSent",
+                  "inclusion.event.topic");
+    const std::string contract = ev.at("contract_name").get<std::string>();
+    f.emitter = Bytes(contract.begin(), contract.end());
+    if (f.emitter != s.endpoint)
+      return fail(Code::WrongEmitter, "the event's contract '" + contract +
+                                          "' is not the island's registered endpoint contract (A19)",
+                  "inclusion.event.contract_name");
+    const auto& data = ev.at("event_data");
+    if (!data.is_array() || data.size() != 3 || !data[0].is_string() || !data[1].is_string() || !data[2].is_string())
+      return fail(Code::NotPacketEvent,
+                  "PacketSent event_data is not [commitment hex, sequence decimal, packet_bytes hex]",
+                  "inclusion.event.event_data");
+    auto pb = from_hex_bare(data[2].get<std::string>(), packet::kMaxPacketBytes);
+    if (!pb) {
+      Error e = pb.error();
+      e.at = "inclusion.event.event_data[2]";
+      return tl::unexpected(e);
+    }
+    f.packet_bytes = std::move(*pb);
+    auto p = packet::decode_packet(f.packet_bytes);
+    if (!p) return tl::unexpected(p.error());
+    f.packet = std::move(*p);
+    f.commitment = packet::commitment(f.packet_bytes);
+    // Canonical forms only: lowercase bare hex (Go's hex.EncodeToString), decimal without leading zeros.
+    if (data[0].get<std::string>() != to_hex_bare(f.commitment.view()))
+      return fail(Code::ClaimMismatch, "event_data[0] is not the packet's commitment (lowercase hex)",
+                  "inclusion.event.event_data[0]");
+    if (data[1].get<std::string>() != std::to_string(f.packet.sequence))
+      return fail(Code::ClaimMismatch,
+                  "event_data[1] is not the packet's sequence " + std::to_string(f.packet.sequence) + " (decimal)",
+                  "inclusion.event.event_data[1]");
+    f.header_time_ms = block_time_ms(doc, f.height);
+    // The verdict names the tip's block hash but not the validator set in force after it (a CONFIG block among
+    // the headers changes it), so a bundle never advances the client: pushed header documents do.
+    return f;
+  }
+
+ private:
+  // block_timestamp (seconds) × 1000 of the headers[] entry (protobuf-JSON BlockInfo) at `height`; 0 when not
+  // readable (the relay core then uses no header time, as for EVM).
+  static std::uint64_t block_time_ms(const nlohmann::json& doc, std::uint64_t height) {
+    auto field = [](const nlohmann::json& h, const char* snake, const char* camel) -> const nlohmann::json* {
+      if (h.contains(snake)) return &h[snake];
+      if (h.contains(camel)) return &h[camel];
+      return nullptr;
+    };
+    if (!doc.contains("headers") || !doc["headers"].is_array()) return 0;
+    for (const auto& e : doc["headers"]) {
+      if (!e.is_object() || !e.contains("block") || !e["block"].is_object() || !e["block"].contains("header")) continue;
+      const auto& h = e["block"]["header"];
+      const auto* hh = field(h, "block_height", "blockHeight");
+      const auto* ts = field(h, "block_timestamp", "blockTimestamp");
+      if (hh == nullptr || ts == nullptr) continue;
+      auto got = u64_of(*hh, "block_height");
+      if (!got || *got != height) continue;
+      auto t = u64_of(*ts, "block_timestamp");
+      if (!t || *t > UINT64_MAX / 1000) return 0;
+      return *t * 1000;
+    }
+    return 0;
+  }
+};
+
 // A Bitcoin island (PACKET.md "Bitcoin deposits"; docs/relay-core.md "Bitcoin islands"): its client holds the
 // registered checkpoint and advances only through header documents verified by light_clients/bitcoin
 // (Relay::accept_headers). Consensus states hold block hashes in display byte order, as trust entries do.
@@ -219,10 +318,11 @@ class BitcoinPlugin final : public FamilyPlugin {
 }  // namespace
 
 std::unique_ptr<FamilyPlugin> make_bitcoin_plugin() { return std::make_unique<BitcoinPlugin>(); }
+std::unique_ptr<FamilyPlugin> make_chainmaker_plugin() { return std::make_unique<ChainmakerPlugin>(); }
 std::unique_ptr<FamilyPlugin> make_devnet_plugin() { return std::make_unique<DevnetPlugin>(); }
 std::unique_ptr<FamilyPlugin> make_ethereum_plugin() { return std::make_unique<EthereumPlugin>(); }
 std::vector<std::shared_ptr<const FamilyPlugin>> default_plugins() {
-  return {make_devnet_plugin(), make_ethereum_plugin(), make_bitcoin_plugin()};
+  return {make_devnet_plugin(), make_ethereum_plugin(), make_bitcoin_plugin(), make_chainmaker_plugin()};
 }
 
 // ---- the EVM return path (family.hpp) ----------------------------------------------------------------------

@@ -4,7 +4,7 @@
 //   - names the consensus state a registered anchor stands for (the first state the island's client holds),
 //   - pins the bundle parameters the relay decides, not the submitter (e.g. the bft trusting period),
 //   - reads the proven packet out of a VERIFIED bundle (devnet event leaf 0x01 ‖ packet_bytes; EVM PacketSent
-//     log of the registered endpoint, A19), and
+//     log of the registered endpoint, A19; ChainMaker PacketSent contract event of the registered contract), and
 //   - names the consensus state a verified bundle advanced the client to (its verified tip), so that the
 //     client moves forward only through headers the light client verified.
 // A family plugs in by implementing FamilyPlugin and adding itself to default_plugins(); the core is unchanged.
@@ -53,7 +53,7 @@ struct BundleFacts {
 class FamilyPlugin {
  public:
   virtual ~FamilyPlugin() = default;
-  // "bft/causeway-devnet/v1", "ethereum".
+  // "bft/causeway-devnet/v1", "ethereum", "bitcoin", "bft/chainmaker/v2".
   virtual std::string name() const = 0;
   virtual bool handles(const domain::IslandSpec& spec) const = 0;
   // The consensus state of the registered anchor. bft: anchor.extra is the anchor's validator-set hash
@@ -73,6 +73,21 @@ class FamilyPlugin {
 std::unique_ptr<FamilyPlugin> make_devnet_plugin();
 std::unique_ptr<FamilyPlugin> make_ethereum_plugin();
 std::unique_ptr<FamilyPlugin> make_bitcoin_plugin();
+// bft codec chainmaker/v2, a push-mode island (docs/islands/chainmaker.md; PACKET.md "Source events"):
+//   anchor_state: anchor.extra = the 32-byte validator-set hash (chainmaker::trust_hash of the anchor's chain
+//     config; what a bundle verified from that anchor reports as anchor.validator_set_hash). ERR_INVALID_ARGUMENT
+//     (extra not 32 bytes), ERR_ZERO_ROOT (zero hash, set hash or time, A01).
+//   read_bundle: a `chainmaker-merkle` claim with an `event` of topic "PacketSent" (else ERR_NOT_PACKET_EVENT) from
+//     the contract named by the island's endpoint (utf8 bytes; else ERR_WRONG_EMITTER, A19), event_data exactly
+//     [commitment as 64 lowercase hex digits, sequence as canonical decimal, packet_bytes as bare hex] (else
+//     ERR_NOT_PACKET_EVENT; packet hex errors ERR_BAD_HEX/ERR_TOO_LARGE at inclusion.event.event_data[2]); the
+//     packet decoded (packet errors), its source island and genesis the island's own (ERR_ISLAND_MISMATCH: another
+//     island's contract may have the same name), its commitment and sequence equal to event_data[0] and [1]
+//     (ERR_CLAIM_MISMATCH). header_time_ms = the proving block's block_timestamp × 1000 (0 if unreadable).
+//     `advanced` is never set: the verdict does not name the validator set in force after its tip (a CONFIG block
+//     changes it), so only pushed header documents (Relay::accept_headers) advance the client.
+//   ChainMaker EVM contracts (Solidity endpoint, EVM logs in a ChainMaker block) are not taken in yet.
+std::unique_ptr<FamilyPlugin> make_chainmaker_plugin();
 std::vector<std::shared_ptr<const FamilyPlugin>> default_plugins();
 
 // ---- the EVM return path (PACKET.md "Acknowledgements and timeouts"; docs/relay-core.md) -------------------
