@@ -43,6 +43,18 @@ Result<std::uint64_t> u64_of(const nlohmann::json& j, const std::string& at) {
   return fail(Code::InvalidArgument, "expected a quantity", at);
 }
 
+// The anchor of a quorum (bft) island: anchor.extra is the 32-byte validator-set hash pinned with the block (A03).
+// Errors: ERR_INVALID_ARGUMENT (`extra_rule`: extra is not 32 bytes), ERR_OVERFLOW (time), ERR_ZERO_ROOT (A01).
+Result<ConsensusState> quorum_anchor_state(const domain::IslandSpec& s, const std::string& extra_rule) {
+  if (s.anchor.extra.size() != 32) return fail(Code::InvalidArgument, extra_rule, "anchor.extra");
+  if (s.anchor.time_s > UINT64_MAX / 1000) return fail(Code::Overflow, "anchor time out of range", "anchor.time_s");
+  ConsensusState cs{s.id, s.anchor.height, s.anchor.hash, Hash32{}, s.anchor.time_s * 1000};
+  std::copy(s.anchor.extra.begin(), s.anchor.extra.end(), cs.validator_set_hash->b.begin());
+  if (cs.hash.is_zero() || cs.validator_set_hash->is_zero() || cs.time_ms == 0)
+    return fail(Code::ZeroRoot, "zero anchor hash, validator-set hash or time (A01)", "anchor");
+  return cs;
+}
+
 // Common to both: the proving header and tip from the verdict.
 Status facts_from_verdict(const nlohmann::json& verdict, BundleFacts& f) {
   auto h = u64_of(verdict.at("height"), "height");
@@ -64,15 +76,7 @@ class DevnetPlugin final : public FamilyPlugin {
     return s.family == domain::Family::Bft && s.codec == "causeway-devnet/v1";
   }
   Result<ConsensusState> anchor_state(const domain::IslandSpec& s) const override {
-    if (s.anchor.extra.size() != 32)
-      return fail(Code::InvalidArgument, "a causeway-devnet/v1 anchor's extra is its validator-set hash (32 bytes)",
-                  "anchor.extra");
-    if (s.anchor.time_s > UINT64_MAX / 1000) return fail(Code::Overflow, "anchor time out of range", "anchor.time_s");
-    ConsensusState cs{s.id, s.anchor.height, s.anchor.hash, Hash32{}, s.anchor.time_s * 1000};
-    std::copy(s.anchor.extra.begin(), s.anchor.extra.end(), cs.validator_set_hash->b.begin());
-    if (cs.hash.is_zero() || cs.validator_set_hash->is_zero() || cs.time_ms == 0)
-      return fail(Code::ZeroRoot, "zero anchor hash, validator-set hash or time (A01)", "anchor");
-    return cs;
+    return quorum_anchor_state(s, "a causeway-devnet/v1 anchor's extra is its validator-set hash (32 bytes)");
   }
   Result<BundleFacts> read_bundle(const domain::IslandSpec& s, const nlohmann::json& doc,
                                   const nlohmann::json& verdict) const override {
@@ -199,17 +203,9 @@ class ChainmakerPlugin final : public FamilyPlugin {
     return s.family == domain::Family::Bft && s.codec == "chainmaker/v2";
   }
   Result<ConsensusState> anchor_state(const domain::IslandSpec& s) const override {
-    if (s.anchor.extra.size() != 32)
-      return fail(Code::InvalidArgument,
-                  "a chainmaker/v2 anchor's extra is its validator-set hash (32 bytes: anchor.validator_set_hash of a "
-                  "bundle verified from the anchor)",
-                  "anchor.extra");
-    if (s.anchor.time_s > UINT64_MAX / 1000) return fail(Code::Overflow, "anchor time out of range", "anchor.time_s");
-    ConsensusState cs{s.id, s.anchor.height, s.anchor.hash, Hash32{}, s.anchor.time_s * 1000};
-    std::copy(s.anchor.extra.begin(), s.anchor.extra.end(), cs.validator_set_hash->b.begin());
-    if (cs.hash.is_zero() || cs.validator_set_hash->is_zero() || cs.time_ms == 0)
-      return fail(Code::ZeroRoot, "zero anchor hash, validator-set hash or time (A01)", "anchor");
-    return cs;
+    return quorum_anchor_state(s,
+                               "a chainmaker/v2 anchor's extra is its validator-set hash (32 bytes: "
+                               "anchor.validator_set_hash of a bundle verified from the anchor)");
   }
   Result<BundleFacts> read_bundle(const domain::IslandSpec& s, const nlohmann::json& doc,
                                   const nlohmann::json& verdict) const override {
