@@ -19,6 +19,7 @@
 #include "causeway/engine/relay.hpp"
 #include "causeway/gateway/api_routes.hpp"
 #include "causeway/gateway/server.hpp"
+#include "api_node.hpp"
 #include "http_client.hpp"
 #include "vectors.hpp"
 
@@ -38,46 +39,12 @@ const std::string kTip = "0x0000000000000000000fb8dba7f48eb65dbc24c6dc03d6f84823
 std::string with0x(const std::string& s) { return s.starts_with("0x") ? s : "0x" + s; }
 
 // A relay and its API on an ephemeral loopback port, over `dir`.
-struct Node {
-  std::unique_ptr<engine::Relay> relay;
-  std::unique_ptr<gateway::Server> server;
-  std::shared_ptr<gateway::ApiContext> ctx;
-  std::uint16_t port = 0;
-
-  explicit Node(const std::string& dir) {
+struct Node : test::ApiNode {
+  explicit Node(const std::string& dir) : test::ApiNode(options(dir), kToken) {}
+  static engine::RelayOptions options(const std::string& dir) {
     engine::RelayOptions o;
     o.data_dir = dir;
-    o.commit.max_wait = std::chrono::microseconds(200);
-    o.log = [](const std::string&) {};
-    auto r = engine::Relay::open(o);
-    if (!r) throw std::runtime_error(r.error().detail);
-    relay = std::move(*r);
-    gateway::ServerOptions so;
-    so.port = 0;
-    server = std::make_unique<gateway::Server>(so);
-    ctx = std::make_shared<gateway::ApiContext>(*relay, dir);
-    ctx->authorize_operator = [](const gateway::Request& req) -> Status {
-      if (req.header("authorization") == kToken) return {};
-      return fail(Code::Unauthorized, "operator token missing or wrong");
-    };
-    gateway::add_api_routes(*server, ctx);
-    auto p = server->start();
-    if (!p) throw std::runtime_error(p.error().detail);
-    port = *p;
-  }
-  ~Node() {
-    server->stop();
-    relay->stop();
-  }
-  test::HttpResult post(const std::string& target, const std::string& body,
-                        const std::vector<std::pair<std::string, std::string>>& headers = {}) const {
-    return http_request(port, "POST", target, body, headers);
-  }
-  json get_json(const std::string& target) const {
-    auto r = http_request(port, "GET", target);
-    INFO(target << " -> " << r.status << " " << r.body);
-    REQUIRE(r.status == 200);
-    return json::parse(r.body);
+    return o;
   }
 };
 

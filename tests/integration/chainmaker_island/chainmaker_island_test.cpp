@@ -34,6 +34,7 @@
 #include "causeway/gateway/packet_routes.hpp"
 #include "causeway/gateway/server.hpp"
 #include "causeway/proofs/bundle.hpp"
+#include "api_node.hpp"
 #include "cm_synthetic.hpp"
 #include "http_client.hpp"
 
@@ -222,49 +223,14 @@ json packet_bundle(const Built& anchor, const Built& b) {
   return doc;
 }
 
-struct Node {
-  std::unique_ptr<engine::Relay> relay;
-  std::unique_ptr<gateway::Server> server;
-  std::shared_ptr<gateway::ApiContext> ctx;
-  std::uint16_t port = 0;
-
-  Node(const std::string& dir, engine::RelayConfig config) {
+struct Node : test::ApiNode {
+  Node(const std::string& dir, engine::RelayConfig config) : test::ApiNode(options(dir, std::move(config)), kToken) {}
+  static engine::RelayOptions options(const std::string& dir, engine::RelayConfig config) {
     engine::RelayOptions o;
     o.data_dir = dir;
     o.config = std::move(config);
-    o.commit.max_wait = std::chrono::microseconds(200);
     o.clock_ms = [] { return static_cast<std::uint64_t>(kClockS) * 1000; };
-    o.log = [](const std::string&) {};
-    auto r = engine::Relay::open(o);
-    if (!r) throw std::runtime_error(r.error().detail);
-    relay = std::move(*r);
-    gateway::ServerOptions so;
-    so.port = 0;
-    server = std::make_unique<gateway::Server>(so);
-    ctx = std::make_shared<gateway::ApiContext>(*relay, dir);
-    ctx->authorize_operator = [](const gateway::Request& req) -> Status {
-      if (req.header("authorization") == kToken) return {};
-      return fail(Code::Unauthorized, "operator token missing or wrong");
-    };
-    gateway::add_api_routes(*server, ctx);
-    gateway::add_packet_routes(*server, *relay);
-    auto p = server->start();
-    if (!p) throw std::runtime_error(p.error().detail);
-    port = *p;
-  }
-  ~Node() {
-    server->stop();
-    relay->stop();
-  }
-  test::HttpResult post(const std::string& target, const std::string& body,
-                        const std::vector<std::pair<std::string, std::string>>& headers = {}) const {
-    return http_request(port, "POST", target, body, headers);
-  }
-  json get_json(const std::string& target) const {
-    auto r = http_request(port, "GET", target);
-    INFO(target << " -> " << r.status << " " << r.body);
-    REQUIRE(r.status == 200);
-    return json::parse(r.body);
+    return o;
   }
 };
 
