@@ -35,6 +35,7 @@
 #include "causeway/gateway/server.hpp"
 #include "causeway/proofs/bundle.hpp"
 #include "api_node.hpp"
+#include "cm_trust_json.hpp"
 #include "cm_synthetic.hpp"
 #include "http_client.hpp"
 
@@ -169,26 +170,7 @@ Built block3(const Built& b2, const std::string& topic, const std::string& contr
   return block_after(b2, topic, contract, data);
 }
 
-json orgs_json(const ChainTrust& t) {
-  json orgs = json::array();
-  for (const auto& o : t.orgs) {
-    json j = {{"org_id", o.org_id}, {"node_ids", o.node_ids}};
-    if (!o.ca_certs.empty()) {
-      j["ca_certs"] = json::array();
-      for (const auto& c : o.ca_certs) j["ca_certs"].push_back(str(c));
-    }
-    if (!o.signing_certs.empty()) {
-      j["signing_certs"] = json::array();
-      for (const auto& c : o.signing_certs) j["signing_certs"].push_back(str(c));
-    }
-    if (!o.node_certs.empty()) {
-      j["node_certs"] = json::object();
-      for (const auto& [node, c] : o.node_certs) j["node_certs"][node] = str(c);
-    }
-    orgs.push_back(j);
-  }
-  return orgs;
-}
+using causeway::testing::orgs_json;
 
 // A header document: block `b` checked from held block `anchor` under the genesis config.
 json header_document(const Built& anchor, const Built& b) {

@@ -10,6 +10,7 @@
 #include "causeway/core/hex.hpp"
 #include "causeway/proofs/bundle.hpp"
 #include "causeway/proofs/headers.hpp"
+#include "cm_trust_json.hpp"
 #include "cm_vectors.hpp"
 
 using namespace causeway;
@@ -36,24 +37,7 @@ std::string b64(const Bytes& in) {
   return out;
 }
 
-std::string str(const Bytes& b) { return std::string(b.begin(), b.end()); }
-
-json orgs_json(const ChainTrust& t) {
-  json orgs = json::array();
-  for (const auto& o : t.orgs) {
-    json j = {{"org_id", o.org_id}, {"node_ids", o.node_ids}};
-    if (!o.ca_certs.empty()) {
-      j["ca_certs"] = json::array();
-      for (const auto& c : o.ca_certs) j["ca_certs"].push_back(str(c));
-    }
-    if (!o.signing_certs.empty()) {
-      j["signing_certs"] = json::array();
-      for (const auto& c : o.signing_certs) j["signing_certs"].push_back(str(c));
-    }
-    orgs.push_back(j);
-  }
-  return orgs;
-}
+using causeway::testing::orgs_json;
 
 // Block 30 checked from block 29 (its pre_block_hash), config height 22, org3/org4 pinned from block 3.
 json bundle30(const ChainTrust& trust) {
