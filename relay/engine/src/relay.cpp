@@ -1843,6 +1843,8 @@ Result<ConsensusState> Relay::accept_headers(std::string doc_text) {
       return fail(Code::IslandMismatch, "a " + *family + " document for " + std::string(domain::family_name(spec.family)) +
                                             " island " + island, "family");
     if (bitcoin) {  // A13: the relay's own context of the anchor, never the pusher's
+      if (!doc.contains("anchor") || !doc["anchor"].is_object())
+        return fail(Code::BundleSchema, "a header document has an anchor object", "anchor");
       const auto& a = doc["anchor"];
       auto header = a.contains("header") && a["header"].is_string() ? from_hex(a["header"].get<std::string>())
                                                                    : Result<Bytes>(fail(Code::BundleSchema, "no header"));

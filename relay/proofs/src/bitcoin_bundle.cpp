@@ -257,6 +257,7 @@ Result<VerifiedBitcoinHeaders> verify_bitcoin_headers(std::string_view json_text
     if (anchor_context != nullptr) {  // the relay's own context of the held anchor, never the pusher's (A13)
       a.erase("prev_timestamps_s");
       a.erase("period_start_time_s");
+      a.erase("last_non_min_bits");  // testnets: not in the relay's context yet, so never the pusher's either
       if (!anchor_context->prev_timestamps_s.empty()) a["prev_timestamps_s"] = anchor_context->prev_timestamps_s;
       if (anchor_context->period_start_time_s) a["period_start_time_s"] = *anchor_context->period_start_time_s;
     }

@@ -162,6 +162,11 @@ Result<VerifiedHeaders> verify_chainmaker_headers(const nlohmann::json& doc, con
     const cm::VerifiedBlock* v = run->client->verified(b.header.height);
     if (v == nullptr) return fail(Code::UnknownHeader, "a verified block is not retained", "headers[" + std::to_string(i) + "]");
     const auto ts = b.header.timestamp_s < 0 ? 0 : static_cast<std::uint64_t>(b.header.timestamp_s);
+    // Heights strictly increase: a repeated block would carry the set in force after a LATER block (a config
+    // change) back to its own height.
+    const std::uint64_t previous = out.headers.empty() ? out.anchor.height : out.headers.back().height;
+    if (b.header.height <= previous)
+      return fail(Code::InvalidArgument, "header heights must increase past the anchor", "headers[" + std::to_string(i) + "]");
     out.headers.push_back(VerifiedHeader{b.header.height, v->hash, ts * 1000, Hash32{}, 0, run->next_set_hashes[i]});
   }
   return out;

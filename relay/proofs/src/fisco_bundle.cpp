@@ -265,6 +265,11 @@ Result<VerifiedHeaders> verify_fisco_headers(const json& doc, const TrustList& t
   out.anchor = VerifiedHeader{run->anchor_height, run->anchor_hash, 0, Hash32{}, 0, run->set_hash};
   for (std::size_t i = 0; i < run->states.size(); ++i) {
     const auto& st = run->states[i];
+    // Heights strictly increase: a repeated block would carry the set trusted after a LATER block (a sealer
+    // change) back to its own height.
+    const std::uint64_t previous = out.headers.empty() ? out.anchor.height : out.headers.back().height;
+    if (st.number <= previous)
+      return fail(Code::InvalidArgument, "header heights must increase past the anchor", "headers[" + std::to_string(i) + "]");
     out.headers.push_back(VerifiedHeader{st.number, st.hash, st.timestamp_ms, Hash32{}, 0, run->next_set_hashes[i]});
   }
   return out;

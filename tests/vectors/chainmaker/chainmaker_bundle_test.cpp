@@ -355,6 +355,14 @@ TEST_CASE("chainmaker/v2 header document: A03 and the light client's rules hold 
     REQUIRE(!v);
     CHECK(v.error().at.rfind("headers[0]", 0) == 0);
   }
+  SECTION("a block repeated in the run is refused (its set would be the one after a later block)") {
+    json doc = header_doc30(trust_with_pins(load_block(kBlock3), 22));
+    doc["headers"].push_back(doc["headers"][0]);
+    auto v = proofs::verify_bft_headers(doc.dump(), trust29(set_hash), kNow);
+    REQUIRE(!v);
+    CHECK(v.error().code == Code::InvalidArgument);
+    CHECK(v.error().at == "headers[1]");
+  }
   SECTION("a malformed anchor is ERR_BUNDLE_SCHEMA, not an exception") {
     json doc = header_doc30(trust_with_pins(load_block(kBlock3), 22));
     doc["anchor"]["hash_type"] = 7;

@@ -342,6 +342,12 @@ TEST_CASE("fisco header documents: A03 a sealer set the relay does not hold is r
   REQUIRE(!v);
   CHECK(v.error().code == causeway::Code::UntrustedAnchor);
   CHECK(v.error().at == "anchor");
+  json repeated = header_doc(b);  // block 8 twice: heights must increase
+  repeated["headers"].push_back(repeated["headers"][0]);
+  auto rep = causeway::proofs::verify_bft_headers(repeated.dump(), held(b), kVerifyTime);
+  REQUIRE(!rep);
+  CHECK(rep.error().code == causeway::Code::InvalidArgument);
+  CHECK(rep.error().at == "headers[1]");
   json tampered = header_doc(b);
   tampered["headers"][0]["result"]["signatureList"][0]["signature"] = "0x" + std::string(130, '1');
   auto t = causeway::proofs::verify_bft_headers(tampered.dump(), held(b), kVerifyTime);

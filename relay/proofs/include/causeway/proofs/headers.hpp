@@ -41,7 +41,8 @@ struct VerifiedHeaders {
 
 // Errors: ERR_BUNDLE_PARSE / ERR_TOO_LARGE (text), ERR_BUNDLE_SCHEMA (shape), ERR_UNSUPPORTED_FAMILY (another
 // family or codec), ERR_UNTRUSTED_ANCHOR (A03; `trust` is required), ERR_ISLAND_MISMATCH, the light client's
-// errors located at "headers[i]".
+// errors located at "headers[i]"; chainmaker/v2 and fisco-bcos: ERR_INVALID_ARGUMENT at "headers[i]" when heights
+// do not strictly increase past the anchor (each header's validators_hash is the set in force AFTER it).
 Result<VerifiedHeaders> verify_bft_headers(std::string_view json_text, const TrustList& trust, std::int64_t now_s);
 
 // The "family" of a header document ("bft", "bitcoin"), so a caller can dispatch to the verifier above or below.
@@ -98,7 +99,8 @@ struct VerifiedBitcoinHeaders {
 // client's errors (ERR_PREV_HASH_MISMATCH, ERR_BAD_BITS, ERR_BAD_POW, ERR_TIME_TOO_OLD, ERR_ANCHOR_INSUFFICIENT
 // — a retarget crossed without a known period start, ...) located at "headers[i]" or "anchor".
 // With `anchor_context` (a relay), the document's anchor context (prev_timestamps_s, period_start_time_s) is
-// IGNORED and replaced by it, and the result's tip_context is the context of the verified tip.
+// IGNORED and replaced by it, and the result's tip_context is the context of the verified tip; last_non_min_bits
+// (testnet3/4) is dropped, so a testnet anchor that needs it is ERR_ANCHOR_INSUFFICIENT rather than trusted.
 Result<VerifiedBitcoinHeaders> verify_bitcoin_headers(std::string_view json_text, const TrustList& trust,
                                                       std::int64_t now_s,
                                                       const BitcoinContext* anchor_context = nullptr);
