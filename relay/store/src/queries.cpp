@@ -148,8 +148,14 @@ std::vector<IslandRow> ReadQueries::islands() {
       "c.trusting_period_s, (SELECT count(*) FROM consensus_states s WHERE s.island = i.id), "
       "l.height, l.hash, l.time_ms, l.audit_index "
       "FROM islands i LEFT JOIN client_states c ON c.island = i.id "
-      "LEFT JOIN consensus_states l ON l.island = i.id AND l.height = "
-      "(SELECT max(height) FROM consensus_states m WHERE m.island = i.id) "
+      // latest: the state with the most work since the anchor for a Bitcoin island (bitcoin_contexts; the
+      // registered anchor has no row and counts 0; total_work is fixed-width hex, so it orders as text), else
+      // the highest.
+      "LEFT JOIN consensus_states l ON l.rowid = "
+      "(SELECT m.rowid FROM consensus_states m LEFT JOIN bitcoin_contexts b ON b.island = m.island "
+      "AND b.height = m.height AND b.hash = m.hash WHERE m.island = i.id "
+      "ORDER BY coalesce(json_extract(b.context, '$.total_work'), '') DESC, m.height DESC, m.audit_index DESC "
+      "LIMIT 1) "
       "GROUP BY i.id ORDER BY i.registered_index");
   if (st == nullptr) return out;
   impl_->rows(*st, [&](const Statement& s) {

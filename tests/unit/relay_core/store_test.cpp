@@ -9,6 +9,7 @@
 
 #include "causeway/store/group_commit.hpp"
 #include "causeway/store/migrations.hpp"
+#include "causeway/store/queries.hpp"
 #include "causeway/store/relay_schema.hpp"
 
 using namespace causeway;
@@ -49,8 +50,10 @@ TEST_CASE("open_relay_database applies the relay schema (migration 3) and passes
   CHECK(relay_migrations()[3].name == "packet lifecycle");
   CHECK(relay_migrations()[4].name == "return attestations");
   CHECK(relay_migrations()[6].name == "rounds since submit, deferred sends");
+  CHECK(relay_migrations()[7].name == "bitcoin contexts");
   for (const char* t : {"islands", "client_states", "consensus_states", "channels", "packets", "attestations",
-                        "transfers", "outbox", "deliveries", "audit_leaves", "headers", "deferred_sends"})
+                        "transfers", "outbox", "deliveries", "audit_leaves", "headers", "deferred_sends",
+                        "bitcoin_contexts"})
     CHECK(count(*db, std::string("SELECT count(*) FROM sqlite_schema WHERE type='table' AND name='") + t + "'") == 1);
   CHECK(check_integrity(*db).has_value());
 }
@@ -186,4 +189,35 @@ TEST_CASE("group commit: a restart keeps every acknowledged change; stop() drain
   REQUIRE(db.has_value());
   CHECK(count(*db, "SELECT count(*) FROM t") == 300);
   CHECK(check_integrity(*db).has_value());
+}
+
+TEST_CASE("A13 a Bitcoin island's latest state is the one with the most work, not the highest") {
+  const auto path = temp_db("latest.db");
+  {
+    auto db = open_relay_database(path);
+    REQUIRE(db.has_value());
+    REQUIRE(db->exec("INSERT INTO islands VALUES('bip122:x', randomblob(32), 'bitcoin', 'c', '{}', 1, 0);"
+                     "INSERT INTO islands VALUES('cwdevnet:y', randomblob(32), 'bft', 'c', '{}', 1, 1);"
+                     // Bitcoin: the anchor (10), a taller lighter branch (13), a shorter heavier one (12).
+                     "INSERT INTO consensus_states VALUES('bip122:x', 10, x'" + std::string(62, 'a') + "01', NULL, 1, 0);"
+                     "INSERT INTO consensus_states VALUES('bip122:x', 13, x'" + std::string(62, 'a') + "02', NULL, 1, 1);"
+                     "INSERT INTO consensus_states VALUES('bip122:x', 12, x'" + std::string(62, 'a') + "03', NULL, 1, 2);"
+                     "INSERT INTO bitcoin_contexts VALUES('bip122:x', 13, x'" + std::string(62, 'a') +
+                     "02', '{\"total_work\": \"0x" + std::string(62, '0') + "30\"}');"
+                     "INSERT INTO bitcoin_contexts VALUES('bip122:x', 12, x'" + std::string(62, 'a') +
+                     "03', '{\"total_work\": \"0x" + std::string(62, '0') + "a0\"}');"
+                     // Other families: the highest.
+                     "INSERT INTO consensus_states VALUES('cwdevnet:y', 3, x'" + std::string(62, 'b') + "01', NULL, 1, 3);"
+                     "INSERT INTO consensus_states VALUES('cwdevnet:y', 7, x'" + std::string(62, 'b') + "02', NULL, 1, 4);")
+                .has_value());
+  }
+  auto q = ReadQueries::open(path);
+  REQUIRE(q.has_value());
+  const auto islands = q->islands();
+  REQUIRE(islands.size() == 2);
+  REQUIRE(islands[0].latest.has_value());
+  CHECK(islands[0].latest->height == 12);
+  CHECK(islands[0].consensus_state_count == 3);
+  REQUIRE(islands[1].latest.has_value());
+  CHECK(islands[1].latest->height == 7);
 }
