@@ -1842,6 +1842,8 @@ Result<ConsensusState> Relay::accept_headers(std::string doc_text) {
     if (bitcoin != (*family == "bitcoin"))
       return fail(Code::IslandMismatch, "a " + *family + " document for " + std::string(domain::family_name(spec.family)) +
                                             " island " + island, "family");
+    if (!bitcoin && (!doc.contains("codec") || !doc["codec"].is_string() || doc["codec"].get<std::string>() != spec.codec))
+      return fail(Code::IslandMismatch, "the document's codec is not the island's registered " + spec.codec, "codec");
     if (bitcoin) {  // A13: the relay's own context of the anchor, never the pusher's
       if (!doc.contains("anchor") || !doc["anchor"].is_object())
         return fail(Code::BundleSchema, "a header document has an anchor object", "anchor");

@@ -303,6 +303,14 @@ TEST_CASE("chainmaker island: a pushed block advances the client and its PacketS
   const packet::Packet p = w.packet(1);
   const Built b3 = block3(w.b2, "PacketSent", kContract, packet_sent_data(p));
 
+  // A document of another codec than the island's is refused before verification.
+  json other_codec = header_document(w.b2, b3);
+  other_codec["codec"] = "fisco-bcos/v2";
+  auto refused = w.node->post("/v1/islands/" + kPathIsland + "/headers", other_codec.dump());
+  CHECK(refused.status == 422);
+  CHECK(error_code(refused) == "ERR_ISLAND_MISMATCH");
+  CHECK(error_at(refused) == "codec");
+
   // Push-mode: the island's gateway pushes block 3 as the RPC returns it; the light client verifies it.
   auto pushed = w.node->post("/v1/islands/" + kPathIsland + "/headers", header_document(w.b2, b3).dump());
   INFO(pushed.body);
