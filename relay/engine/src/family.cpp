@@ -244,6 +244,9 @@ class ChainmakerPlugin final : public FamilyPlugin {
     f.packet = std::move(*p);
     f.commitment = packet::commitment(f.packet_bytes);
     // Canonical forms only: lowercase bare hex (Go's hex.EncodeToString), decimal without leading zeros.
+    if (data[2].get<std::string>() != to_hex_bare(f.packet_bytes))
+      return fail(Code::ClaimMismatch, "event_data[2] is not the packet bytes in lowercase hex",
+                  "inclusion.event.event_data[2]");
     if (data[0].get<std::string>() != to_hex_bare(f.commitment.view()))
       return fail(Code::ClaimMismatch, "event_data[0] is not the packet's commitment (lowercase hex)",
                   "inclusion.event.event_data[0]");

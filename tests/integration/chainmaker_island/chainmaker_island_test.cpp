@@ -17,6 +17,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -419,6 +420,12 @@ TEST_CASE("chainmaker island: event_data that does not match its packet is refus
   // Packet bytes that are not hex.
   auto not_hex = w.submit(block3(w.b2, "PacketSent", kContract, {good[0], "1", "zz"}));
   CHECK(error_code(not_hex) == "ERR_BAD_HEX");
+  // Canonical lowercase hex only.
+  std::string upper = good[2];
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  auto upper_hex = w.submit(block3(w.b2, "PacketSent", kContract, {good[0], "1", upper}));
+  CHECK(error_code(upper_hex) == "ERR_CLAIM_MISMATCH");
+  CHECK(error_at(upper_hex) == "inclusion.event.event_data[2]");
 }
 
 TEST_CASE("chainmaker island: a bundle from an anchor the relay does not hold is refused (A03)") {
