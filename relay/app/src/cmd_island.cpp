@@ -243,11 +243,12 @@ void add_island_commands(CLI::App& app, int& exit_code) {
   static PushHeadersOpts ph;
   auto* push = island->add_subcommand(
       "push-headers",
-      "Push a header document to a push-mode island's light client (POST /v1/islands/{id}/headers): a Bitcoin\n"
-      "or causeway-devnet header run anchored at a consensus state the relay holds; every header is verified.\n"
+      "Push a header document to a push-mode island's light client (POST /v1/islands/{id}/headers): a Bitcoin,\n"
+      "causeway-devnet, ChainMaker or FISCO BCOS header run anchored at a consensus state the relay holds;\n"
+      "every header is verified.\n"
       "Exit status: 0 accepted, 1 the relay refused it or could not be reached, 2 usage or file error.");
   push->add_option("id", ph.id, "Island id (CAIP-2), e.g. bip122:000000000019d6689c085ae165831e93")->required();
-  push->add_option("--file", ph.file, "The header document (JSON; docs/api.md \"Headers\")")->required();
+  push->add_option("--file", ph.file, "The header document (JSON; docs/api.md \"POST /v1/islands/{id}/headers\")")->required();
   push->add_option("--url", ph.url, "The relay's API")->capture_default_str();
   push->add_flag("--json", ph.json_out, "Print the API's JSON");
   push->callback([&exit_code] { exit_code = island_push_headers(ph); });
