@@ -55,15 +55,10 @@ void add_channel_routes(Server& server, std::shared_ptr<ApiContext> ctx) {
       if (!tail) return respond(error_response(tail.error()));
       auto ref = parse_channel_ref(*tail);
       if (!ref) return respond(error_response(ref.error()));
-      if (auto a = check_operator(*ctx, req); !a) return respond(error_response(a.error()));
-      json body = json::object();
-      if (!req.body.empty()) {
-        auto b = parse_json_body(req, "operator-action");
-        if (!b) return respond(error_response(b.error()));
-        body = std::move(*b);
-      }
-      const std::string op = body.value("operator", std::string("operator"));
-      const std::string reason = body.value("reason", std::string());
+      auto action_req = operator_action_request(*ctx, req);
+      if (!action_req) return respond(error_response(action_req.error()));
+      const std::string op = action_req->operator_id;
+      const std::string reason = action_req->reason;
       auto r = ctx->relay.resume_channel(domain::ChannelKey{ref->first, ref->second}, op, reason);
       if (!r) return respond(error_response(r.error()));
       return respond(json_response(200, json{{"channel", ref->first + "/" + ref->second},

@@ -1,5 +1,4 @@
 // Packet query routes: see causeway/gateway/api_routes.hpp and docs/api.md "Packets".
-#include "causeway/gateway/json_body.hpp"
 #include "route_util.hpp"
 
 namespace causeway::gateway {
@@ -87,15 +86,10 @@ void add_packet_query_routes(Server& server, std::shared_ptr<ApiContext> ctx) {
     parts.pop_back();
     auto key = parse_packet_key(parts);
     if (!key) return respond(error_response(key.error()));
-    if (auto a = check_operator(*ctx, req); !a) return respond(error_response(a.error()));
-    json body = json::object();
-    if (!req.body.empty()) {
-      auto b = parse_json_body(req, "operator-action");
-      if (!b) return respond(error_response(b.error()));
-      body = std::move(*b);
-    }
-    const std::string op = body.value("operator", std::string("operator"));
-    const std::string reason = body.value("reason", std::string());
+    auto action_req = operator_action_request(*ctx, req);
+    if (!action_req) return respond(error_response(action_req.error()));
+    const std::string op = action_req->operator_id;
+    const std::string reason = action_req->reason;
     const domain::PacketId id{key->source_island, key->source_genesis, key->source_channel, key->sequence};
     if (action == "retry") {
       auto r = ctx->relay.retry_packet(id, op, reason);

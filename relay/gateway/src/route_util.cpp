@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "causeway/core/hex.hpp"
+#include "causeway/gateway/json_body.hpp"
 #include "causeway/domain/ids.hpp"
 
 namespace causeway::gateway {
@@ -252,6 +253,17 @@ void add_route(Server& server, ApiContext& ctx, const std::string& method, const
 Status check_operator(const ApiContext& ctx, const Request& req) {
   if (!ctx.authorize_operator) return fail(Code::Unauthorized, "operator routes are disabled (no operator auth configured)");
   return ctx.authorize_operator(req);
+}
+
+Result<OperatorActionRequest> operator_action_request(const ApiContext& ctx, const Request& req) {
+  if (auto a = check_operator(ctx, req); !a) return tl::unexpected(a.error());
+  nlohmann::json body = nlohmann::json::object();
+  if (!req.body.empty()) {
+    auto b = parse_json_body(req, "operator-action");
+    if (!b) return tl::unexpected(b.error());
+    body = std::move(*b);
+  }
+  return OperatorActionRequest{body.value("operator", std::string("operator")), body.value("reason", std::string())};
 }
 
 }  // namespace detail

@@ -49,5 +49,13 @@ Response store_failure(const Error& e);
 void add_route(Server& server, ApiContext& ctx, const std::string& method, const std::string& path, Handler h);
 // Runs ctx->authorize_operator; unset: ERR_UNAUTHORIZED (fail closed).
 Status check_operator(const ApiContext& ctx, const Request& req);
+// An operator action's request (packet clear/retry, channel resume): check_operator, then the optional body
+// (schemas/operator-action.schema.json) read as {operator (default "operator"), reason (default "")}.
+// Errors: check_operator's, parse_json_body's.
+struct OperatorActionRequest {
+  std::string operator_id;
+  std::string reason;
+};
+Result<OperatorActionRequest> operator_action_request(const ApiContext& ctx, const Request& req);
 
 }  // namespace causeway::gateway::detail
