@@ -137,7 +137,47 @@ struct ServeOpts {
   std::string tls_cert, tls_key, api_token_file;
   std::vector<std::string> operators;  // 0x addresses allowed to sign operator requests
   gateway::ServerOptions limits;
+  std::vector<std::string> limit_flags_given;  // the limit flags on the command line (they override [gateway])
 };
+
+// The gateway's limits: ServerOptions' defaults, then the config file's [gateway] keys, then the limit flags
+// given on the command line (docs/configuration.md "[gateway]"). Ranges were checked by engine::check_config.
+struct LimitFlag {
+  const char* flag;
+  void (*copy)(gateway::ServerOptions& to, const gateway::ServerOptions& from);
+};
+constexpr LimitFlag kLimitFlags[] = {
+    {"--max-body", [](auto& t, const auto& f) { t.max_body_bytes = f.max_body_bytes; }},
+    {"--max-header", [](auto& t, const auto& f) { t.max_header_bytes = f.max_header_bytes; }},
+    {"--max-connections", [](auto& t, const auto& f) { t.max_connections = f.max_connections; }},
+    {"--max-connections-per-ip", [](auto& t, const auto& f) { t.max_connections_per_ip = f.max_connections_per_ip; }},
+    {"--rate-per-ip", [](auto& t, const auto& f) { t.rate_per_ip = f.rate_per_ip; }},
+    {"--burst-per-ip", [](auto& t, const auto& f) { t.burst_per_ip = f.burst_per_ip; }},
+    {"--read-timeout-ms", [](auto& t, const auto& f) { t.read_timeout_ms = f.read_timeout_ms; }},
+    {"--idle-timeout-ms", [](auto& t, const auto& f) { t.idle_timeout_ms = f.idle_timeout_ms; }},
+    {"--max-ws-message", [](auto& t, const auto& f) { t.max_ws_message_bytes = f.max_ws_message_bytes; }},
+    {"--ws-queue", [](auto& t, const auto& f) { t.ws_queue_messages = f.ws_queue_messages; }},
+};
+
+gateway::ServerOptions gateway_limits(const engine::GatewaySettings& file, const ServeOpts& o) {
+  gateway::ServerOptions so;
+  if (file.threads) so.threads = static_cast<std::size_t>(*file.threads);
+  if (file.max_body_bytes) so.max_body_bytes = static_cast<std::size_t>(*file.max_body_bytes);
+  if (file.max_header_bytes) so.max_header_bytes = static_cast<std::size_t>(*file.max_header_bytes);
+  if (file.read_timeout_ms) so.read_timeout_ms = static_cast<std::uint32_t>(*file.read_timeout_ms);
+  if (file.idle_timeout_ms) so.idle_timeout_ms = static_cast<std::uint32_t>(*file.idle_timeout_ms);
+  if (file.write_timeout_ms) so.write_timeout_ms = static_cast<std::uint32_t>(*file.write_timeout_ms);
+  if (file.max_connections) so.max_connections = static_cast<std::size_t>(*file.max_connections);
+  if (file.max_connections_per_ip) so.max_connections_per_ip = static_cast<std::size_t>(*file.max_connections_per_ip);
+  if (file.rate_per_ip) so.rate_per_ip = *file.rate_per_ip;
+  if (file.burst_per_ip) so.burst_per_ip = *file.burst_per_ip;
+  if (file.max_ws_message_bytes) so.max_ws_message_bytes = static_cast<std::size_t>(*file.max_ws_message_bytes);
+  if (file.ws_queue_messages) so.ws_queue_messages = static_cast<std::size_t>(*file.ws_queue_messages);
+  for (const auto& given : o.limit_flags_given)
+    for (const auto& f : kLimitFlags)
+      if (given == f.flag) f.copy(so, o.limits);
+  return so;
+}
 
 int serve(const ServeOpts& o) {
   const auto colon = o.listen.rfind(':');
@@ -230,7 +270,7 @@ int serve(const ServeOpts& o) {
   {
     const auto host = so.host;
     const auto port_n = so.port;
-    so = o.limits;
+    so = gateway_limits(ro.config.gateway, o);
     so.host = host;
     so.port = port_n;
     so.tls_cert_file = o.tls_cert;
@@ -324,7 +364,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--tls-key", o.tls_key, "PEM private key for --tls-cert (mode 0600)");
   cmd->add_option("--api-token-file", o.api_token_file, "Operator API token file (mode 0600): Authorization: Bearer");
   cmd->add_option("--operator", o.operators, "0x address whose signed requests are operator requests (repeatable)");
-  cmd->add_option("--max-body", o.limits.max_body_bytes, "Request body cap in bytes (POST /v1/packets: 4 MiB)")->capture_default_str();
+  cmd->add_option("--max-body", o.limits.max_body_bytes, "Request body cap in bytes (POST /v1/packets: 4 MiB). Limit flags override the config file's [gateway]")->capture_default_str();
   cmd->add_option("--max-header", o.limits.max_header_bytes, "Request header cap in bytes")->capture_default_str();
   cmd->add_option("--max-connections", o.limits.max_connections, "Open connections at most")->capture_default_str();
   cmd->add_option("--max-connections-per-ip", o.limits.max_connections_per_ip, "Open connections per remote address")->capture_default_str();
@@ -342,7 +382,12 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--audit-key", o.audit_key, "Audit (tree head) key file (default <data-dir>/audit.key, created 0600)");
   cmd->add_flag("--test-loopback-deliveries", o.loopback, "")->group("");  // hidden: tests only
   cmd->add_option("--test-loopback-file", o.loopback_file, "")->group("");  // hidden: shared by a committee's tests
-  cmd->callback([&exit_code] { exit_code = serve(o); });
+  cmd->callback([&exit_code, cmd] {
+    o.limit_flags_given.clear();
+    for (const auto& f : kLimitFlags)
+      if (cmd->get_option(f.flag)->count() > 0) o.limit_flags_given.emplace_back(f.flag);
+    exit_code = serve(o);
+  });
 }
 
 }  // namespace causeway::app

@@ -65,6 +65,43 @@ std::vector<Bytes> sigs_of(const json& j, const std::string& at) {
   for (std::size_t i = 0; i < j.size(); ++i) out.push_back(bytes_of(j[i], at + "[" + std::to_string(i) + "]"));
   return out;
 }
+double number_of(const json& j, const std::string& at) {
+  if (!j.is_number()) throw ShapeError{at, "expected a number"};
+  return j.get<double>();
+}
+
+// The [gateway] keys: name, member, and the range check_config enforces (docs/configuration.md "[gateway]").
+struct GatewayU64Key {
+  const char* name;
+  std::optional<std::uint64_t> GatewaySettings::*member;
+  std::uint64_t min;
+  std::uint64_t max;
+};
+constexpr std::uint64_t kKiB = 1024;
+constexpr std::uint64_t kMiB = 1024 * kKiB;
+constexpr GatewayU64Key kGatewayU64Keys[] = {
+    {"threads", &GatewaySettings::threads, 1, 64},
+    {"max_body_bytes", &GatewaySettings::max_body_bytes, kKiB, 64 * kMiB},
+    {"max_header_bytes", &GatewaySettings::max_header_bytes, kKiB, kMiB},
+    {"read_timeout_ms", &GatewaySettings::read_timeout_ms, 100, 3'600'000},
+    {"idle_timeout_ms", &GatewaySettings::idle_timeout_ms, 100, 3'600'000},
+    {"write_timeout_ms", &GatewaySettings::write_timeout_ms, 100, 3'600'000},
+    {"max_connections", &GatewaySettings::max_connections, 1, 1'000'000},
+    {"max_connections_per_ip", &GatewaySettings::max_connections_per_ip, 1, 1'000'000},
+    {"max_ws_message_bytes", &GatewaySettings::max_ws_message_bytes, kKiB, 64 * kMiB},
+    {"ws_queue_messages", &GatewaySettings::ws_queue_messages, 1, 65'536},
+};
+struct GatewayRateKey {
+  const char* name;
+  std::optional<double> GatewaySettings::*member;
+  double min;
+  double max;
+};
+constexpr GatewayRateKey kGatewayRateKeys[] = {
+    {"rate_per_ip", &GatewaySettings::rate_per_ip, 0, 1'000'000},
+    {"burst_per_ip", &GatewaySettings::burst_per_ip, 1, 1'000'000},
+};
+
 json hex(ByteView b) { return to_hex(b); }
 json hex(const Hash32& h) { return to_hex(h.view()); }
 
@@ -121,6 +158,19 @@ domain::SignedChannelRecord channel_of(const json& j) {
   else if (ord == "unordered") s.ordering = domain::Ordering::Unordered;
   else throw ShapeError{"ordering", "ordered | unordered"};
   s.open_height = u64_of(j.at("open_height"), "open_height");
+  r.nonce = u64_of(j.at("nonce"), "nonce");
+  r.signatures = sigs_of(j.at("signatures"), "signatures");
+  return r;
+}
+
+domain::ClientRecoverRecord recover_of(const json& j) {
+  domain::ClientRecoverRecord r;
+  r.island = str_of(j.at("island"), "island");
+  const auto& a = j.at("anchor");
+  r.anchor.height = u64_of(a.at("height"), "anchor.height");
+  r.anchor.hash = hash_of(a.at("hash"), "anchor.hash");
+  r.anchor.time_s = u64_of(a.at("time_s"), "anchor.time_s");
+  r.anchor.extra = a.contains("extra") ? bytes_of(a["extra"], "anchor.extra") : Bytes{};
   r.nonce = u64_of(j.at("nonce"), "nonce");
   r.signatures = sigs_of(j.at("signatures"), "signatures");
   return r;
@@ -189,6 +239,20 @@ Result<domain::SignedChannelRecord> channel_from_json(const json& j) {
   return guarded([&] { return channel_of(j); }, "");
 }
 
+json recover_to_json(const domain::ClientRecoverRecord& r) {
+  json sigs = json::array();
+  for (const auto& g : r.signatures) sigs.push_back(hex(g));
+  return json{{"island", r.island},
+              {"anchor", {{"height", r.anchor.height}, {"hash", hex(r.anchor.hash)}, {"time_s", r.anchor.time_s},
+                          {"extra", hex(r.anchor.extra)}}},
+              {"nonce", r.nonce},
+              {"signatures", sigs}};
+}
+
+Result<domain::ClientRecoverRecord> recover_from_json(const json& j) {
+  return guarded([&] { return recover_of(j); }, "");
+}
+
 json config_to_json(const RelayConfig& c) {
   json members = json::array();
   for (const auto& m : c.committee.members) members.push_back(hex(ByteView(m.data(), m.size())));
@@ -211,6 +275,12 @@ json config_to_json(const RelayConfig& c) {
     ads.push_back({{"island", a.island}, {"kind", a.kind}, {"rpc", a.rpc}, {"ws", a.ws},
                    {"submitter_key_file", a.submitter_key_file}, {"confirmations", a.confirmations}});
   out["adapters"] = {{"poll_ms", c.adapters.poll_ms}, {"withhold", c.adapters.withhold}, {"islands", ads}};
+  json gw = json::object();
+  for (const auto& k : kGatewayU64Keys)
+    if (c.gateway.*k.member) gw[k.name] = *(c.gateway.*k.member);
+  for (const auto& k : kGatewayRateKeys)
+    if (c.gateway.*k.member) gw[k.name] = *(c.gateway.*k.member);
+  out["gateway"] = std::move(gw);
   return out;
 }
 
@@ -304,6 +374,26 @@ Result<RelayConfig> config_from_json(const json& j) {
     if (!r) return tl::unexpected(r.error());
     c.adapters = std::move(*r);
   }
+  if (j.contains("gateway")) {
+    auto r = guarded(
+        [&] {
+          const auto& m = j["gateway"];
+          if (!m.is_object()) throw ShapeError{"", "expected a table"};
+          GatewaySettings s;
+          for (const auto& [key, value] : m.items()) {
+            bool known = false;
+            for (const auto& k : kGatewayU64Keys)
+              if (key == k.name) s.*k.member = u64_of(value, key), known = true;
+            for (const auto& k : kGatewayRateKeys)
+              if (key == k.name) s.*k.member = number_of(value, key), known = true;
+            if (!known) throw ShapeError{key, "unknown gateway key"};
+          }
+          return s;
+        },
+        "gateway.");
+    if (!r) return tl::unexpected(r.error());
+    c.gateway = std::move(*r);
+  }
   return c;
 }
 
@@ -366,6 +456,19 @@ Status check_config(const RelayConfig& config) {
     if (a.kind == "evm" && reg->spec.endpoint.size() != 20)
       return fail(Code::InvalidArgument, "an EVM island's endpoint is 20 bytes", at + "island");
   }
+  const GatewaySettings& g = config.gateway;
+  for (const auto& k : kGatewayU64Keys)
+    if (const auto& v = g.*k.member; v && (*v < k.min || *v > k.max))
+      return fail(Code::InvalidArgument,
+                  std::to_string(*v) + " is outside " + std::to_string(k.min) + "…" + std::to_string(k.max),
+                  std::string("gateway.") + k.name);
+  for (const auto& k : kGatewayRateKeys)
+    if (const auto& v = g.*k.member; v && !(*v >= k.min && *v <= k.max))  // NaN fails too
+      return fail(Code::InvalidArgument, "outside " + std::to_string(k.min) + "…" + std::to_string(k.max),
+                  std::string("gateway.") + k.name);
+  if (g.max_connections_per_ip && g.max_connections && *g.max_connections_per_ip > *g.max_connections)
+    return fail(Code::InvalidArgument, "more connections per address than connections in all",
+                "gateway.max_connections_per_ip");
   return {};
 }
 

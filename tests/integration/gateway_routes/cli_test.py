@@ -86,6 +86,55 @@ for name, block, where in adapter_cases:
     check(p.returncode == 2 and where in p.stderr,
           "serve --config %s: exit 2 before starting (%r)" % (name, p.stderr.strip()))
 
+# ---- [gateway] limits from the config file; a flag on the command line overrides its key ----------------------
+for name, old, new, code, where in [
+        ("gateway-body-too-small", "max_body_bytes = 1048576", "max_body_bytes = 10", "ERR_BODY_SCHEMA",
+         "gateway.max_body_bytes"),
+        ("gateway-negative-rate", "rate_per_ip = 200", "rate_per_ip = -1", "ERR_BODY_SCHEMA", "gateway"),
+        ("gateway-unknown-key", "rate_per_ip = 200", "rate_per_ipp = 200", "ERR_BODY_SCHEMA", "gateway"),
+        ("gateway-per-ip-above-all", "# max_connections = 4096", "max_connections = 8\nmax_connections_per_ip = 9",
+         "ERR_INVALID_ARGUMENT", "gateway.max_connections_per_ip")]:
+    f = os.path.join(tmp, name + ".toml")
+    check(old in text, "the example holds %r" % old)
+    open(f, "w").write(text.replace(old, new, 1))
+    p = run("config", "validate", f, check_rc=2)
+    check(p.returncode == 2 and code in p.stderr and where in p.stderr,
+          "config validate %s: exit 2, %s at %s (%r)" % (name, code, where, p.stderr.strip()))
+    if where != "gateway":  # serve runs the same range checks (engine::check_config) without the schema
+        p = run("serve", "--config", f, "--data-dir", os.path.join(tmp, "serve-" + name), "--listen", "127.0.0.1:0",
+                check_rc=2)
+        check(p.returncode == 2 and "ERR_INVALID_ARGUMENT" in p.stderr and where in p.stderr,
+              "serve --config %s: exit 2 before starting, ERR_INVALID_ARGUMENT at %s (%r)" % (name, where, p.stderr.strip()))
+
+
+def post_status(port, path, body):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        c.request("POST", path, body, {"Content-Type": "application/json"})
+        return c.getresponse().status
+    except (ConnectionError, http.client.HTTPException):
+        return None  # the server may close before reading a refused body
+    finally:
+        c.close()
+
+
+small = os.path.join(tmp, "gateway-small-body.toml")
+open(small, "w").write(text.replace("max_body_bytes = 1048576", "max_body_bytes = 2048", 1))
+body_3k = json.dumps({"padding": "x" * 3000})
+for extra, expect_413, what in [([], True, "the file's max_body_bytes = 2048 refuses a 3 KB body: 413"),
+                                (["--max-body", "8192"], False, "--max-body 8192 on the command line overrides the file")]:
+    proc_g = subprocess.Popen([CW, "serve", "--listen", "127.0.0.1:0", "--data-dir",
+                               os.path.join(tmp, "data-gw-%d" % len(extra)), "--config", small, *extra],
+                              stdout=subprocess.PIPE, stderr=open(os.path.join(tmp, "serve-gw.log"), "a"), text=True)
+    try:
+        line = proc_g.stdout.readline()
+        port_g = int(line.split("listening on ")[1].split(" ")[0].rsplit(":", 1)[1])
+        st = post_status(port_g, "/v1/islands", body_3k)
+        check((st == 413) == expect_413 and st is not None, "%s (status %s)" % (what, st))
+    finally:
+        proc_g.terminate()
+        proc_g.wait(timeout=30)
+
 # ---- bench e2e usage errors (exit 2 before anything starts; no anvil needed) -------------------------------
 p = run("bench", "e2e", "--packets", "2", "--senders", "3", check_rc=2)
 check(p.returncode == 2 and "--senders" in p.stderr, "bench e2e --senders > --packets: usage, exit 2 (%r)" % p.stderr.strip())

@@ -15,6 +15,7 @@
 // Thread-safety: value types and pure functions (load_config reads one file).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,12 +69,35 @@ struct AdapterSettings {
   std::vector<IslandAdapterSettings> islands;
 };
 
+// Gateway limits (docs/configuration.md "[gateway]"; attack case A29; the meaning of each is
+// gateway::ServerOptions'). Every key is optional: an absent key keeps ServerOptions' default, and a
+// `causeway serve` flag given on the command line (--max-body, --rate-per-ip, …) overrides the file.
+//   [gateway]    threads, max_body_bytes, max_header_bytes, read_timeout_ms, idle_timeout_ms, write_timeout_ms,
+//                max_connections, max_connections_per_ip, rate_per_ip, burst_per_ip, max_ws_message_bytes,
+//                ws_queue_messages (bytes, milliseconds, connections, requests per second, messages)
+struct GatewaySettings {
+  std::optional<std::uint64_t> threads;
+  std::optional<std::uint64_t> max_body_bytes;
+  std::optional<std::uint64_t> max_header_bytes;
+  std::optional<std::uint64_t> read_timeout_ms;
+  std::optional<std::uint64_t> idle_timeout_ms;
+  std::optional<std::uint64_t> write_timeout_ms;
+  std::optional<std::uint64_t> max_connections;
+  std::optional<std::uint64_t> max_connections_per_ip;
+  std::optional<double> rate_per_ip;          // 0 = unlimited
+  std::optional<double> burst_per_ip;
+  std::optional<std::uint64_t> max_ws_message_bytes;
+  std::optional<std::uint64_t> ws_queue_messages;
+  bool operator==(const GatewaySettings&) const = default;
+};
+
 struct RelayConfig {
   CommitteeSettings committee;
   std::vector<domain::SignedIsland> islands;
   std::vector<ChannelPair> channels;
   std::vector<AssetSetting> assets;       // packet lifecycle (above)
   AdapterSettings adapters;               // packet lifecycle (above)
+  GatewaySettings gateway;                // gateway limits (above)
 };
 
 // JSON forms (byte strings 0x hex; endpoint: 0x hex, or {"utf8": "endpoint"} for module names):
@@ -88,6 +112,10 @@ nlohmann::json island_to_json(const domain::SignedIsland& r);
 Result<domain::SignedIsland> island_from_json(const nlohmann::json& j);
 nlohmann::json channel_to_json(const domain::SignedChannelRecord& r);
 Result<domain::SignedChannelRecord> channel_from_json(const nlohmann::json& j);
+// client.recover record (schemas/client-recover.schema.json): {"island","anchor":{"height","hash","time_s",
+// "extra"},"nonce","signatures"}. Errors (from_json): ERR_INVALID_ARGUMENT (shape; `at` names the field).
+nlohmann::json recover_to_json(const domain::ClientRecoverRecord& r);
+Result<domain::ClientRecoverRecord> recover_from_json(const nlohmann::json& j);
 nlohmann::json config_to_json(const RelayConfig& c);
 Result<RelayConfig> config_from_json(const nlohmann::json& j);
 
@@ -101,7 +129,11 @@ Result<RelayConfig> load_config(const std::string& path);
 //   every [[adapters.islands]] entry: its island is one of [[islands]], at least one RPC URL and each an
 //     http://host[:port][/path] URL (adapters/common parse_http_url), the optional ws URL a ws://host[:port][/path]
 //     URL (as the new-heads subscription reads it), and for kind "evm" a 20-byte registered endpoint,
-//     errors (ERR_INVALID_ARGUMENT) at adapters.islands[i].<field>.
+//     errors (ERR_INVALID_ARGUMENT) at adapters.islands[i].<field>;
+//   every [gateway] limit within its range (kGatewayRanges in config.cpp: threads 1–64, body 1 KiB–64 MiB, header
+//     1 KiB–1 MiB, timeouts 100 ms–1 h, connections 1–1,000,000, per-IP connections ≥ 1 and ≤ max_connections,
+//     rate 0–1,000,000/s, burst ≥ 1, WebSocket message 1 KiB–64 MiB, queue 1–65,536), errors
+//     (ERR_INVALID_ARGUMENT) at gateway.<key>.
 // Pure (no I/O).
 Status check_config(const RelayConfig& config);
 // The file as a JSON document before it is read into a RelayConfig (TOML converted by toml++), for
