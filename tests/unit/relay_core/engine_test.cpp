@@ -21,6 +21,7 @@
 #include "causeway/engine/relay.hpp"
 #include "causeway/engine/supervisor.hpp"
 #include "causeway/store/relay_schema.hpp"
+#include "relay_audit_check.hpp"
 #include "relay_workload.hpp"
 
 using namespace causeway;
@@ -390,19 +391,7 @@ TEST_CASE("restart: the relay's state, audit log and attestations survive; the a
   CHECK(relay->packet_count() == 30);
   CHECK(relay->consensus_states("cwdevnet:cw-src").size() == 4);
   relay->stop();
-  auto db = store::open_relay_database(dir + "/causeway.db");
-  REQUIRE(db.has_value());
-  auto log = audit::AuditLog::open(*db);
-  REQUIRE(log.has_value());
-  auto key = audit::AuditKey::from_secret(Bytes(32, 0x07));
-  REQUIRE(key.has_value());
-  REQUIRE(log->sign_tree_head(*key, wall_ms()).has_value());
-  audit::DatabaseSource src(*log);
-  auto report = audit::verify_log(src);
-  REQUIRE(report.has_value());
-  INFO((report->error ? report->error->detail + " at " + report->error->at : std::string("ok")));
-  CHECK(report->ok);
-  CHECK(report->bundles_verified == 30);
+  test::check_relay_audit_log(dir, 30);
 }
 
 TEST_CASE("delivery: lookup before every submit; A27 already received is never submitted; A30 timeout reconciled") {

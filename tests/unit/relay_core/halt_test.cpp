@@ -17,6 +17,7 @@
 #include "causeway/domain/ids.hpp"
 #include "causeway/engine/relay.hpp"
 #include "causeway/store/relay_schema.hpp"
+#include "relay_audit_check.hpp"
 #include "relay_workload.hpp"
 
 using namespace causeway;
@@ -188,17 +189,5 @@ TEST_CASE("A05 escrow invariant break halts the channel durably and logs invaria
   CHECK(count(dir, "SELECT count(*) FROM audit_leaves WHERE kind = 'invariant_alert'") == 2);
 
   // The audit log (with its invariant_alert and operator_action leaves) verifies.
-  auto db = store::open_relay_database(dir + "/causeway.db");
-  REQUIRE(db.has_value());
-  auto log = audit::AuditLog::open(*db);
-  REQUIRE(log.has_value());
-  auto key = audit::AuditKey::from_secret(Bytes(32, 0x07));
-  REQUIRE(key.has_value());
-  REQUIRE(log->sign_tree_head(*key, wall_ms()).has_value());
-  audit::DatabaseSource src(*log);
-  auto report = audit::verify_log(src);
-  REQUIRE(report.has_value());
-  INFO((report->error ? report->error->detail + " at " + report->error->at : std::string("ok")));
-  CHECK(report->ok);
-  CHECK(report->bundles_verified == 3);
+  test::check_relay_audit_log(dir, 3);
 }
