@@ -266,7 +266,7 @@ struct Relay::Impl {
   void rebuild_trust() {
     auto list = std::make_shared<proofs::TrustList>();
     for (const auto& [island, states] : cstates)
-      for (const auto& s : states) list->push_back(proofs::TrustedAnchor{island, s.height, s.hash, s.validator_set_hash});
+      for (const auto& s : states) list->push_back(proofs::TrustedAnchor{island, s.height, s.hash, s.validator_set_hash, s.time_ms});
     trust = std::move(list);
   }
   bool holds(const std::string& island, std::uint64_t height, const Hash32& hash) const {

@@ -77,6 +77,7 @@ struct CmRun {
   std::uint64_t height = 0;
   Hash32 hash;
   Hash32 set_hash;
+  std::uint64_t anchor_time_s = 0;  // the trust entry's time when it names one, else the document's (0: unknown)
   cm::ChainTrust chain_trust;
   std::optional<cm::LightClient> client;
   std::vector<cm::Block> blocks;
@@ -108,19 +109,23 @@ Result<CmRun> open_chainmaker_run(const nlohmann::json& doc, const TrustList* tr
     if (*t > static_cast<std::uint64_t>(INT64_MAX)) return fail(Code::Overflow, "time_s out of range", "anchor.time_s");
     anchor.time_s = static_cast<std::int64_t>(*t);
   }
-  anchor.trust = *chain_trust;
-  auto client = cm::LightClient::create(std::move(anchor), {}, doc["headers"].size() + 1);
-  if (!client) return tl::unexpected(under(client.error(), "anchor"));
   if (trust != nullptr) {  // A03: anchor block and validator-set hash both pinned
-    bool found = false;
+    const TrustedAnchor* found = nullptr;
     for (const auto& t : *trust)
-      found = found || (t.island == island && t.height == *height && t.hash == *hash && t.validator_set_hash == *set_hash);
-    if (!found)
+      if (t.island == island && t.height == *height && t.hash == *hash && t.validator_set_hash == *set_hash) found = &t;
+    if (found == nullptr)
       return fail(Code::UntrustedAnchor,
                   "anchor " + to_hex(hash->view()) + " at height " + std::to_string(*height) + " with validator set " +
                       to_hex(set_hash->view()) + " is not in the trust file",
                   "anchor");
+    // The held state's time, never the document's: a pusher could otherwise lift the "block time must not go
+    // backwards" floor of the first pushed block (time 0 = unknown) or move it.
+    if (found->time_ms) anchor.time_s = static_cast<std::int64_t>(*found->time_ms / 1000);
   }
+  run.anchor_time_s = static_cast<std::uint64_t>(anchor.time_s);
+  anchor.trust = *chain_trust;
+  auto client = cm::LightClient::create(std::move(anchor), {}, doc["headers"].size() + 1);
+  if (!client) return tl::unexpected(under(client.error(), "anchor"));
 
   const auto& headers = doc["headers"];
   for (std::size_t i = 0; i < headers.size(); ++i) {
@@ -155,8 +160,7 @@ Result<VerifiedHeaders> verify_chainmaker_headers(const nlohmann::json& doc, con
   VerifiedHeaders out;
   out.island = run->island;
   out.crypto = doc["anchor"]["hash_type"].get<std::string>();
-  const std::uint64_t anchor_time_s = doc["anchor"].contains("time_s") ? doc["anchor"]["time_s"].get<std::uint64_t>() : 0;
-  out.anchor = VerifiedHeader{run->height, run->hash, anchor_time_s * 1000, Hash32{}, 0, run->set_hash};
+  out.anchor = VerifiedHeader{run->height, run->hash, run->anchor_time_s * 1000, Hash32{}, 0, run->set_hash};
   for (std::size_t i = 0; i < run->blocks.size(); ++i) {
     const auto& b = run->blocks[i];
     const cm::VerifiedBlock* v = run->client->verified(b.header.height);

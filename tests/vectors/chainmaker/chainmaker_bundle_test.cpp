@@ -363,6 +363,24 @@ TEST_CASE("chainmaker/v2 header document: A03 and the light client's rules hold 
     CHECK(v.error().code == Code::InvalidArgument);
     CHECK(v.error().at == "headers[1]");
   }
+  SECTION("the held state's time, not the document's anchor.time_s, is the first block's time floor") {
+    const auto t30 = static_cast<std::uint64_t>(load_block(kBlock30).header.timestamp_s);
+    json doc = header_doc30(trust_with_pins(load_block(kBlock3), 22));
+    doc["anchor"]["time_s"] = 0;  // "unknown": would lift the floor if the document were believed
+    auto held_later = trust29(set_hash);
+    held_later[0].time_ms = (t30 + 1) * 1000;
+    auto v = proofs::verify_bft_headers(doc.dump(), held_later, kNow);
+    REQUIRE(!v);
+    CHECK(v.error().code == Code::TimestampOrder);
+    CHECK(v.error().at == "headers[0].header.block_timestamp");
+    doc["anchor"]["time_s"] = t30 + 100;  // a later time in the document does not refuse an honest block either
+    auto held_earlier = trust29(set_hash);
+    held_earlier[0].time_ms = (t30 - 1) * 1000;
+    auto ok = proofs::verify_bft_headers(doc.dump(), held_earlier, kNow);
+    INFO((ok ? "" : ok.error().detail + " at " + ok.error().at));
+    REQUIRE(ok);
+    CHECK(ok->anchor.time_ms == (t30 - 1) * 1000);
+  }
   SECTION("a malformed anchor is ERR_BUNDLE_SCHEMA, not an exception") {
     json doc = header_doc30(trust_with_pins(load_block(kBlock3), 22));
     doc["anchor"]["hash_type"] = 7;

@@ -31,6 +31,9 @@ struct TrustedAnchor {
   std::uint64_t height = 0;
   Hash32 hash;
   std::optional<Hash32> validator_set_hash;
+  // The held consensus state's time (ms) when the caller knows it (the relay does). chainmaker/v2 takes the
+  // anchor's time from here, not from the document (a trust file entry has none: the document's time_s is used).
+  std::optional<std::uint64_t> time_ms = std::nullopt;
 };
 using TrustList = std::vector<TrustedAnchor>;
 
