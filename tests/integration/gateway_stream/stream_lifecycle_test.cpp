@@ -57,40 +57,13 @@ void stream_lifecycle(bool ordered) {
   const auto& ai = a_setup->info();
   const auto& bi = b_setup->info();
   Rpc ra(na), rb(nb);
-  REQUIRE(wait_receipt(*a_setup, ra.submit(ai, kGovernance, dn::TxKind::ChannelOpen,
-                                           dn::encode_body(dn::ChannelOpenBody{"channel-0", "transfer", bi.island,
-                                                                               bi.genesis_hash, "channel-0",
-                                                                               "transfer", ordered})))
-              .success);
-  REQUIRE(wait_receipt(*b_setup, rb.submit(bi, kGovernance, dn::TxKind::ChannelOpen,
-                                           dn::encode_body(dn::ChannelOpenBody{"channel-0", "transfer", ai.island,
-                                                                               ai.genesis_hash, "channel-0",
-                                                                               "transfer", ordered})))
-              .success);
+  open_channel_on_chains(*a_setup, ra, *b_setup, rb, ordered);
 
   // The relay: config with both islands, the channel pair, the asset; the committee key = the chains' member.
-  engine::RelayConfig cfg;
-  const auto isl_a = island_record(*a_setup, ra);
-  const auto isl_b = island_record(*b_setup, rb);
-  cfg.islands = {isl_a, isl_b};
-  cfg.channels.push_back(engine::ChannelPair{channel_record(isl_a.spec, isl_b.spec, ordered), channel_record(isl_b.spec, isl_a.spec, ordered)});
-  cfg.assets.push_back(engine::AssetSetting{ai.island, "stake"});
-  const fs::path key_file = tmp.path() / "attestation.key";
-  std::ofstream(key_file) << dn::kDevKeys[kCommittee] << "\n";
-  ::chmod(key_file.c_str(), 0600);
-  cfg.committee.key_file = key_file.string();
+  const auto cfg = two_island_config(*a_setup, ra, *b_setup, rb, ordered, tmp.path() / "attestation.key");
   const fs::path data = tmp.path() / "relay";
   std::vector<std::string> notes;
-  auto open_relay = [&] {
-    engine::RelayOptions o;
-    o.data_dir = data.string();
-    o.config = cfg;
-    o.log = [&](const std::string& s) { notes.push_back(s); };
-    auto r = engine::Relay::open(std::move(o));
-    if (!r) FAIL("relay open: " << code_name(r.error().code) << " " << r.error().detail << " at " << r.error().at);
-    return std::move(*r);
-  };
-  auto relay = open_relay();
+  auto relay = open_relay(data, cfg, notes);
 
   engine::Lifecycle::Options lo;
   lo.log = [&](const std::string& s) { notes.push_back(s); };

@@ -1,6 +1,8 @@
 // The devnet end-to-end harness: see devnet_harness.hpp.
 #include "devnet_harness.hpp"
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <thread>
 #include <vector>
@@ -130,6 +132,47 @@ domain::SignedChannelRecord channel_record(const domain::IslandSpec& self, const
   r.signatures.push_back(
       domain::sign_governance(domain::channel_digest(domain::GovAction::ChannelOpen, s, self.genesis, 2), sk).value());
   return r;
+}
+
+void open_channel_on_chains(da::DevnetAdapter& a, Rpc& ra, da::DevnetAdapter& b, Rpc& rb, bool ordered) {
+  const auto& ai = a.info();
+  const auto& bi = b.info();
+  REQUIRE(wait_receipt(a, ra.submit(ai, kGovernance, dn::TxKind::ChannelOpen,
+                                    dn::encode_body(dn::ChannelOpenBody{"channel-0", "transfer", bi.island,
+                                                                        bi.genesis_hash, "channel-0", "transfer",
+                                                                        ordered})))
+              .success);
+  REQUIRE(wait_receipt(b, rb.submit(bi, kGovernance, dn::TxKind::ChannelOpen,
+                                    dn::encode_body(dn::ChannelOpenBody{"channel-0", "transfer", ai.island,
+                                                                        ai.genesis_hash, "channel-0", "transfer",
+                                                                        ordered})))
+              .success);
+}
+
+engine::RelayConfig two_island_config(da::DevnetAdapter& a, Rpc& ra, da::DevnetAdapter& b, Rpc& rb, bool ordered,
+                                      const fs::path& key_file) {
+  engine::RelayConfig cfg;
+  const auto isl_a = island_record(a, ra);
+  const auto isl_b = island_record(b, rb);
+  cfg.islands = {isl_a, isl_b};
+  cfg.channels.push_back(
+      engine::ChannelPair{channel_record(isl_a.spec, isl_b.spec, ordered), channel_record(isl_b.spec, isl_a.spec, ordered)});
+  cfg.assets.push_back(engine::AssetSetting{a.info().island, "stake"});
+  std::ofstream(key_file) << dn::kDevKeys[kCommittee] << "\n";
+  ::chmod(key_file.c_str(), 0600);
+  cfg.committee.key_file = key_file.string();
+  return cfg;
+}
+
+std::unique_ptr<engine::Relay> open_relay(const fs::path& data, const engine::RelayConfig& cfg,
+                                          std::vector<std::string>& notes) {
+  engine::RelayOptions o;
+  o.data_dir = data.string();
+  o.config = cfg;
+  o.log = [&notes](const std::string& s) { notes.push_back(s); };
+  auto r = engine::Relay::open(std::move(o));
+  if (!r) FAIL("relay open: " << code_name(r.error().code) << " " << r.error().detail << " at " << r.error().at);
+  return std::move(*r);
 }
 
 

@@ -76,6 +76,17 @@ domain::SignedIsland island_record(da::DevnetAdapter& a, Rpc& rpc);
 domain::SignedChannelRecord channel_record(const domain::IslandSpec& self, const domain::IslandSpec& other,
                                            bool ordered = false);
 
+// Opens channel-0 (port transfer) between the live devnets `a` and `b` on both chains: governance transactions
+// of key(kGovernance); REQUIREs both receipts to succeed.
+void open_channel_on_chains(da::DevnetAdapter& a, Rpc& ra, da::DevnetAdapter& b, Rpc& rb, bool ordered = false);
+// The relay's configuration for live devnets `a` and `b` joined by channel-0: both island records, the channel
+// pair, the base asset "stake" of `a`, and the relay's attestation key key(kCommittee) (the one-member committee
+// of both chains) written to `key_file` with mode 0600.
+engine::RelayConfig two_island_config(da::DevnetAdapter& a, Rpc& ra, da::DevnetAdapter& b, Rpc& rb, bool ordered,
+                                      const fs::path& key_file);
+// A relay on `data` with `cfg` whose log lines are appended to `notes` (which must outlive it); FAILs on error.
+std::unique_ptr<engine::Relay> open_relay(const fs::path& data, const engine::RelayConfig& cfg,
+                                          std::vector<std::string>& notes);
 // A transfer of `amount` `denom` sent by dev key `sender` on `channel` of `src` (waits for its receipt); the one
 // sent packet its block holds.
 da::SentPacketEvent send_transfer(da::DevnetAdapter& src, Rpc& rpc, int sender, const std::string& channel,

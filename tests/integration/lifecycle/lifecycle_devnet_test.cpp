@@ -62,40 +62,13 @@ TEST_CASE("A21 A23 A27 A30 lifecycle: discovered, delivered, acknowledged back; 
   const auto& ai = a_setup->info();
   const auto& bi = b_setup->info();
   Rpc ra(na), rb(nb);
-  REQUIRE(wait_receipt(*a_setup, ra.submit(ai, kGovernance, dn::TxKind::ChannelOpen,
-                                           dn::encode_body(dn::ChannelOpenBody{"channel-0", "transfer", bi.island,
-                                                                               bi.genesis_hash, "channel-0",
-                                                                               "transfer", false})))
-              .success);
-  REQUIRE(wait_receipt(*b_setup, rb.submit(bi, kGovernance, dn::TxKind::ChannelOpen,
-                                           dn::encode_body(dn::ChannelOpenBody{"channel-0", "transfer", ai.island,
-                                                                               ai.genesis_hash, "channel-0",
-                                                                               "transfer", false})))
-              .success);
+  open_channel_on_chains(*a_setup, ra, *b_setup, rb);
 
   // The relay: config with both islands, the channel pair, the asset; the committee key = the chains' member.
-  engine::RelayConfig cfg;
-  const auto isl_a = island_record(*a_setup, ra);
-  const auto isl_b = island_record(*b_setup, rb);
-  cfg.islands = {isl_a, isl_b};
-  cfg.channels.push_back(engine::ChannelPair{channel_record(isl_a.spec, isl_b.spec), channel_record(isl_b.spec, isl_a.spec)});
-  cfg.assets.push_back(engine::AssetSetting{ai.island, "stake"});
-  const fs::path key_file = tmp.path() / "attestation.key";
-  std::ofstream(key_file) << dn::kDevKeys[kCommittee] << "\n";
-  ::chmod(key_file.c_str(), 0600);
-  cfg.committee.key_file = key_file.string();
+  const auto cfg = two_island_config(*a_setup, ra, *b_setup, rb, false, tmp.path() / "attestation.key");
   const fs::path data = tmp.path() / "relay";
   std::vector<std::string> notes;
-  auto open_relay = [&] {
-    engine::RelayOptions o;
-    o.data_dir = data.string();
-    o.config = cfg;
-    o.log = [&](const std::string& s) { notes.push_back(s); };
-    auto r = engine::Relay::open(std::move(o));
-    if (!r) FAIL("relay open: " << code_name(r.error().code) << " " << r.error().detail << " at " << r.error().at);
-    return std::move(*r);
-  };
-  auto relay = open_relay();
+  auto relay = open_relay(data, cfg, notes);
 
   engine::Lifecycle::Options lo;
   lo.log = [&](const std::string& s) { notes.push_back(s); };
@@ -167,7 +140,7 @@ TEST_CASE("A21 A23 A27 A30 lifecycle: discovered, delivered, acknowledged back; 
   relay->stop();
   relay.reset();
   const auto p3 = send(11, 0, now_ns + 600'000'000'000ull);
-  relay = open_relay();  // replays acks, timeouts, refunds and re-checks the ledger
+  relay = open_relay(data, cfg, notes);  // replays acks, timeouts, refunds and re-checks the ledger
   CHECK(relay->scan_height(ai.island) == scanned_before);
   CHECK(stage_of(id1) == "acknowledged");
   CHECK(stage_of(id2) == "refunded");
@@ -227,7 +200,7 @@ TEST_CASE("A21 A23 A27 A30 lifecycle: discovered, delivered, acknowledged back; 
   supervisor.reset();
   relay->stop();
   relay.reset();
-  relay = open_relay();  // replays packets and returns in audit order
+  relay = open_relay(data, cfg, notes);  // replays packets and returns in audit order
   CHECK(stage_of(id5) == "acknowledged");
   CHECK(relay->packet_count() == 5);
   CHECK(relay->check_ledger().ok);
@@ -247,27 +220,11 @@ TEST_CASE("A23 A30 causeway serve runs the lifecycle from [adapters]: a transfer
   const auto& ai = a->info();
   const auto& bi = b->info();
   Rpc ra(na), rb(nb);
-  REQUIRE(wait_receipt(*a, ra.submit(ai, kGovernance, dn::TxKind::ChannelOpen,
-                                     dn::encode_body(dn::ChannelOpenBody{"channel-0", "transfer", bi.island,
-                                                                         bi.genesis_hash, "channel-0", "transfer", false})))
-              .success);
-  REQUIRE(wait_receipt(*b, rb.submit(bi, kGovernance, dn::TxKind::ChannelOpen,
-                                     dn::encode_body(dn::ChannelOpenBody{"channel-0", "transfer", ai.island,
-                                                                         ai.genesis_hash, "channel-0", "transfer", false})))
-              .success);
-  engine::RelayConfig cfg;
-  const auto isl_a = island_record(*a, ra);
-  const auto isl_b = island_record(*b, rb);
-  cfg.islands = {isl_a, isl_b};
-  cfg.channels.push_back(engine::ChannelPair{channel_record(isl_a.spec, isl_b.spec), channel_record(isl_b.spec, isl_a.spec)});
-  cfg.assets.push_back(engine::AssetSetting{ai.island, "stake"});
-  const fs::path key_file = tmp.path() / "attestation.key";
-  std::ofstream(key_file) << dn::kDevKeys[kCommittee] << "\n";
-  ::chmod(key_file.c_str(), 0600);
+  open_channel_on_chains(*a, ra, *b, rb);
+  auto cfg = two_island_config(*a, ra, *b, rb, false, tmp.path() / "attestation.key");
   const fs::path submitter = tmp.path() / "submitter.key";
   std::ofstream(submitter) << dn::kDevKeys[kSubmitter] << "\n";
   ::chmod(submitter.c_str(), 0600);
-  cfg.committee.key_file = key_file.string();
   cfg.adapters.poll_ms = 20;
   cfg.adapters.islands.push_back(engine::IslandAdapterSettings{ai.island, "devnet", {na.rpc_url()}, submitter.string(), 0, ""});
   cfg.adapters.islands.push_back(engine::IslandAdapterSettings{bi.island, "devnet", {nb.rpc_url()}, submitter.string(), 0, ""});
