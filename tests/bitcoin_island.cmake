@@ -5,3 +5,16 @@ causeway_vector_test(bitcoin_island_test
   LIBS causeway::gateway causeway::engine causeway::domain Boost::headers)
 target_include_directories(bitcoin_island_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration/gateway_routes)
 set_tests_properties(bitcoin_island_test PROPERTIES LABELS "vectors;integration")
+# Bitcoin deposits taken in by a real Relay + gateway (PACKET.md "Bitcoin deposits"): a synthetic regtest chain with
+# CWY1 deposits, SPV bundles through POST /v1/packets and Relay::submit_bundle, refusals (not a deposit, unknown
+# route, confirmations, A03), exactly once, no return path (acks end at the destination, no return row), and the
+# engine's source watcher taking deposits in through BitcoinAdapter against a fake Bitcoin Core.
+causeway_unit_test(bitcoin_deposit_test
+  SOURCES integration/bitcoin_island/bitcoin_deposit_test.cpp integration/gateway_routes/http_client.cpp
+          ${CMAKE_SOURCE_DIR}/relay/app/src/relay_workload.cpp $<TARGET_OBJECTS:fake_rpc_server>
+  LIBS causeway::gateway causeway::engine causeway::domain causeway::bft causeway::bitcoin_adapter fake_rpc_server
+       Boost::headers)
+target_include_directories(bitcoin_deposit_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration/gateway_routes
+                           ${CMAKE_CURRENT_SOURCE_DIR}/unit/proofs ${CMAKE_CURRENT_SOURCE_DIR}/unit/bitcoin
+                           ${CMAKE_CURRENT_SOURCE_DIR}/unit/adapters ${CMAKE_SOURCE_DIR}/relay/app/src)
+set_tests_properties(bitcoin_deposit_test PROPERTIES LABELS "integration")

@@ -1,5 +1,5 @@
 # adapters/devnet and adapters/bitcoin tests (full build only; docs/adapters.md):
-#   bitcoin_adapter_test             unit: BIP 37 partial Merkle trees (Core's rules), CWY1 deposits, header files,
+#   bitcoin_adapter_test             unit: BIP 37 partial Merkle trees (Core's rules), header files,
 #                                    a regtest deposit proven end to end through a fake Bitcoin Core (loopback)
 #   bitcoin_adapter_vectors_test     a fake Bitcoin Core answering from the real mainnet vectors in
 #                                    ../shared/vectors/bitcoin: headers, transactions, gettxoutproof → bundle →
@@ -15,7 +15,8 @@ target_compile_options(fake_rpc_server PRIVATE ${CAUSEWAY_WARNINGS})
 causeway_unit_test(bitcoin_adapter_test
   SOURCES unit/adapters/bitcoin_adapter_test.cpp $<TARGET_OBJECTS:fake_rpc_server>
   LIBS causeway::bitcoin_adapter causeway::proofs causeway::bitcoin fake_rpc_server)
-target_include_directories(bitcoin_adapter_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/proofs)
+target_include_directories(bitcoin_adapter_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/proofs
+                           ${CMAKE_CURRENT_SOURCE_DIR}/unit/bitcoin)
 
 causeway_vector_test(bitcoin_adapter_vectors_test
   SOURCES vectors/adapters/bitcoin_adapter_vectors_test.cpp $<TARGET_OBJECTS:fake_rpc_server>

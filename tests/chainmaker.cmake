@@ -4,9 +4,11 @@
 #                            certificates, proposer signatures, TBFT QCs, CHAIN_CONFIG transactions)
 #   chainmaker_vectors_test  the real ChainMaker v2.3.2 blocks 3 and 30 of ../shared/vectors/chainmaker and every
 #                            corrupted variant (SOURCES.md "chainmaker/")
+#   chainmaker_evm_log_test  chainmaker::read_evm_log on the real block 30 EVM Transfer event and its refusals
 #   chainmaker_bundle_test   relay/proofs family `bft`, codec chainmaker/v2, bundles built from the same vectors
 #   chainmaker_island_test   a push-mode chainmkr: island in a real engine::Relay + gateway: pushed synthetic blocks,
-#                            PacketSent contract events taken in as packets (PACKET.md "Source events", A19)
+#                            PacketSent contract events (native and EVM) taken in as packets (PACKET.md "Source
+#                            events", A19)
 # The synthetic signed chain (generated CAs, certificates, signed blocks with TBFT QCs) is tests/support/cm_synthetic.
 causeway_unit_test(chainmaker_test
   SOURCES unit/chainmaker/chainmaker_test.cpp
@@ -16,6 +18,9 @@ causeway_unit_test(chainmaker_config_block_test
   LIBS causeway::chainmaker causeway::chainmaker_pb OpenSSL::Crypto)
 causeway_vector_test(chainmaker_vectors_test
   SOURCES vectors/chainmaker/chainmaker_vectors_test.cpp
+  LIBS causeway::chainmaker causeway::chainmaker_pb)
+causeway_vector_test(chainmaker_evm_log_test
+  SOURCES vectors/chainmaker/chainmaker_evm_log_test.cpp
   LIBS causeway::chainmaker causeway::chainmaker_pb)
 if(NOT CAUSEWAY_PURE_ONLY)
   causeway_vector_test(chainmaker_bundle_test

@@ -5,6 +5,8 @@
 #                       (SOURCES.md "fisco/") and their corrupted variants, made here from the real data
 #   fisco_bundle_test   relay/proofs codecs fisco-bcos/v2 and fisco-bcos/v3 through causeway::proofs::verify_bundle,
 #                       from the real vectors pasted as RPC output (full build only)
+#   fisco_island_test   push-mode fisco: islands in a real Relay + gateway: registration, real v3 block 2 / v2 block 8
+#                       pushed as header documents, refusals, restart; packet bundles answered ERR_UNSUPPORTED
 causeway_unit_test(fisco_test
   SOURCES unit/fisco/fisco_test.cpp
   LIBS causeway::fisco)
@@ -18,4 +20,9 @@ if(NOT CAUSEWAY_PURE_ONLY)
     SOURCES vectors/fisco/fisco_bundle_test.cpp
     LIBS causeway::proofs causeway::fisco)
   target_include_directories(fisco_bundle_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/proofs)
+  causeway_vector_test(fisco_island_test
+    SOURCES integration/fisco_island/fisco_island_test.cpp integration/gateway_routes/http_client.cpp
+    LIBS causeway::gateway causeway::engine causeway::domain causeway::fisco Boost::headers)
+  target_include_directories(fisco_island_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration/gateway_routes)
+  set_tests_properties(fisco_island_test PROPERTIES LABELS "vectors;integration")
 endif()

@@ -7,6 +7,15 @@ causeway_unit_test(gateway_routes_test
 target_include_directories(gateway_routes_test PRIVATE ${CMAKE_SOURCE_DIR}/relay/app/src
   ${CMAKE_CURRENT_SOURCE_DIR}/integration/gateway_routes)
 set_tests_properties(gateway_routes_test PROPERTIES LABELS integration)
+# Governance records after registration (island update, client recover, channel close): real HTTP, restarts
+# replaying the governance journal, audit verify.
+causeway_unit_test(gateway_governance_test
+  SOURCES integration/gateway_routes/governance_test.cpp integration/gateway_routes/http_client.cpp
+          ${CMAKE_SOURCE_DIR}/relay/app/src/relay_workload.cpp
+  LIBS causeway::gateway causeway::engine causeway::audit causeway::bft Boost::headers)
+target_include_directories(gateway_governance_test PRIVATE ${CMAKE_SOURCE_DIR}/relay/app/src
+  ${CMAKE_CURRENT_SOURCE_DIR}/integration/gateway_routes)
+set_tests_properties(gateway_governance_test PROPERTIES LABELS integration)
 if(TARGET causeway)
   add_test(NAME gateway_cli_test
     COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/integration/gateway_routes/cli_test.py $<TARGET_FILE:causeway>

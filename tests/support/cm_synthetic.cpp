@@ -219,25 +219,26 @@ void add_event(pb::Transaction& tx, const std::string& topic, const std::string&
   for (const auto& d : event_data) e->add_event_data(d);
 }
 
-Hash32 root_of(const std::vector<pb::Transaction>& txs) {
+Hash32 root_of(const std::vector<pb::Transaction>& txs, std::uint32_t block_version) {
   std::vector<Hash32> leaves;
   for (const auto& t : txs)
-    leaves.push_back(tx_hash(HashType::Sha256, decode_transaction(bytes(t.SerializeAsString()), kVersion).value()));
+    leaves.push_back(
+        tx_hash(HashType::Sha256, decode_transaction(bytes(t.SerializeAsString()), block_version).value()));
   return merkle_root(HashType::Sha256, leaves).value();
 }
 
-Built build(Spec s) {
+Built build(Spec s, std::uint32_t block_version) {
   if (s.txs.empty()) s.txs.push_back(make_tx("tx-" + std::to_string(s.height), "T", "invoke", "ok"));
   pb::Block b;
   auto* h = b.mutable_header();
-  h->set_block_version(kVersion);
+  h->set_block_version(block_version);
   h->set_block_type(static_cast<pb::BlockType>(s.type));
   h->set_chain_id(kChain);
   h->set_block_height(s.height);
   h->set_pre_block_hash(str(s.prev.view()));
   h->set_pre_conf_height(s.pre_conf);
   h->set_tx_count(static_cast<std::uint32_t>(s.txs.size()));
-  h->set_tx_root(str(root_of(s.root_txs.empty() ? s.txs : s.root_txs).view()));
+  h->set_tx_root(str(root_of(s.root_txs.empty() ? s.txs : s.root_txs, block_version).view()));
   b.mutable_dag()->add_vertexes();
   h->set_dag_hash(str(sha256(bytes(b.dag().SerializeAsString())).view()));
   h->set_block_timestamp(kT0 + static_cast<std::int64_t>(10 * s.height));

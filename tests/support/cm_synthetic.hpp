@@ -127,10 +127,10 @@ struct Built {
   pb::Block message;   // the signed block as the chain holds it
 };
 
-// tx_root over `txs` (SHA256, block version kVersion).
-Hash32 root_of(const std::vector<pb::Transaction>& txs);
-// A signed block (timestamp kT0 + 10·height) with its TBFT QC.
-Built build(Spec s);
+// tx_root over `txs` (SHA256, tx hashes by the rule of `block_version`).
+Hash32 root_of(const std::vector<pb::Transaction>& txs, std::uint32_t block_version = kVersion);
+// A signed block (timestamp kT0 + 10·height) with its TBFT QC, stamped `block_version` (default the real blocks').
+Built build(Spec s, std::uint32_t block_version = kVersion);
 // The block as ChainMaker's RPC returns it: protobuf-JSON BlockInfo {"block": …} (proto field names, bytes base64).
 std::string block_info_json(const Built& b);
 

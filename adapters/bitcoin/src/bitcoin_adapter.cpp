@@ -280,6 +280,19 @@ Result<std::string> BitcoinAdapter::tx_proof(const Hash32& txid, std::uint64_t h
   return bundle.dump();
 }
 
+Result<std::uint64_t> BitcoinAdapter::latest_height() { return impl_->rpc.block_count(); }
+
+Result<std::vector<SentPacketRef>> BitcoinAdapter::scan_sent(std::uint64_t from, std::uint64_t to) {
+  if (from > to || to - from >= 1000) return fail(Code::InvalidArgument, "scan 1 … 1000 blocks, from ≤ to", "to");
+  std::vector<SentPacketRef> out;
+  for (std::uint64_t h = from; h <= to; ++h) {
+    auto deposits = deposits_at(h);
+    if (!deposits) return tl::unexpected(deposits.error());
+    for (const auto& d : *deposits) out.push_back(SentPacketRef{d.commitment, h});
+  }
+  return out;
+}
+
 Result<std::vector<Deposit>> BitcoinAdapter::deposits_at(std::uint64_t height) {
   if (height > UINT32_MAX) return fail(Code::InvalidArgument, "height over 2^32 − 1", "height");
   auto hash = impl_->rpc.block_hash(height);

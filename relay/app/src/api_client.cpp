@@ -5,6 +5,11 @@
 #include <cctype>
 #include <iostream>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
 #include "causeway/adapters/common/json_rpc.hpp"
 
 namespace causeway::app {
@@ -12,6 +17,28 @@ namespace causeway::app {
 using nlohmann::json;
 
 namespace {
+
+// A relay's answer (status + body text) read into ApiAnswer: 2xx JSON ok, else the relay's error.
+ApiAnswer answer_of(unsigned status, const std::string& text) {
+  ApiAnswer a;
+  json body = json::parse(text, nullptr, false);
+  if (status >= 200 && status < 300 && !body.is_discarded()) {
+    a.ok = true;
+    a.body = std::move(body);
+    return a;
+  }
+  a.failure.http_status = static_cast<int>(status);
+  if (!body.is_discarded() && body.contains("error") && body["error"].is_object()) {
+    a.failure.code = body["error"].value("code", "");
+    a.failure.message = body["error"].value("message", "");
+    if (body["error"].contains("details") && body["error"]["details"].contains("at"))
+      a.failure.message += " (at " + body["error"]["details"]["at"].get<std::string>() + ")";
+  } else {
+    a.failure.code = "ERR_RPC_RESPONSE";
+    a.failure.message = "HTTP " + std::to_string(status) + " without a JSON error body";
+  }
+  return a;
+}
 
 // GET (body empty) or POST (body set) of `target`, answered as ApiAnswer.
 ApiAnswer api_exchange(const std::string& url, const std::string& target, const std::string* post_body,
@@ -34,23 +61,7 @@ ApiAnswer api_exchange(const std::string& url, const std::string& target, const 
                            "cannot reach the relay at " + url + ": " + r.error().detail};
     return a;
   }
-  json body = json::parse(r->body, nullptr, false);
-  if (r->status >= 200 && r->status < 300 && !body.is_discarded()) {
-    a.ok = true;
-    a.body = std::move(body);
-    return a;
-  }
-  a.failure.http_status = static_cast<int>(r->status);
-  if (!body.is_discarded() && body.contains("error") && body["error"].is_object()) {
-    a.failure.code = body["error"].value("code", "");
-    a.failure.message = body["error"].value("message", "");
-    if (body["error"].contains("details") && body["error"]["details"].contains("at"))
-      a.failure.message += " (at " + body["error"]["details"]["at"].get<std::string>() + ")";
-  } else {
-    a.failure.code = "ERR_RPC_RESPONSE";
-    a.failure.message = "HTTP " + std::to_string(r->status) + " without a JSON error body";
-  }
-  return a;
+  return answer_of(r->status, r->body);
 }
 
 }  // namespace
@@ -60,6 +71,51 @@ ApiAnswer api_get(const std::string& url, const std::string& target) { return ap
 ApiAnswer api_post(const std::string& url, const std::string& target, const std::string& body,
                    const std::string& bearer_token) {
   return api_exchange(url, target, &body, bearer_token);
+}
+
+ApiAnswer api_put(const std::string& url, const std::string& target, const std::string& body,
+                  const std::string& bearer_token) {
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  using tcp = boost::asio::ip::tcp;
+  ApiAnswer a;
+  auto u = adapters::parse_http_url(url);
+  if (!u) {
+    a.failure = ApiFailure{2, 0, std::string(code_name(u.error().code)), "--url: " + u.error().detail};
+    return a;
+  }
+  auto transport = [&](const std::string& what) {
+    a.failure = ApiFailure{1, 0, "ERR_RPC_TRANSPORT", "cannot reach the relay at " + url + ": " + what};
+    return a;
+  };
+  boost::asio::io_context io;
+  tcp::resolver resolver(io);
+  beast::tcp_stream stream(io);
+  beast::error_code ec;
+  const auto endpoints = resolver.resolve(u->host, std::to_string(u->port), ec);
+  if (ec) return transport(ec.message());
+  stream.expires_after(std::chrono::seconds(5));
+  stream.connect(endpoints, ec);
+  if (ec) return transport(ec.message());
+  http::request<http::string_body> req{http::verb::put, target, 11};
+  req.set(http::field::host, u->host + ":" + std::to_string(u->port));
+  req.set(http::field::user_agent, "causeway-cli/1");
+  req.set(http::field::content_type, "application/json");
+  req.set(http::field::accept, "application/json");
+  if (!bearer_token.empty()) req.set(http::field::authorization, "Bearer " + bearer_token);
+  req.keep_alive(false);
+  req.body() = body;
+  req.prepare_payload();
+  stream.expires_after(std::chrono::seconds(30));
+  http::write(stream, req, ec);
+  if (ec) return transport(ec.message());
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(4u << 20);
+  http::read(stream, buffer, parser, ec);
+  if (ec) return transport(ec.message());
+  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  return answer_of(parser.get().result_int(), parser.get().body());
 }
 
 std::string url_encode(const std::string& s) {

@@ -36,6 +36,12 @@ ApiAnswer api_get(const std::string& url, const std::string& target);
 ApiAnswer api_post(const std::string& url, const std::string& target, const std::string& body,
                    const std::string& bearer_token = {});
 
+// PUT <url><target> with the JSON text `body` and "Authorization: Bearer <token>" (`island update`); answered as
+// api_get. One Beast request over a fresh connection (the adapters' client speaks GET and POST only), 5 s to
+// connect, 30 s to answer, a 4 MiB answer bound.
+ApiAnswer api_put(const std::string& url, const std::string& target, const std::string& body,
+                  const std::string& bearer_token);
+
 // Percent-encodes everything outside [A-Za-z0-9._~-] (for ids in paths and query values).
 std::string url_encode(const std::string& s);
 

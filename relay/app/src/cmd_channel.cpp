@@ -7,6 +7,7 @@
 #include "api_client.hpp"
 #include "commands.hpp"
 #include "file_io.hpp"
+#include "governance_cli.hpp"
 
 namespace causeway::app {
 namespace {
@@ -59,8 +60,8 @@ int channel_list(const ChannelOpts& o) {
   for (const auto& c : a.body["channels"])
     rows.push_back({cell(c["island"]), cell(c["channel"]), cell(c["port"]),
                     cell(c["counterparty_island"]) + "/" + cell(c["counterparty_channel"]), cell(c["ordering"]),
-                    cell(c["opened_index"])});
-  print_table({"ISLAND", "CHANNEL", "PORT", "COUNTERPARTY", "ORDERING", "AUDIT_INDEX"}, rows);
+                    cell(c.value("state", nlohmann::json())), cell(c["opened_index"])});
+  print_table({"ISLAND", "CHANNEL", "PORT", "COUNTERPARTY", "ORDERING", "STATE", "AUDIT_INDEX"}, rows);
   return 0;
 }
 
@@ -86,6 +87,7 @@ void add_channel_commands(CLI::App& app, int& exit_code) {
   resume->add_option("--url", r.url, "The relay's API")->capture_default_str();
   resume->add_flag("--json", r.json_out, "Print the API's JSON");
   resume->callback([&exit_code] { exit_code = channel_resume(r); });
+  add_channel_close_command(*channel, exit_code);  // governance_cli.hpp
 }
 
 }  // namespace causeway::app

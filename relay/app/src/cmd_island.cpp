@@ -18,6 +18,7 @@
 #include "api_client.hpp"
 #include "commands.hpp"
 #include "file_io.hpp"
+#include "governance_cli.hpp"
 
 namespace causeway::app {
 namespace {
@@ -254,6 +255,8 @@ void add_island_commands(CLI::App& app, int& exit_code) {
   push->callback([&exit_code] { exit_code = island_push_headers(ph); });
   status->callback([&exit_code] { exit_code = island_status(q); });
   island->require_subcommand(1);
+  add_island_update_command(*island, exit_code);  // and `client recover`: governance_cli.hpp
+  add_client_commands(app, exit_code);
   static DeployOpts o;
   auto* dep = island->add_subcommand(
       "deploy-contracts",

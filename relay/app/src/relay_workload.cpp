@@ -345,11 +345,15 @@ packet::Packet TransferChains::transfer(bool from_src, std::uint64_t sequence, c
 }
 
 std::string TransferChains::add_packet(const packet::Packet& p) {
-  Chain* c = p.source_island == s_->src.chain_id ? &s_->src : p.source_island == s_->dst.chain_id ? &s_->dst : nullptr;
-  if (c == nullptr) throw std::runtime_error("TransferChains: unknown island " + p.source_island);
   Bytes leaf{0x01};
   const Bytes pb = packet::encode_packet(p);
   leaf.insert(leaf.end(), pb.begin(), pb.end());
+  return add_event(p.source_island, leaf);
+}
+
+std::string TransferChains::add_event(const std::string& island, const Bytes& leaf) {
+  Chain* c = island == s_->src.chain_id ? &s_->src : island == s_->dst.chain_id ? &s_->dst : nullptr;
+  if (c == nullptr) throw std::runtime_error("TransferChains: unknown island " + island);
   add_block(*c, s_->start_ms + c->blocks.size() * 1000, {leaf});
   const auto& blk = c->blocks.back();
   json headers = json::array();
@@ -374,6 +378,21 @@ std::string TransferChains::add_packet(const packet::Packet& p) {
                          {"leaf", to_hex(blk.events[0])},
                          {"audit_path", json::array()}}}};
   return bundle.dump();
+}
+
+engine::ChannelPair channel_close_records(const Workload& w, std::uint64_t nonce_src, std::uint64_t nonce_dst) {
+  engine::ChannelPair pair = w.config.channels.at(0);
+  pair.a.nonce = nonce_src;
+  pair.b.nonce = nonce_dst;
+  const auto sign = [](domain::SignedChannelRecord& r, const domain::IslandSpec& island, const std::string& label) {
+    const auto sk = must(secp256k1::parse_secret_key(secret(label)), "gov key");
+    r.signatures = {must(domain::sign_governance(
+                             domain::channel_digest(domain::GovAction::ChannelClose, r.spec, island.genesis, r.nonce), sk),
+                         "sign")};
+  };
+  sign(pair.a, w.config.islands.at(0).spec, "causeway-bench/gov/src");
+  sign(pair.b, w.config.islands.at(1).spec, "causeway-bench/gov/dst");
+  return pair;
 }
 
 void write_relay_workload(const Workload& w, const std::string& dir) {

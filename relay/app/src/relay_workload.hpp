@@ -58,11 +58,17 @@ class TransferChains {
   // Appends a block holding the sent-packet leaf 0x01 ‖ packet_bytes(p) to p.source_island's chain and returns
   // its bundle (JSON text). Throws std::runtime_error for an island other than the two.
   std::string add_packet(const packet::Packet& p);
+  // The same for any event leaf (e.g. an acknowledgement 0x02 ‖ ack_bytes) on `island`'s chain.
+  std::string add_event(const std::string& island, const Bytes& leaf);
 
  private:
   struct State;
   std::unique_ptr<State> s_;
 };
+
+// Both ends' channel.close records of the workload's channel-0 pair (a: cw-src, b: cw-dst) with the given
+// nonces, each signed by its island's governance key (SHA-256("causeway-bench/gov/src"|"…/dst")).
+engine::ChannelPair channel_close_records(const Workload& w, std::uint64_t nonce_src, std::uint64_t nonce_dst);
 
 // Writes <dir>/config.json and <dir>/bundles.jsonl ({"block","opener","sequence","bundle":<object>} per line).
 void write_relay_workload(const Workload& w, const std::string& dir);

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cassert>
 
+#include "causeway/bitcoin/deposit.hpp"
 #include "causeway/core/abi.hpp"
 #include "causeway/core/hash.hpp"
 #include "causeway/core/hex.hpp"
 #include "causeway/domain/ids.hpp"
+#include "causeway/domain/relay_state.hpp"
 
 namespace causeway::domain {
 namespace {
@@ -119,6 +121,23 @@ Status validate_island_spec(const IslandSpec& s) {
   if (all_zero(s.endpoint)) return fail(Code::ZeroRoot, "endpoint is all zero (A01, A19)", "endpoint");
   if (s.family == Family::Ethereum && s.endpoint.size() != 20) {
     return fail(Code::InvalidArgument, "an Ethereum endpoint is a 20-byte contract address", "endpoint");
+  }
+  if (s.family == Family::Bitcoin) {  // consensus_params = the deposit routes (bitcoin/deposit.hpp decode_routes)
+    auto routes = bitcoin::decode_routes(s.consensus_params);
+    if (!routes) {
+      Error e = routes.error();
+      e.at = "consensus_params." + e.at;
+      return tl::unexpected(e);
+    }
+    for (std::size_t i = 0; i < routes->size(); ++i) {
+      const auto& r = (*routes)[i];
+      if (is_reserved_port(r.dest_port))
+        return fail(Code::ForbiddenTarget, "a deposit route cannot name a governance port (A04)",
+                    "consensus_params.routes[" + std::to_string(i) + "].dest_port");
+      if (r.dest_island == s.id)
+        return fail(Code::InvalidArgument, "a deposit route leads to another island",
+                    "consensus_params.routes[" + std::to_string(i) + "].dest_island");
+    }
   }
   return validate_governance_keys(s.governance);
 }

@@ -21,6 +21,17 @@ Status channel_usable(const ChannelEnd& e) {
 
 std::uint64_t saturating_next(std::uint64_t seq) { return seq == UINT64_MAX ? seq : seq + 1; }
 
+bool from_bitcoin(const IslandRegistry& islands, const PacketRecord& r) {
+  const IslandRecord* src = islands.find(r.id.source_island);
+  return src != nullptr && src->spec.family == Family::Bitcoin;
+}
+
+// Nothing more will happen to the packet: a terminal stage, or an error-acknowledged deposit (a Bitcoin source has
+// no refund path, PACKET.md "Bitcoin deposits").
+bool is_final(const IslandRegistry& islands, const PacketRecord& r) {
+  return is_terminal(r.stage) || (r.stage == Stage::ErrorAcknowledged && from_bitcoin(islands, r));
+}
+
 }  // namespace
 
 bool is_reserved_port(std::string_view port) noexcept {
@@ -162,6 +173,10 @@ Status RelayState::check_route(const packet::Packet& p) const {
   const IslandRecord* dest = islands_.find(p.dest_island);
   if (dest == nullptr || dest->spec.genesis != p.dest_genesis || end->spec.counterparty_genesis != p.dest_genesis) {
     return fail(Code::WrongDestination, "destination genesis is not the registered one (A20)", "dest_genesis");
+  }
+  if (dest->spec.family == Family::Bitcoin) {
+    return fail(Code::WrongDestination, "a Bitcoin island is a source only (PACKET.md \"Bitcoin deposits\")",
+                "dest_island");
   }
   if (auto ok = check_target(p, p.receiver); !ok) return ok;
   if (p.source_port == kTransferPort || p.dest_port == kTransferPort) {
@@ -429,6 +444,9 @@ Result<Step> RelayState::time_out(const PacketId& id, const DestView& view, cons
 Result<Step> RelayState::refund(const PacketId& id, const EvRefunded& ev) {
   auto rec = get(id);
   if (!rec) return tl::unexpected(rec.error());
+  if (from_bitcoin(islands_, **rec)) {
+    return fail(Code::IllegalTransition, "a Bitcoin deposit has no refund path (PACKET.md \"Bitcoin deposits\")");
+  }
   if (auto ok = islands_.check_active(id.source_island); !ok) return tl::unexpected(ok.error());
   auto next = advance(**rec, ev);
   if (!next) return tl::unexpected(next.error());
@@ -478,7 +496,7 @@ Result<OperatorRecord> RelayState::packet_clear(const ChannelKey& source_end, co
   OperatorRecord out{OperatorActionKind::PacketClear, to_string(source_end), note, {}};
   for (auto& [id, r] : packets_) {
     if (id.source_island != source_end.island || id.source_channel != source_end.channel) continue;
-    if (is_terminal(r.stage)) continue;
+    if (is_final(islands_, r)) continue;
     if (r.attempts != UINT32_MAX) ++r.attempts;
     out.packets.push_back(id);
   }
@@ -488,8 +506,10 @@ Result<OperatorRecord> RelayState::packet_clear(const ChannelKey& source_end, co
 Result<OperatorRecord> RelayState::packet_retry(const PacketId& id, const OperatorNote& note) {
   auto rec = get(id);
   if (!rec) return tl::unexpected(rec.error());
-  if (is_terminal((*rec)->stage)) {
-    return fail(Code::IllegalTransition, "packet is " + std::string(stage_name((*rec)->stage)) + ": nothing to retry");
+  if (is_final(islands_, **rec)) {
+    return fail(Code::IllegalTransition, "packet is " + std::string(stage_name((*rec)->stage)) +
+                                             (is_terminal((*rec)->stage) ? "" : " (a deposit: no refund path)") +
+                                             ": nothing to retry");
   }
   if ((*rec)->attempts != UINT32_MAX) ++(*rec)->attempts;
   return OperatorRecord{OperatorActionKind::PacketRetry, to_string(id), note, {id}};

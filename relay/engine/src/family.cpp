@@ -6,6 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "causeway/bitcoin/deposit.hpp"
+#include "causeway/bitcoin/header.hpp"
+#include "causeway/chainmaker/evm_log.hpp"
 #include "causeway/core/abi.hpp"
 #include "causeway/core/hash.hpp"
 #include "causeway/core/hex.hpp"
@@ -13,6 +16,7 @@
 #include "causeway/ethereum/proofs.hpp"
 #include "causeway/ethereum/receipt.hpp"
 #include "causeway/proofs/headers.hpp"
+#include "family_util.hpp"
 
 namespace causeway::engine {
 namespace {
@@ -43,8 +47,9 @@ Result<std::uint64_t> u64_of(const nlohmann::json& j, const std::string& at) {
   return fail(Code::InvalidArgument, "expected a quantity", at);
 }
 
-// The anchor of a quorum (bft) island: anchor.extra is the 32-byte validator-set hash pinned with the block (A03).
-// Errors: ERR_INVALID_ARGUMENT (`extra_rule`: extra is not 32 bytes), ERR_OVERFLOW (time), ERR_ZERO_ROOT (A01).
+}  // namespace
+
+// family_util.hpp: shared with family_fisco.cpp.
 Result<ConsensusState> quorum_anchor_state(const domain::IslandSpec& s, const std::string& extra_rule) {
   if (s.anchor.extra.size() != 32) return fail(Code::InvalidArgument, extra_rule, "anchor.extra");
   if (s.anchor.time_s > UINT64_MAX / 1000) return fail(Code::Overflow, "anchor time out of range", "anchor.time_s");
@@ -54,6 +59,8 @@ Result<ConsensusState> quorum_anchor_state(const domain::IslandSpec& s, const st
     return fail(Code::ZeroRoot, "zero anchor hash, validator-set hash or time (A01)", "anchor");
   return cs;
 }
+
+namespace {
 
 // Common to both: the proving header and tip from the verdict.
 Status facts_from_verdict(const nlohmann::json& verdict, BundleFacts& f) {
@@ -217,9 +224,12 @@ class ChainmakerPlugin final : public FamilyPlugin {
     if (claim.value("kind", "") != "chainmaker-merkle" || !claim.contains("event"))
       return fail(Code::NotPacketEvent, "the bundle proves a transaction, not a contract event", "inclusion.event");
     const auto& ev = claim.at("event");
-    if (ev.at("topic").get<std::string>() != "PacketSent")
-      return fail(Code::NotPacketEvent, "the contract event's topic is '" + ev.at("topic").get<std::string>() +
-                                            "', not PacketSent",
+    // Native contracts record topic "PacketSent"; EVM contracts the Solidity endpoint's topic0 as bare hex.
+    static const std::string kEvmTopic = chainmaker::evm_topic_string(packet::packet_sent_topic0());
+    const std::string topic = ev.at("topic").get<std::string>();
+    if (topic != "PacketSent" && topic != kEvmTopic)
+      return fail(Code::NotPacketEvent, "the contract event's topic is '" + topic + "', not PacketSent (native) or " +
+                                            kEvmTopic + " (EVM PacketSent(bytes32,uint64,bytes))",
                   "inclusion.event.topic");
     const std::string contract = ev.at("contract_name").get<std::string>();
     f.emitter = Bytes(contract.begin(), contract.end());
@@ -227,6 +237,21 @@ class ChainmakerPlugin final : public FamilyPlugin {
       return fail(Code::WrongEmitter, "the event's contract '" + contract +
                                           "' is not the island's registered endpoint contract (A19)",
                   "inclusion.event.contract_name");
+    if (topic == kEvmTopic) {
+      // A19: before block_version 2300 a nested EVM call's logs carry the ENTRY contract's name (evm_log.hpp).
+      const auto version = block_version(doc, f.height);
+      if (!version || *version < chainmaker::kEvmPerContractLogsFromVersion)
+        return fail(Code::Unsupported,
+                    "EVM PacketSent logs are read only from blocks with block_version >= " +
+                        std::to_string(chainmaker::kEvmPerContractLogsFromVersion) + " (block " +
+                        std::to_string(f.height) + " has " +
+                        (version ? std::to_string(*version) : std::string("none readable")) +
+                        "): earlier ChainMaker records a called contract's logs under the calling contract's name",
+                    "inclusion.height");
+      if (auto st = read_evm_packet_sent(ev, contract, f); !st) return tl::unexpected(st.error());
+      f.header_time_ms = block_time_ms(doc, f.height);
+      return f;
+    }
     const auto& data = ev.at("event_data");
     if (!data.is_array() || data.size() != 3 || !data[0].is_string() || !data[1].is_string() || !data[2].is_string())
       return fail(Code::NotPacketEvent,
@@ -240,7 +265,7 @@ class ChainmakerPlugin final : public FamilyPlugin {
     }
     f.packet_bytes = std::move(*pb);
     auto p = packet::decode_packet(f.packet_bytes);
-    if (!p) return tl::unexpected(p.error());
+    if (!p) return tl::unexpected(packet_error(p.error()));
     f.packet = std::move(*p);
     f.commitment = packet::commitment(f.packet_bytes);
     // Canonical forms only: lowercase bare hex (Go's hex.EncodeToString), decimal without leading zeros.
@@ -261,6 +286,90 @@ class ChainmakerPlugin final : public FamilyPlugin {
   }
 
  private:
+  // An EVM contract's PacketSent(bytes32 indexed commitment, uint64 indexed sequence, bytes packet) as ChainMaker
+  // records it (chainmaker::read_evm_log with 2 indexed topics): event_data = [commitment, sequence as uint256,
+  // abi.encode(bytes packet)], each bare lowercase hex. Fills packet, packet_bytes and commitment of `f`.
+  static Status read_evm_packet_sent(const nlohmann::json& ev, const std::string& contract, BundleFacts& f) {
+    const auto& data = ev.at("event_data");
+    chainmaker::ContractEvent ce;
+    ce.topic = ev.at("topic").get<std::string>();
+    ce.contract_name = contract;
+    if (!data.is_array() || data.size() > chainmaker::kMaxEvmIndexedTopics + 1)
+      return fail(Code::BadLength, "EVM PacketSent event_data is [commitment, sequence, data]",
+                  "inclusion.event.event_data");
+    for (const auto& d : data) {
+      if (!d.is_string())
+        return fail(Code::BadLength, "EVM PacketSent event_data entries are hex strings", "inclusion.event.event_data");
+      ce.event_data.push_back(d.get<std::string>());
+    }
+    auto log = chainmaker::read_evm_log(ce, 2);
+    if (!log) {
+      Error e = log.error();
+      e.at = "inclusion.event." + e.at;
+      return tl::unexpected(e);
+    }
+    abi::U256 seq_word{};
+    std::copy(log->topics[1].b.begin(), log->topics[1].b.end(), seq_word.begin());
+    auto sequence = abi::u256_to_u64(seq_word);
+    if (!sequence)
+      return fail(Code::Overflow, "topic2 (the sequence) does not fit uint64", "inclusion.event.event_data[1]");
+    // One dynamic `bytes` argument: offset word, length word, the packet padded to 32 bytes.
+    if (log->data.size() > 64 + packet::kMaxPacketBytes + 32)
+      return fail(Code::TooLarge, "PacketSent data exceeds the largest packet", "inclusion.event.event_data[2]");
+    static const abi::Type kDataType = abi::Type::tuple({abi::Type::bytes()});
+    auto args = abi::decode(kDataType, log->data);
+    if (!args) return fail(args.error().code, args.error().detail, "inclusion.event.event_data[2]");
+    f.packet_bytes = args->as_tuple().at(0).as_bytes();
+    auto p = packet::decode_packet(f.packet_bytes);
+    if (!p) return tl::unexpected(packet_error(p.error()));
+    f.packet = std::move(*p);
+    f.commitment = packet::commitment(f.packet_bytes);
+    if (f.commitment != log->topics[0])
+      return fail(Code::ClaimMismatch, "topic1 (event_data[0]) is not the packet's commitment",
+                  "inclusion.event.event_data[0]");
+    if (*sequence != f.packet.sequence)
+      return fail(Code::ClaimMismatch,
+                  "topic2 (event_data[1]) is not the packet's sequence " + std::to_string(f.packet.sequence),
+                  "inclusion.event.event_data[1]");
+    return {};
+  }
+
+  // A packet decode error located in event_data[2] (the packet bytes' own location kept in the detail), as
+  // ethereum::packet_from_log locates it at "data".
+  static Error packet_error(Error e) {
+    if (!e.at.empty()) e.detail = "packet bytes " + e.at + ": " + e.detail;
+    e.at = "inclusion.event.event_data[2]";
+    return e;
+  }
+
+  // block_version of the FIRST headers[] entry (protobuf-JSON BlockInfo) at `height`: the proofs layer verified that
+  // one in full (a later entry at a held height passes on its stated hash alone). nullopt when it is not readable,
+  // or when a field is spelled both ways (proto name and lowerCamel: which one the protobuf parser took is not
+  // ours to guess). An absent field is proto3's default 0.
+  static std::optional<std::uint64_t> block_version(const nlohmann::json& doc, std::uint64_t height) {
+    if (!doc.contains("headers") || !doc["headers"].is_array()) return std::nullopt;
+    for (const auto& e : doc["headers"]) {
+      if (!e.is_object() || !e.contains("block") || !e["block"].is_object() || !e["block"].contains("header")) continue;
+      const auto& h = e["block"]["header"];
+      if (!h.is_object()) continue;
+      if ((h.contains("block_height") && h.contains("blockHeight")) ||
+          (h.contains("block_version") && h.contains("blockVersion")))
+        return std::nullopt;
+      const nlohmann::json* hh = h.contains("block_height") ? &h["block_height"]
+                                 : h.contains("blockHeight") ? &h["blockHeight"] : nullptr;
+      if (hh == nullptr) continue;
+      auto got = u64_of(*hh, "block_height");
+      if (!got || *got != height) continue;
+      const nlohmann::json* v = h.contains("block_version") ? &h["block_version"]
+                                : h.contains("blockVersion") ? &h["blockVersion"] : nullptr;
+      if (v == nullptr) return 0;
+      auto version = u64_of(*v, "block_version");
+      if (!version) return std::nullopt;
+      return *version;
+    }
+    return std::nullopt;
+  }
+
   // block_timestamp (seconds) × 1000 of the headers[] entry (protobuf-JSON BlockInfo) at `height`; 0 when not
   // readable (the relay core then uses no header time, as for EVM).
   static std::uint64_t block_time_ms(const nlohmann::json& doc, std::uint64_t height) {
@@ -306,11 +415,74 @@ class BitcoinPlugin final : public FamilyPlugin {
                           "anchor.extra");
     return ConsensusState{s.id, s.anchor.height, s.anchor.hash, std::nullopt, s.anchor.time_s * 1000};
   }
-  // Deposits are not taken in yet: the derived packet needs the island's deposit routes (PACKET.md), which the
-  // registration does not carry yet, and a source without a return path (docs/relay-core.md).
-  Result<BundleFacts> read_bundle(const domain::IslandSpec&, const nlohmann::json&,
-                                  const nlohmann::json&) const override {
-    return fail(Code::Unsupported, "Bitcoin deposits are not taken in by the relay yet (headers only)", "family");
+  // A deposit (family.hpp): the packet is derived by the relay from the VERIFIED raw transaction (never taken
+  // from the submitter) with bitcoin::detect_deposit and the island's registered deposit script and routes.
+  Result<BundleFacts> read_bundle(const domain::IslandSpec& s, const nlohmann::json& doc,
+                                  const nlohmann::json& verdict) const override {
+    if (doc.value("family", "") != "bitcoin")
+      return fail(Code::IslandMismatch, "bundle family is not the island's registered bitcoin", "family");
+    BundleFacts f;
+    if (auto st = facts_from_verdict(verdict, f); !st) return tl::unexpected(st.error());
+    const auto& claim = verdict.at("claim");
+    if (claim.value("kind", "") != "tx" || !claim.value("raw_tx_checked", false) || !doc.at("inclusion").contains("tx"))
+      return fail(Code::NotPacketEvent, "a deposit bundle carries the raw transaction (inclusion.tx)", "inclusion.tx");
+    // The island's finality, never the submitter's min_confirmations.
+    auto conf = u64_of(verdict.at("confirmations"), "confirmations");
+    if (!conf) return tl::unexpected(conf.error());
+    if (*conf < s.finality.confirmations)
+      return fail(Code::Confirmations,
+                  std::to_string(*conf) + " confirmations in the bundle; the island requires " +
+                      std::to_string(s.finality.confirmations),
+                  "headers");
+    auto index = u64_of(claim.at("index"), "inclusion.index");
+    if (!index) return tl::unexpected(index.error());
+    if (*index > UINT32_MAX || f.height > UINT32_MAX)
+      return fail(Code::DepositInvalid, "the transaction index or height does not fit a deposit sequence",
+                  "inclusion.index");
+    auto raw_tx = from_hex(doc.at("inclusion").at("tx").get<std::string>());
+    if (!raw_tx) return tl::unexpected(raw_tx.error());
+    auto routes = bitcoin::decode_routes(s.consensus_params);
+    if (!routes) return tl::unexpected(routes.error());
+    bitcoin::DepositPolicy policy{s.id, s.genesis, s.endpoint, std::move(*routes)};
+    auto d = bitcoin::detect_deposit(policy, *raw_tx, static_cast<std::uint32_t>(f.height),
+                                     static_cast<std::uint32_t>(*index));
+    if (!d) {
+      Error e = d.error();
+      e.at = e.at.empty() ? "inclusion.tx" : e.at.starts_with("tx") ? "inclusion." + e.at : e.at;
+      return tl::unexpected(e);
+    }
+    if (!d->has_value())
+      return fail(Code::NotPacketEvent,
+                  "the transaction is not a deposit (no output pays the deposit script, no CWY1 OP_RETURN)",
+                  "inclusion.tx");
+    bitcoin::Deposit& dep = **d;
+    f.packet = std::move(dep.packet);
+    f.packet_bytes = std::move(dep.packet_bytes);
+    f.commitment = dep.commitment;
+    f.emitter = s.endpoint;  // the deposit script the registration names (A19)
+    f.header_time_ms = header_time_ms(doc, f.header_hash);
+    // `advanced` stays unset: a Bitcoin client moves only through pushed header documents judged with the
+    // relay's own context and the most-work rule (Relay::accept_headers, A13).
+    return f;
+  }
+
+ private:
+  // time_s × 1000 of the bundle's anchor or headers[] entry whose hash (display order) is `hash`; 0 if absent.
+  static std::uint64_t header_time_ms(const nlohmann::json& doc, const Hash32& hash) {
+    auto look = [&](const nlohmann::json& h) -> std::optional<std::uint64_t> {
+      if (!h.is_string()) return std::nullopt;
+      auto raw = from_hex(h.get<std::string>());
+      if (!raw || raw->size() != bitcoin::kHeaderSize || sha256d(*raw).reversed() != hash) return std::nullopt;
+      auto dec = bitcoin::decode_header(*raw);
+      if (!dec) return std::nullopt;
+      return std::uint64_t{dec->time_s} * 1000;
+    };
+    if (doc.contains("anchor") && doc["anchor"].is_object() && doc["anchor"].contains("header"))
+      if (auto t = look(doc["anchor"]["header"])) return *t;
+    if (doc.contains("headers") && doc["headers"].is_array())
+      for (const auto& h : doc["headers"])
+        if (auto t = look(h)) return *t;
+    return 0;
   }
 };
 
@@ -321,7 +493,8 @@ std::unique_ptr<FamilyPlugin> make_chainmaker_plugin() { return std::make_unique
 std::unique_ptr<FamilyPlugin> make_devnet_plugin() { return std::make_unique<DevnetPlugin>(); }
 std::unique_ptr<FamilyPlugin> make_ethereum_plugin() { return std::make_unique<EthereumPlugin>(); }
 std::vector<std::shared_ptr<const FamilyPlugin>> default_plugins() {
-  return {make_devnet_plugin(), make_ethereum_plugin(), make_bitcoin_plugin(), make_chainmaker_plugin()};
+  return {make_devnet_plugin(), make_ethereum_plugin(), make_bitcoin_plugin(), make_chainmaker_plugin(),
+          make_fisco_plugin()};
 }
 
 // ---- the EVM return path (family.hpp) ----------------------------------------------------------------------

@@ -186,6 +186,20 @@ struct Relay::Impl {
   bool halt_flush_queued = false;
   std::map<domain::ChannelKey, std::uint64_t> persisted_halts;  // open channel_halts rows: end → row id
   std::optional<packet::Packet> running_packet;  // the packet the running change moves (set by the change)
+  // A14 freezes (docs/relay-core.md "A14"): two verified headers at one height of a quorum-final island (finality
+  // bft-quorum) exist only if its validators signed both. The change that met the second is refused with
+  // ERR_CLIENT_FROZEN (check_conflict records the freeze here) and flush_freezes, a change of its own, persists it:
+  // client_states.status 'frozen', an audit client_frozen entry with both headers as evidence, the alert.
+  struct PendingFreeze {
+    std::string island;
+    std::uint64_t height = 0;
+    Hash32 held;                 // the consensus state held at `height`
+    Hash32 seen;                 // the conflicting verified header
+    std::string source;          // "bundle" | "header document"
+    std::string document;        // the submitted document that carried `seen` (verified before the conflict)
+  };
+  std::vector<PendingFreeze> pending_freezes;
+  bool freeze_flush_queued = false;
   // Packet lifecycle (H4; definitions at the end of the file): returns per source island, scan progress.
   std::map<std::string, std::map<domain::PacketId, ReturnEntry>> returns;
   std::map<domain::PacketId, ReturnEntry> returns_done;
@@ -208,11 +222,64 @@ struct Relay::Impl {
   Status finish_lifecycle();                              // the rest, peers' return signatures, ledger check
   Status persist_ledger(Transaction& tx);
   Status persist_transfer(Transaction& tx, const domain::PacketId& id);
+  // Governance journal (migration 9; docs/relay-core.md "Governance journal"; definitions near the end of the
+  // file). Every governance record — registration (islands), channel open (channels), island update, client
+  // recover, channel close (governance_journal) — is replayed at start in the order of its audit entry,
+  // interleaved with the packets and returns (replay_before), so each is re-verified against the keys and
+  // nonce in force at its place and a packet replays under the channel state of its time.
+  struct StoredGov {
+    std::uint64_t index = 0;  // audit index
+    std::string action;       // island.register | channel.open | island.update | client.recover | channel.close
+    std::string record;       // JSON text
+    std::string prior_status;  // client.recover: frozen | expired
+  };
+  std::vector<StoredGov> stored_gov;  // during load only, ascending index
+  std::size_t stored_gov_next = 0;
+  std::map<std::string, domain::IslandSpec> registered_specs;  // islands.record: the config check at start
+  Status read_governance();                           // the three tables, merged by audit index
+  Status apply_stored_gov(const StoredGov& g);
+  Status replay_before(std::uint64_t audit_index);    // governance records and returns below audit_index
+  Status apply_client_states();                       // client_states.status (frozen / expired) after the replay
+  Status journal(Transaction& tx, std::string_view action, const std::string& island, std::uint64_t nonce,
+                 const std::string& record, const std::string& prior_status, std::uint64_t audit_index);
+  Status store_nonce(const std::string& island);      // islands.nonce = relay/domain's
+  Status update_island_tx(Transaction& tx, const domain::SignedIsland& rec, Relay::GovernanceResult& out);
+  Status recover_client_tx(Transaction& tx, const domain::ClientRecoverRecord& rec, Relay::GovernanceResult& out);
+  Status close_channel_tx(Transaction& tx, const ChannelPair& pair, Relay::GovernanceResult& out);
   // Gateway API v1 (issue #6): /metrics intake counters, own mutex (never taken while holding it).
   mutable std::mutex intake_mu;
   std::map<std::string, std::uint64_t> intake_by_result, intake_rejected_by_island;
   void count_intake(const std::string& island, const Result<PacketView>& r);
   static std::string bundle_island_hint(const std::string& text);
+  // A13 for a Bitcoin deposit bundle: the context its headers are judged with (the anchor's ancestors' times,
+  // its period start) is the relay's own for the held anchor, never the submitter's — the same substitution as
+  // accept_headers. Rewrites `text` only when it is a bitcoin bundle whose anchor is a held state; anything else
+  // is left for verify_bundle to judge (an unheld anchor is ERR_UNTRUSTED_ANCHOR there).
+  void pin_bitcoin_context(std::string& text) const {
+    json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (!doc.is_object() || doc.value("family", "") != "bitcoin" || !doc.contains("island") ||
+        !doc["island"].is_string() || !doc.contains("anchor") || !doc["anchor"].is_object())
+      return;
+    json& a = doc["anchor"];
+    if (!a.contains("header") || !a["header"].is_string() || !a.contains("height") || !a["height"].is_number_unsigned())
+      return;
+    auto header = from_hex(a["header"].get<std::string>());
+    if (!header || header->size() != 80) return;
+    std::optional<proofs::BitcoinContext> ctx;
+    {
+      std::lock_guard lock(mu);
+      const auto* rec = state->islands().find(doc["island"].get<std::string>());
+      if (rec == nullptr || rec->spec.family != domain::Family::Bitcoin) return;
+      ctx = bitcoin_context(rec->spec, a["height"].get<std::uint64_t>(), sha256d(*header).reversed());
+    }
+    if (!ctx) return;
+    a.erase("prev_timestamps_s");
+    a.erase("period_start_time_s");
+    a.erase("last_non_min_bits");
+    if (!ctx->prev_timestamps_s.empty()) a["prev_timestamps_s"] = ctx->prev_timestamps_s;
+    if (ctx->period_start_time_s) a["period_start_time_s"] = *ctx->period_start_time_s;
+    text = doc.dump();
+  }
 
   // Writer-thread statement cache.
   std::map<std::string, Statement, std::less<>> stmts;
@@ -420,6 +487,7 @@ struct Relay::Impl {
     (void)s.bind_int64(6, i64(rec.nonce));
     (void)s.bind_int64(7, i64(*idx));
     if (auto r = s.run(); !r) return r;
+    registered_specs[rec.spec.id] = rec.spec;
     auto cst = stmt("INSERT INTO client_states(island, trusting_period_s, status) VALUES(?1, ?2, 'active')");
     if (!cst) return err(cst);
     (void)(*cst)->bind_text(1, rec.spec.id);
@@ -455,6 +523,7 @@ struct Relay::Impl {
       (void)q.bind_text(7, record);
       (void)q.bind_int64(8, i64(*idx));
       if (auto rr = q.run(); !rr) return rr;
+      if (auto rr = store_nonce(s.island); !rr) return rr;  // the open advanced the island's governance nonce
     }
     return {};
   }
@@ -485,9 +554,11 @@ struct Relay::Impl {
   // a rebuild from the database after the batch (its SQL was rolled back to its savepoint).
   // A change refused with ERR_ESCROW_INVARIANT left its channel halted in memory (relay/domain, A05): the halt
   // is recorded (capture_halts) and persisted by a change of its own (flush_halts), queued here.
+  // A change refused with ERR_CLIENT_FROZEN after check_conflict found misbehaviour (A14) queues flush_freezes.
   template <class Fn>
   Status guarded(Fn fn) {
     bool flush = false;
+    bool flush_freeze = false;
     Status s;
     {
       std::lock_guard lock(mu);
@@ -496,11 +567,39 @@ struct Relay::Impl {
       s = fn();
       if (!s && touched) dirty = true;
       if (!s && s.error().code == Code::EscrowInvariant) flush = capture_halts();
+      if (!s && s.error().code == Code::ClientFrozen && !pending_freezes.empty() && !freeze_flush_queued)
+        flush_freeze = freeze_flush_queued = true;
       running_packet.reset();
     }
     if (flush) queue_halt_flush();
+    if (flush_freeze) queue_freeze_flush();
     return s;
   }
+
+  // ERR_CLIENT_FROZEN (and a pending freeze, A14) when `island` is quorum-final and holds another hash at `height`:
+  // `hash` was verified by its light client from a held state, so the island's validators signed two headers at
+  // one height. `document` is the submitted text that carried it (kept as evidence). `mu` held.
+  Status check_conflict(const std::string& island, std::uint64_t height, const Hash32& hash, std::string_view source,
+                        const std::string& document) {
+    const auto* rec = state->islands().find(island);
+    if (rec == nullptr || rec->spec.finality.kind != domain::FinalityKind::BftQuorum) return {};
+    auto it = cstates.find(island);
+    if (it == cstates.end()) return {};
+    for (const auto& held : it->second) {
+      if (held.height != height || held.hash == hash) continue;
+      if (std::none_of(pending_freezes.begin(), pending_freezes.end(),
+                       [&](const PendingFreeze& p) { return p.island == island; }))
+        pending_freezes.push_back(PendingFreeze{island, height, held.hash, hash, std::string(source), document});
+      return fail(Code::ClientFrozen,
+                  "misbehaviour (A14): the verified header " + to_hex(hash.view()) + " at height " +
+                      std::to_string(height) + " conflicts with the held " + to_hex(held.hash.view()) +
+                      ": the island's client is frozen until a governance-signed client recover",
+                  "headers");
+    }
+    return {};
+  }
+  void queue_freeze_flush();                                          // below Relay::open; `mu` NOT held
+  Status flush_freezes(Transaction& tx, std::vector<RelayEvent>& out);  // the flush change (writer thread)
 
   // ---- A05 halts (docs/relay-core.md "A05") -------------------------------------------------------------
   // Channels halted in memory that are neither persisted nor pending: recorded as pending (one per channel,
@@ -527,8 +626,9 @@ struct Relay::Impl {
   void queue_halt_flush();                // below Relay::open (needs the committer); `mu` NOT held
   // A synchronous caller whose change failed with ERR_ESCROW_INVARIANT waits until the queued halt flush has
   // committed (an empty change queued after it). Not on the writer thread.
+  // The same for ERR_CLIENT_FROZEN: the freeze (A14) has committed before the caller is answered.
   void await_halts(const Status& s) {
-    if (!s && s.error().code == Code::EscrowInvariant && committer)
+    if (!s && (s.error().code == Code::EscrowInvariant || s.error().code == Code::ClientFrozen) && committer)
       (void)committer->submit([](Database&, Transaction&) -> Status { return {}; }).get();
   }
   Status flush_halts(Transaction& tx, std::vector<RelayEvent>& out);  // the flush change (writer thread)
@@ -544,6 +644,16 @@ struct Relay::Impl {
     if (!holds(in.island, in.anchor_height, in.anchor_hash))  // A03, in the writer's own view
       return fail(Code::UntrustedAnchor, "the bundle's anchor is not a consensus state this relay holds", "anchor");
     const auto& f = in.facts;
+    // A14: the proving header and the verified tip against the states held at their heights.
+    if (auto c = check_conflict(in.island, f.height, f.header_hash, "bundle", in.text); !c) return c;
+    if (f.advanced)
+      if (auto c = check_conflict(f.advanced->island, f.advanced->height, f.advanced->hash, "bundle", in.text); !c) return c;
+    // A channel closed by governance (or by an ordered-channel timeout) takes no new packets (ICS-04); an
+    // already-known packet is still answered below.
+    if (const auto* end = state->channels().find(domain::ChannelKey{f.packet.source_island, f.packet.source_channel});
+        end != nullptr && end->state == domain::ChannelState::Closed && state->find(domain::packet_id(f.packet)) == nullptr)
+      return fail(Code::ChannelClosed, "channel " + domain::to_string(end->key()) + " is closed: no new packets",
+                  "source_channel");
     auto obs = state->observe(f.packet, f.emitter);
     if (!obs) return err(obs);
     if (obs->outcome == domain::ObserveOutcome::AlreadyKnown) {
@@ -681,35 +791,9 @@ struct Relay::Impl {
     unmet_at_replay.clear();
     outbox.clear();
     stmts.clear();
-    {
-      auto st = db.prepare("SELECT record FROM islands ORDER BY registered_index");
-      if (!st) return err(st);
-      for (;;) {
-        auto row = st->step();
-        if (!row) return err(row);
-        if (!*row) break;
-        auto rec = island_from_json(json::parse(st->column_text(0)));
-        if (!rec) return err(rec);
-        if (auto r = state->register_island(*rec); !r) return err(r);
-      }
-    }
-    {
-      auto st = db.prepare("SELECT island, record FROM channels ORDER BY opened_index");
-      if (!st) return err(st);
-      std::set<std::string> done;
-      for (;;) {
-        auto row = st->step();
-        if (!row) return err(row);
-        if (!*row) break;
-        const std::string record(st->column_text(1));
-        if (!done.insert(record).second) continue;
-        const json j = json::parse(record);
-        auto a = channel_from_json(j.at("a"));
-        auto b = channel_from_json(j.at("b"));
-        if (!a || !b) return fail(Code::StoreConflict, "stored channel record unreadable");
-        if (auto r = state->open_channel(*a, *b); !r) return err(r);
-      }
-    }
+    // Governance records (registrations, channel opens, the journal), replayed in audit order below,
+    // interleaved with the packets (replay_before).
+    if (auto s = read_governance(); !s) return s;
     {
       auto st = db.prepare("SELECT island, height, hash, validator_set_hash, time_ms FROM consensus_states "
                            "ORDER BY island, height");
@@ -785,7 +869,7 @@ struct Relay::Impl {
         const Bytes pb = bytes_col(*st, 1);
         auto p = packet::decode_packet(pb);
         if (!p) return err(p);
-        if (auto r = replay_returns_before(u64(st->column_int64(6))); !r) return r;
+        if (auto r = replay_before(u64(st->column_int64(6))); !r) return r;
         const auto* src = state->islands().find(p->source_island);
         if (src == nullptr) return fail(Code::StoreConflict, "stored packet of an unknown island");
         auto obs = state->observe(*p, src->spec.endpoint);
@@ -844,6 +928,11 @@ struct Relay::Impl {
     if (!early.empty())
       return fail(Code::PacketSequence, "stored deliveries of an ordered channel leave a gap before " +
                                             domain::to_string(early.begin()->first));
+    if (auto s = replay_before(UINT64_MAX); !s) return s;  // the governance records and returns after the packets
+    if (stored_gov_next < stored_gov.size())
+      return fail(Code::StoreConflict, "a governance record with an impossible audit index");
+    stored_gov.clear();
+    if (auto s = apply_client_states(); !s) return s;  // frozen / expired clients as stored
     if (auto s = finish_lifecycle(); !s) return s;  // acks, timeouts, refunds, ledger re-check (H4)
     if (auto s = load_halts(); !s) return s;        // A05: after the replay (a halted channel attests nothing)
     dirty = false;
@@ -938,7 +1027,10 @@ Result<std::unique_ptr<Relay>> Relay::open(RelayOptions options) {
     {
       std::lock_guard lock(I.mu);
       if (const auto* rec = I.state->islands().find(isl.spec.id)) {
-        if (!(rec->spec == isl.spec))
+        // The config's record is the registration: equal to the registered spec, or to the current one (an
+        // operator who put the updated spec in the config).
+        auto reg = I.registered_specs.find(isl.spec.id);
+        if (!(rec->spec == isl.spec) && !(reg != I.registered_specs.end() && reg->second == isl.spec))
           return fail(Code::StoreConflict, "island " + isl.spec.id + " in the config differs from the registered one",
                       "islands");
         known = true;
@@ -979,6 +1071,7 @@ void Relay::submit_bundle_async(std::string text, std::function<void(Result<Pack
     done(fail(Code::TooLarge, "bundle over " + std::to_string(kMaxBundleBytes) + " bytes"));
     return;
   }
+  if (Impl::bundle_island_hint(text).starts_with("bip122:")) I.pin_bitcoin_context(text);  // A13 (deposits)
   std::shared_ptr<const proofs::TrustList> trust;
   {
     std::lock_guard lock(I.mu);
@@ -1054,8 +1147,9 @@ void Relay::submit_bundle_async(std::string text, std::function<void(Result<Pack
   I.committer->submit_async(
       [raw, intake, out](Database&, Transaction& tx) { return raw->apply_intake(tx, *intake, *out); },
       [raw, intake, out, done = std::move(done)](Status s) {
-        if (!s && s.error().code == Code::EscrowInvariant && raw->committer) {
-          // A05: the halt is persisted by a change queued during this one; answer after its COMMIT (FIFO).
+        if (!s && (s.error().code == Code::EscrowInvariant || s.error().code == Code::ClientFrozen) && raw->committer) {
+          // A05 / A14: the halt or freeze is persisted by a change queued during this one; answer after its
+          // COMMIT (FIFO).
           raw->committer->submit_async([](Database&, Transaction&) -> Status { return {}; },
                                        [done, e = s.error()](Status) { done(tl::unexpected<Error>(e)); });
           return;
@@ -1863,6 +1957,11 @@ Result<ConsensusState> Relay::accept_headers(std::string doc_text) {
   ConsensusState cs;
   Anchor anchor{};
   std::optional<proofs::BitcoinContext> tip_context;
+  struct RunHeader {
+    std::uint64_t height;
+    Hash32 hash;
+  };
+  std::vector<RunHeader> run;  // every verified header of a bft run (A14: checked against the held states)
   if (anchor_context) {
     auto vb = proofs::verify_bitcoin_headers(doc_text, *trust, now_s, &*anchor_context);
     if (!vb) return err(vb);
@@ -1872,17 +1971,20 @@ Result<ConsensusState> Relay::accept_headers(std::string doc_text) {
   } else {
     auto vh = proofs::verify_bft_headers(doc_text, *trust, now_s);
     if (!vh) return err(vh);
+    for (const auto& h : vh->headers) run.push_back(RunHeader{h.height, h.hash});
     const auto& tip = vh->headers.empty() ? vh->anchor : vh->headers.back();
     cs = ConsensusState{vh->island, tip.height, tip.hash, tip.validators_hash, tip.time_ms};
     anchor = Anchor{vh->anchor.height, vh->anchor.hash};
   }
   Impl* raw = impl_.get();
-  auto s = raw->committer->run([raw, cs, anchor, tip_context](Database&, Transaction& tx) -> Status {
+  auto s = raw->committer->run([raw, cs, anchor, tip_context, &run, &doc_text](Database&, Transaction& tx) -> Status {
     return raw->guarded([&]() -> Status {
       if (raw->state->islands().find(cs.island) == nullptr)
         return fail(Code::UnknownIsland, "island " + cs.island + " is not registered", "island");
       if (!raw->holds(cs.island, anchor.height, anchor.hash))
         return fail(Code::UntrustedAnchor, "the anchor is not a consensus state this relay holds", "anchor");
+      for (const auto& h : run)
+        if (auto c = raw->check_conflict(cs.island, h.height, h.hash, "header document", doc_text); !c) return c;
       if (raw->holds(cs.island, cs.height, cs.hash)) return {};
       if (tip_context) {
         // A13: a Bitcoin state is taken only when its branch has more work than every state held (a competing
@@ -1906,6 +2008,7 @@ Result<ConsensusState> Relay::accept_headers(std::string doc_text) {
       return {};
     });
   });
+  raw->await_halts(s);  // A14: answered after the freeze's own commit
   if (!s) return err(s);
   return cs;
 }
@@ -2044,27 +2147,37 @@ Result<PacketView> Relay::submit_ack_bundle(const domain::PacketId& id, std::str
                                                                  proving_hash, text},
                                               raw->now()));
       if (!idx) return err(idx);
-      auto sig = domain::sign_attestation(subject, *idx, raw->key);
-      if (!sig) return err(sig);
-      auto st = raw->stmt("INSERT INTO returns(packet, kind, source_island, ack_bytes, dest_height, dest_hash, dest_time, "
-                          "audit_index, signature, state, time_ms) VALUES(?1, 'ack', ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-                          "'pending', ?9)");
-      if (!st) return err(st);
-      Statement& q = **st;
-      (void)q.bind_int64(1, raw->rowid.at(id));
-      (void)q.bind_text(2, source);
-      (void)q.bind_blob(3, ack);
-      (void)q.bind_int64(4, i64(proving_height));
-      (void)q.bind_blob(5, proving_hash.view());
-      (void)q.bind_int64(6, 0);
-      (void)q.bind_int64(7, i64(*idx));
-      (void)q.bind_blob(8, sig->signature);
-      (void)q.bind_int64(9, i64(raw->now()));
-      if (auto r = q.run(); !r) return r;
+      // A Bitcoin source (a deposit, PACKET.md "Bitcoin deposits") has no return path: the ack ends here, recorded
+      // by its ack_verified entry and the stage (acknowledged, or error-acknowledged — final for a deposit: no
+      // refund), with no return row, no ack attestation and nothing for the source to process.
+      const auto* src_island = raw->state->islands().find(source);
+      const bool returns_home = src_island == nullptr || src_island->spec.family != domain::Family::Bitcoin;
+      Bytes return_sig;
+      if (returns_home) {
+        auto sig = domain::sign_attestation(subject, *idx, raw->key);
+        if (!sig) return err(sig);
+        auto st = raw->stmt("INSERT INTO returns(packet, kind, source_island, ack_bytes, dest_height, dest_hash, "
+                            "dest_time, audit_index, signature, state, time_ms) VALUES(?1, 'ack', ?2, ?3, ?4, ?5, ?6, "
+                            "?7, ?8, 'pending', ?9)");
+        if (!st) return err(st);
+        Statement& q = **st;
+        (void)q.bind_int64(1, raw->rowid.at(id));
+        (void)q.bind_text(2, source);
+        (void)q.bind_blob(3, ack);
+        (void)q.bind_int64(4, i64(proving_height));
+        (void)q.bind_blob(5, proving_hash.view());
+        (void)q.bind_int64(6, 0);
+        (void)q.bind_int64(7, i64(*idx));
+        (void)q.bind_blob(8, sig->signature);
+        (void)q.bind_int64(9, i64(raw->now()));
+        if (auto r = q.run(); !r) return r;
+        return_sig = sig->signature;
+      }
       if (auto r = raw->set_stage(id, domain::stage_name(step->record.stage)); !r) return r;
       if (auto r = raw->persist_ledger(tx); !r) return r;
       ev = raw->event_of(step->record, *idx, step->alerts);
-      raw->returns[source][id] = ReturnEntry{raw->rowid.at(id), "ack", "pending", ack, *idx, sig->signature, 0, 0, {}, false, {}, 0};
+      if (returns_home)
+        raw->returns[source][id] = ReturnEntry{raw->rowid.at(id), "ack", "pending", ack, *idx, return_sig, 0, 0, {}, false, {}, 0};
       *out = raw->view_of(step->record, false);
       return {};
     });
@@ -2445,6 +2558,85 @@ void Relay::Impl::queue_halt_flush() {
                           });
 }
 
+void Relay::Impl::queue_freeze_flush() {
+  if (!committer) return;
+  auto events = std::make_shared<std::vector<RelayEvent>>();
+  committer->submit_async([this, events](Database&, Transaction& tx) -> Status { return flush_freezes(tx, *events); },
+                          [this, events](Status s) {
+                            {
+                              std::lock_guard lock(mu);
+                              if (!s) {  // rolled back: rebuild from the database; the freezes stay pending
+                                dirty = true;
+                                freeze_flush_queued = false;
+                              } else {
+                                pending_freezes.clear();
+                              }
+                            }
+                            if (!s) {
+                              note("cannot persist a client freeze (A14), kept pending: " + s.error().detail);
+                              return;
+                            }
+                            for (const auto& ev : *events) emit(ev);  // once, after the COMMIT
+                          });
+}
+
+// A14: each pending freeze of a client that is not frozen yet: the audit client_frozen entry (evidence: the held
+// header, by its own audit entry, and the conflicting one, by the document that carried it), client_states.status
+// 'frozen', relay/domain's freeze (from then on intake, delivery and returns of the island answer
+// ERR_CLIENT_FROZEN), and a client_frozen alert announced after the COMMIT.
+Status Relay::Impl::flush_freezes(Transaction& tx, std::vector<RelayEvent>& out) {
+  std::lock_guard lock(mu);
+  freeze_flush_queued = false;
+  out.clear();
+  for (const auto& f : pending_freezes) {
+    const auto* rec = state->islands().find(f.island);
+    if (rec == nullptr || rec->status == domain::ClientStatus::Frozen) continue;
+    std::uint64_t held_index = 0;  // the held header's headers_accepted (or registration) entry
+    {
+      auto st = stmt("SELECT audit_index FROM consensus_states WHERE island = ?1 AND height = ?2 AND hash = ?3");
+      if (!st) return err(st);
+      (void)(*st)->bind_text(1, f.island);
+      (void)(*st)->bind_int64(2, i64(f.height));
+      (void)(*st)->bind_blob(3, f.held.view());
+      auto row = (*st)->step();
+      if (!row) return err(row);
+      if (*row) held_index = u64((*st)->column_int64(0));
+      (*st)->reset();
+    }
+    // header_b carries the document as text (JCS-safe whatever its numbers) when it fits an audit entry; its
+    // SHA-256 always.
+    const Hash32 doc_hash = sha256(ByteView(reinterpret_cast<const std::uint8_t*>(f.document.data()), f.document.size()));
+    json evidence = {
+        {"header_a", {{"height", f.height}, {"hash", to_hex(f.held.view())}, {"audit_index", held_index}}},
+        {"header_b",
+         {{"height", f.height}, {"hash", to_hex(f.seen.view())}, {"source", f.source},
+          {"document_sha256", to_hex(doc_hash.view())}}}};
+    const std::string reason = "two verified headers at height " + std::to_string(f.height) + " (A14)";
+    constexpr std::size_t kMaxEvidenceDocument = 1u << 20;
+    auto event = audit::build(audit::ClientFrozen{f.island, f.height, reason, evidence}, now());
+    if (f.document.size() <= kMaxEvidenceDocument) {
+      json with_doc = evidence;
+      with_doc["header_b"]["document"] = f.document;
+      if (auto e = audit::build(audit::ClientFrozen{f.island, f.height, reason, with_doc}, now())) event = std::move(e);
+    }
+    auto idx = append(tx, std::move(event));
+    if (!idx) return err(idx);
+    auto st = stmt("UPDATE client_states SET status = 'frozen' WHERE island = ?1");
+    if (!st) return err(st);
+    (void)(*st)->bind_text(1, f.island);
+    if (auto r = (*st)->run(); !r) return r;
+    if (auto r = state->freeze_island(f.island); !r) return r;
+    note("alert client_frozen: island " + f.island + ": " + reason);
+    RelayEvent ev;
+    ev.alert_only = true;
+    ev.stage_index = *idx;
+    ev.source_island = f.island;
+    ev.alerts.push_back(RelayAlert{"client_frozen", f.island + ": " + reason});
+    out.push_back(std::move(ev));
+  }
+  return {};
+}
+
 Status Relay::Impl::flush_halts(Transaction& tx, std::vector<RelayEvent>& out) {
   std::lock_guard lock(mu);
   halt_flush_queued = false;
@@ -2636,6 +2828,354 @@ Result<Relay::ResumeResult> Relay::resume_channel(const domain::ChannelKey& end,
     for (const auto& d : dests) listener(d);
   for (const auto& ev : events) raw->emit(ev);
   return result;
+}
+
+// ---- governance journal: island update, client recover, channel close (migration 9; H2) -------------------
+
+Status Relay::Impl::read_governance() {
+  stored_gov.clear();
+  stored_gov_next = 0;
+  registered_specs.clear();
+  auto read = [&](const char* sql, bool has_action) -> Status {
+    auto st = db.prepare(sql);
+    if (!st) return err(st);
+    for (;;) {
+      auto row = st->step();
+      if (!row) return err(row);
+      if (!*row) break;
+      StoredGov g;
+      g.index = u64(st->column_int64(0));
+      g.record = std::string(st->column_text(1));
+      g.action = std::string(st->column_text(2));
+      if (has_action && !st->column_is_null(3)) g.prior_status = std::string(st->column_text(3));
+      stored_gov.push_back(std::move(g));
+    }
+    return {};
+  };
+  if (auto s = read("SELECT registered_index, record, 'island.register' FROM islands", false); !s) return s;
+  // One pair record per channel (two ends, two rows): replayed at its first audit entry.
+  if (auto s = read("SELECT min(opened_index), record, 'channel.open' FROM channels GROUP BY record", false); !s) return s;
+  if (auto s = read("SELECT audit_index, record, action, prior_status FROM governance_journal", true); !s) return s;
+  std::stable_sort(stored_gov.begin(), stored_gov.end(),
+                   [](const StoredGov& a, const StoredGov& b) { return a.index < b.index; });
+  return {};
+}
+
+Status Relay::Impl::apply_stored_gov(const StoredGov& g) {
+  auto bad = [&](const std::string& what) {
+    return fail(Code::StoreConflict, "stored " + g.action + " record at audit index " + std::to_string(g.index) +
+                                         " unreadable: " + what, "governance");
+  };
+  const json j = json::parse(g.record, nullptr, false);
+  if (j.is_discarded()) return bad("not JSON");
+  if (g.action == "island.register" || g.action == "island.update") {
+    auto rec = island_from_json(j);
+    if (!rec) return bad(rec.error().detail);
+    if (g.action == "island.register") {
+      if (auto r = state->register_island(*rec); !r) return err(r);
+      registered_specs[rec->spec.id] = rec->spec;
+    } else if (auto r = state->update_island(*rec); !r) {
+      return err(r);
+    }
+    return {};
+  }
+  if (g.action == "channel.open" || g.action == "channel.close") {
+    if (!j.is_object() || !j.contains("a") || !j.contains("b")) return bad("expected {a, b}");
+    auto a = channel_from_json(j["a"]);
+    auto b = channel_from_json(j["b"]);
+    if (!a || !b) return bad("channel record");
+    if (g.action == "channel.open") {
+      if (auto r = state->open_channel(*a, *b); !r) return err(r);
+    } else if (auto r = state->close_channel(*a, *b); !r) {
+      return err(r);
+    }
+    return {};
+  }
+  if (g.action == "client.recover") {
+    auto rec = recover_from_json(j);
+    if (!rec) return bad(rec.error().detail);
+    // The status the recover lifted is history (the freeze or expiry came before it): re-applied here.
+    if (g.prior_status == "frozen") {
+      if (auto r = state->freeze_island(rec->island); !r) return err(r);
+    } else if (auto r = state->mark_expired(rec->island); !r) {
+      return err(r);
+    }
+    if (auto r = state->client_recover(*rec, domain::OperatorNote{}); !r) return err(r);
+    return {};
+  }
+  return bad("unknown action");
+}
+
+Status Relay::Impl::replay_before(std::uint64_t audit_index) {
+  for (; stored_gov_next < stored_gov.size() && stored_gov[stored_gov_next].index < audit_index; ++stored_gov_next) {
+    if (auto r = replay_returns_before(stored_gov[stored_gov_next].index); !r) return r;
+    if (auto r = apply_stored_gov(stored_gov[stored_gov_next]); !r) return r;
+  }
+  return replay_returns_before(audit_index);
+}
+
+Status Relay::Impl::apply_client_states() {
+  auto st = db.prepare("SELECT island, status FROM client_states WHERE status <> 'active'");
+  if (!st) return err(st);
+  for (;;) {
+    auto row = st->step();
+    if (!row) return err(row);
+    if (!*row) break;
+    const std::string island(st->column_text(0));
+    const std::string status(st->column_text(1));
+    if (auto r = status == "frozen" ? state->freeze_island(island) : state->mark_expired(island); !r) return r;
+  }
+  return {};
+}
+
+Status Relay::Impl::journal(Transaction&, std::string_view action, const std::string& island, std::uint64_t nonce,
+                            const std::string& record, const std::string& prior_status, std::uint64_t audit_index) {
+  auto st = stmt("INSERT INTO governance_journal(action, island, nonce, record, prior_status, audit_index, time_ms) "
+                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  if (!st) return err(st);
+  Statement& q = **st;
+  (void)q.bind_text(1, action);
+  (void)q.bind_text(2, island);
+  (void)q.bind_int64(3, i64(nonce));
+  (void)q.bind_text(4, record);
+  if (prior_status.empty()) (void)q.bind_null(5);
+  else (void)q.bind_text(5, prior_status);
+  (void)q.bind_int64(6, i64(audit_index));
+  (void)q.bind_int64(7, i64(now()));
+  return q.run();
+}
+
+Status Relay::Impl::store_nonce(const std::string& island) {
+  const auto* rec = state->islands().find(island);
+  if (rec == nullptr) return fail(Code::UnknownIsland, "island " + island + " is not registered");
+  auto st = stmt("UPDATE islands SET nonce = ?1 WHERE id = ?2");
+  if (!st) return err(st);
+  (void)(*st)->bind_int64(1, i64(rec->nonce));
+  (void)(*st)->bind_text(2, island);
+  return (*st)->run();
+}
+
+namespace {
+
+// The parts of an island spec an update changed (audit island_updated "change").
+std::string spec_changes(const domain::IslandSpec& a, const domain::IslandSpec& b) {
+  std::string out;
+  auto add = [&](bool changed, const char* name) {
+    if (!changed) return;
+    if (!out.empty()) out += ",";
+    out += name;
+  };
+  add(!(a.governance == b.governance), "governance");
+  add(a.endpoint != b.endpoint, "endpoint");
+  add(a.consensus_params != b.consensus_params, "params");
+  add(a.codec != b.codec, "codec");
+  add(!(a.finality == b.finality), "finality");
+  add(a.trusting_period_s != b.trusting_period_s, "trusting_period");
+  add(a.family != b.family, "family");
+  add(a.allow_rpc_trusted_public != b.allow_rpc_trusted_public, "rpc_trusted");
+  return out.empty() ? "none" : out;
+}
+
+Hash32 text_hash(const std::string& text) {
+  return sha256(ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+}
+
+}  // namespace
+
+Status Relay::Impl::update_island_tx(Transaction& tx, const domain::SignedIsland& rec, Relay::GovernanceResult& out) {
+  if (const auto* held = state->islands().find(rec.spec.id); held != nullptr) {
+    // The held consensus states were verified by the family plug-in of the registered family and codec: neither
+    // changes. Channel ends bind the island's endpoint (A19): while one is open or halted, it stays.
+    if (rec.spec.family != held->spec.family)
+      return fail(Code::InvalidArgument, "an island update cannot change the family (register a new island)", "family");
+    if (rec.spec.codec != held->spec.codec)
+      return fail(Code::InvalidArgument, "an island update cannot change the codec (register a new island)", "codec");
+    if (rec.spec.endpoint != held->spec.endpoint)
+      for (const auto& [end_key, end] : state->channels().all())
+        if (end_key.island == rec.spec.id && end.state != domain::ChannelState::Closed)
+          return fail(Code::InvalidArgument,
+                      "the endpoint cannot change while channel end " + domain::to_string(end_key) + " is " +
+                          std::string(domain::channel_state_name(end.state)) + " (close it first)",
+                      "endpoint");
+  }
+  const auto* plugin = plugin_for(rec.spec);
+  if (plugin == nullptr)
+    return fail(Code::UnsupportedFamily, "no family plug-in for " + std::string(domain::family_name(rec.spec.family)) +
+                                             "/" + rec.spec.codec, "codec");
+  const auto* cur = state->islands().find(rec.spec.id);
+  const domain::IslandSpec before = cur != nullptr ? cur->spec : domain::IslandSpec{};
+  {  // relay/domain's verdict on a copy of the registry first, then the plug-in's: a refusal touches nothing
+    domain::IslandRegistry trial = state->islands();
+    if (auto t = trial.update_island(rec); !t) return err(t);
+    if (auto anchor = plugin->anchor_state(rec.spec); !anchor) return err(anchor);
+  }
+  auto up = state->update_island(rec);
+  if (!up) return err(up);
+  touched = true;
+  const std::string record = island_to_json(rec).dump();
+  auto idx = append(tx, audit::build(audit::IslandUpdated{rec.spec.id, rec.spec.genesis, text_hash(record),
+                                                          spec_changes(before, rec.spec),
+                                                          domain::island_digest(domain::GovAction::IslandUpdate,
+                                                                                rec.spec, rec.nonce)},
+                                     now()));
+  if (!idx) return err(idx);
+  if (auto r = journal(tx, "island.update", rec.spec.id, rec.nonce, record, "", *idx); !r) return r;
+  {
+    auto st = stmt("UPDATE islands SET family = ?1, codec = ?2, nonce = ?3 WHERE id = ?4");
+    if (!st) return err(st);
+    (void)(*st)->bind_text(1, domain::family_name(rec.spec.family));
+    (void)(*st)->bind_text(2, rec.spec.codec);
+    (void)(*st)->bind_int64(3, i64(up->nonce));
+    (void)(*st)->bind_text(4, rec.spec.id);
+    if (auto r = (*st)->run(); !r) return r;
+  }
+  {
+    auto st = stmt("UPDATE client_states SET trusting_period_s = ?1 WHERE island = ?2");
+    if (!st) return err(st);
+    (void)(*st)->bind_int64(1, i64(rec.spec.trusting_period_s));
+    (void)(*st)->bind_text(2, rec.spec.id);
+    if (auto r = (*st)->run(); !r) return r;
+  }
+  out = Relay::GovernanceResult{*idx, *up};
+  return {};
+}
+
+Status Relay::Impl::recover_client_tx(Transaction& tx, const domain::ClientRecoverRecord& rec,
+                                      Relay::GovernanceResult& out) {
+  const auto* cur = state->islands().find(rec.island);
+  if (cur == nullptr) return fail(Code::UnknownIsland, "island " + rec.island + " is not registered", "island");
+  // A21: nothing else marks a client expired, but the light clients refuse every bundle once the latest held
+  // state is older than the trusting period (ERR_CLIENT_EXPIRED) — judged here with the same rule
+  // (latest.time_ms + trusting_period_s * 1000 <= now), so such a client can be recovered.
+  bool expire = false;
+  if (cur->status == domain::ClientStatus::Active && cur->spec.trusting_period_s > 0) {
+    auto held = cstates.find(rec.island);
+    const std::uint64_t t_now = now();
+    if (held != cstates.end() && !held->second.empty() && held->second.back().time_ms <= t_now &&
+        (t_now - held->second.back().time_ms) / 1000U >= cur->spec.trusting_period_s)  // no overflow
+      expire = true;
+  }
+  const std::string prior = expire ? std::string("expired") : std::string(domain::client_status_name(cur->status));
+  const auto* plugin = plugin_for(cur->spec);
+  if (plugin == nullptr)
+    return fail(Code::UnsupportedFamily, "no family plug-in for " + std::string(domain::family_name(cur->spec.family)) +
+                                             "/" + cur->spec.codec, "island");
+  Result<ConsensusState> anchor = fail(Code::InvalidArgument, "unset");
+  {  // relay/domain's verdict on a copy of the registry first, then the plug-in's: a refusal touches nothing
+    domain::IslandRegistry trial = state->islands();
+    if (expire)
+      if (auto e = trial.mark_expired(rec.island); !e) return e;
+    auto t = trial.recover_client(rec);
+    if (!t) return err(t);
+    anchor = plugin->anchor_state(t->spec);
+    if (!anchor) return err(anchor);
+  }
+  if (expire) {
+    touched = true;
+    if (auto e = state->mark_expired(rec.island); !e) return e;
+  }
+  auto r = state->client_recover(rec, domain::OperatorNote{"governance", "client recover", now()});
+  if (!r) return err(r);
+  touched = true;
+  const domain::IslandRecord after = *state->islands().find(rec.island);
+  auto idx = append(tx, audit::build(audit::ClientRecovered{rec.island, anchor->height, anchor->hash,
+                                                            domain::recover_digest(rec.island, after.spec.genesis,
+                                                                                   rec.anchor, rec.nonce),
+                                                            anchor->validator_set_hash},
+                                     now()));
+  if (!idx) return err(idx);
+  // The recovered anchor is the island's only consensus state: those held before (possibly of the fork that
+  // froze the client) and their Bitcoin contexts are dropped.
+  for (const char* sql : {"DELETE FROM consensus_states WHERE island = ?1", "DELETE FROM bitcoin_contexts WHERE island = ?1"}) {
+    auto st = stmt(sql);
+    if (!st) return err(st);
+    (void)(*st)->bind_text(1, rec.island);
+    if (auto d = (*st)->run(); !d) return d;
+  }
+  cstates.erase(rec.island);
+  const std::string prefix = rec.island + "/";
+  for (auto it = btc_contexts.lower_bound(prefix); it != btc_contexts.end() && it->first.rfind(prefix, 0) == 0;)
+    it = btc_contexts.erase(it);
+  if (auto s = insert_cstate(tx, *anchor, anchor->height, false, *idx); !s) return s;
+  {  // Source scanning restarts at the recovered anchor: packets sent after it that were refused while the client
+     // was frozen or expired are scanned again (those already taken in are answered as known).
+    auto st = stmt("UPDATE scan_progress SET height = ?1, updated_ms = ?2 WHERE island = ?3 AND height > ?1");
+    if (!st) return err(st);
+    (void)(*st)->bind_int64(1, i64(anchor->height));
+    (void)(*st)->bind_int64(2, i64(now()));
+    (void)(*st)->bind_text(3, rec.island);
+    if (auto u = (*st)->run(); !u) return u;
+    if (auto it = scan_heights.find(rec.island); it != scan_heights.end() && it->second > anchor->height)
+      it->second = anchor->height;
+  }
+  {
+    auto st = stmt("UPDATE client_states SET status = 'active' WHERE island = ?1");
+    if (!st) return err(st);
+    (void)(*st)->bind_text(1, rec.island);
+    if (auto u = (*st)->run(); !u) return u;
+  }
+  if (auto j = journal(tx, "client.recover", rec.island, rec.nonce, recover_to_json(rec).dump(), prior, *idx); !j)
+    return j;
+  if (auto n = store_nonce(rec.island); !n) return n;
+  out = Relay::GovernanceResult{*idx, after};
+  return {};
+}
+
+Status Relay::Impl::close_channel_tx(Transaction& tx, const ChannelPair& pair, Relay::GovernanceResult& out) {
+  if (auto c = state->close_channel(pair.a, pair.b); !c) return c;
+  touched = true;
+  const std::string record = json{{"a", channel_to_json(pair.a)}, {"b", channel_to_json(pair.b)}}.dump();
+  const Hash32 record_hash = text_hash(record);
+  std::optional<std::uint64_t> first;
+  for (const auto* r : {&pair.a, &pair.b}) {
+    const auto& s = r->spec;
+    auto idx = append(tx, audit::build(audit::ChannelClosed{s.island, s.channel, s.counterparty_island,
+                                                            s.counterparty_channel, record_hash, "governance"},
+                                       now()));
+    if (!idx) return err(idx);
+    if (!first) first = *idx;
+    if (auto n = store_nonce(s.island); !n) return n;
+  }
+  if (auto j = journal(tx, "channel.close", pair.a.spec.island, pair.a.nonce, record, "", *first); !j) return j;
+  out = Relay::GovernanceResult{*first, *state->islands().find(pair.a.spec.island)};
+  return {};
+}
+
+Result<Relay::GovernanceResult> Relay::update_island(const domain::SignedIsland& record) {
+  Impl* raw = impl_.get();
+  GovernanceResult out;
+  auto s = raw->committer->run([raw, &record, &out](Database&, Transaction& tx) {
+    return raw->guarded([&] { return raw->update_island_tx(tx, record, out); });
+  });
+  if (!s) return err(s);
+  return out;
+}
+
+Result<Relay::GovernanceResult> Relay::recover_client(const domain::ClientRecoverRecord& record) {
+  Impl* raw = impl_.get();
+  GovernanceResult out;
+  auto s = raw->committer->run([raw, &record, &out](Database&, Transaction& tx) {
+    return raw->guarded([&] { return raw->recover_client_tx(tx, record, out); });
+  });
+  if (!s) return err(s);
+  return out;
+}
+
+Result<Relay::GovernanceResult> Relay::close_channel(const ChannelPair& pair) {
+  Impl* raw = impl_.get();
+  GovernanceResult out;
+  auto s = raw->committer->run([raw, &pair, &out](Database&, Transaction& tx) {
+    return raw->guarded([&] { return raw->close_channel_tx(tx, pair, out); });
+  });
+  if (!s) return err(s);
+  return out;
+}
+
+std::optional<domain::IslandRecord> Relay::island_record(const std::string& id) const {
+  std::lock_guard lock(impl_->mu);
+  const auto* r = impl_->state->islands().find(id);
+  if (r == nullptr) return std::nullopt;
+  return *r;
 }
 
 // ---- events for the gateway stream (issue #6 "Server", H1) ------------------------------------------------

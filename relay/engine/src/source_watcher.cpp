@@ -8,11 +8,12 @@
 namespace causeway::engine {
 namespace {
 
-// Errors that mean "try again later" (the node or the store), as opposed to a packet a rule refuses.
+// Errors that mean "try again later" (the node, the store, or a client frozen or expired until an operator's
+// client recover, A14/A21), as opposed to a packet a rule refuses.
 bool transient(Code c) {
   return c == Code::RpcTransport || c == Code::RpcTimeout || c == Code::RpcError || c == Code::RpcResponse ||
          c == Code::RpcInconsistent || c == Code::StoreIo ||
-         c == Code::UntrustedAnchor || c == Code::Unsupported;
+         c == Code::UntrustedAnchor || c == Code::Unsupported || c == Code::ClientFrozen || c == Code::ClientExpired;
 }
 
 // A voucher burn waiting for the acks that minted its vouchers (RelayState::prove): the wait may be long (the
@@ -72,7 +73,8 @@ std::size_t Lifecycle::watch_source(adapters::ChainAdapter& a) {
   if (*tip < conf) return 0;
   const std::uint64_t final_tip = *tip - conf;
   const auto done = relay_.scan_height(island);
-  const std::uint64_t from = done ? *done + 1 : states.front().height;  // never below the registered anchor
+  // Never below the lowest held state (the registered anchor, or a client recover's): no bundle anchors there.
+  const std::uint64_t from = done ? std::max(*done + 1, states.front().height) : states.front().height;
   std::size_t acted = retry_deferred(a, states.front().height);
   if (from > final_tip) return acted;
   const std::uint64_t to = std::min<std::uint64_t>(final_tip, from + options_.max_scan_blocks - 1);

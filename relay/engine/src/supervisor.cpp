@@ -108,9 +108,14 @@ void Supervisor::deliver_one(adapters::ChainAdapter& adapter, const DueDelivery&
                                                         relay_.now_ms() + options_.backoff_base_ms));
     return;
   }
-  // 3. Ordered channels: wait for the earlier sequence (A24).
+  // 3. Ordered channels: wait for the earlier sequence (A24; retried next round). Any other refusal
+  //    (ERR_CHANNEL_CLOSED / ERR_CHANNEL_HALTED / ERR_CLIENT_FROZEN …) is recorded as a failed attempt with the
+  //    usual backoff: the packet stays due (a delivery made meanwhile is still found by the look-up above, A27)
+  //    but is looked up ever more slowly, not every round.
   if (auto ready = relay_.ready_to_submit(d.id); !ready) {
     ++counters_.waits;
+    if (ready.error().code != Code::PacketSequence)
+      writes.push_back(relay_.record_failed_attempt_async(d.id, ready.error(), relay_.now_ms() + backoff(d.attempts)));
     return;
   }
   // 4. Submit.

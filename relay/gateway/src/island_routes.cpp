@@ -10,6 +10,39 @@ using namespace detail;
 
 namespace {
 
+// The island's current spec as relay/domain holds it (after updates and recovers), island_to_json's form
+// without "nonce" and "signatures" (the island JSON's "nonce" is the current governance nonce).
+json current_spec(const ApiContext& ctx, const std::string& id) {
+  auto r = ctx.relay.island_record(id);
+  if (!r) return nullptr;
+  json j = engine::island_to_json(domain::SignedIsland{r->spec, r->nonce, {}});
+  j.erase("nonce");
+  j.erase("signatures");
+  return j;
+}
+
+// 200 after a governance record (update, recover): the island JSON (as GET) with "spec" and the record's
+// "audit_index".
+void respond_governed(ApiContext& ctx, const std::string& id, std::uint64_t audit_index, const Respond& respond) {
+  std::optional<store::IslandRow> row;
+  if (auto s = ctx.reads->with([&](store::ReadQueries& q) { row = q.island(id); }); !s)
+    return respond(store_failure(s.error()));
+  if (!row) return respond(error_response(Error{Code::UnknownIsland, "island " + id + " is not registered", "id"}));
+  json j = island_json(*row, ctx.relay.now_ms());
+  j["spec"] = current_spec(ctx, id);
+  j["audit_index"] = audit_index;
+  respond(json_response(200, j));
+}
+
+// The island id of PUT /v1/islands/{id} or POST /v1/islands/{id}/recover (suffix ""/"/recover"), validated.
+Result<std::string> path_island(const std::string& path, std::size_t suffix) {
+  const std::string prefix = "/v1/islands/";
+  auto id = url_decode(std::string_view(path).substr(prefix.size(), path.size() - prefix.size() - suffix));
+  if (!id) return id;
+  if (auto s = domain::validate_island_id(*id, "id"); !s) return tl::unexpected(s.error());
+  return id;
+}
+
 void get_island(ApiContext& ctx, const std::string& id, const std::string& sub, const Request& req,
                 const Respond& respond) {
   std::optional<store::IslandRow> row;
@@ -17,7 +50,11 @@ void get_island(ApiContext& ctx, const std::string& id, const std::string& sub, 
     return respond(store_failure(s.error()));
   if (!row) return respond(error_response(Error{Code::UnknownIsland, "island " + id + " is not registered", "id"}));
   const std::uint64_t now = ctx.relay.now_ms();
-  if (sub.empty()) return respond(json_response(200, island_json(*row, now)));
+  if (sub.empty()) {
+    json j = island_json(*row, now);
+    j["spec"] = current_spec(ctx, id);
+    return respond(json_response(200, j));
+  }
   if (sub == "client") {
     json j = client_json(*row, now);
     std::vector<store::ConsensusStateRow> states;
@@ -125,14 +162,24 @@ void add_island_routes(Server& server, std::shared_ptr<ApiContext> ctx) {
       return respond(json_response(201, json{{"id", rec->spec.id}}));
     respond(json_response(201, island_json(*row, ctx->relay.now_ms())));
   });
-  // PUT /v1/islands/{id} (update) and POST /v1/islands/{id}/recover (client recover): admitted and validated,
-  // then 501 ERR_UNSUPPORTED — relay/domain implements both, but replaying them at start needs the ordered
-  // governance journal the engine does not have yet (docs/api.md "Not yet implemented").
+  // PUT /v1/islands/{id} (update; body: the governance-signed island.update record, island_to_json's form with
+  // nonce = current + 1, signed by k of the island's CURRENT keys): Relay::update_island, 200 with the island.
   add_route(server, *ctx, "PUT", "/v1/islands/", [ctx](const Request& req, Respond respond) {
+    const std::string path = target_path(req.target);
+    if (path.find('/', std::string("/v1/islands/").size()) != std::string::npos)
+      return respond(error_response(404, "ERR_INVALID_ARGUMENT", "no route PUT " + path));
     auto body = admit(*ctx, req, "island-register", respond);
     if (!body) return;
-    respond(error_response(501, "ERR_UNSUPPORTED",
-                           "island update is not implemented yet: the engine has no ordered governance journal"));
+    auto id = path_island(path, 0);
+    if (!id) return respond(error_response(id.error()));
+    auto rec = engine::island_from_json(*body);
+    if (!rec) return respond(error_response(rec.error()));
+    if (rec->spec.id != *id)
+      return respond(error_response(
+          Error{Code::IslandMismatch, "the record's island is " + rec->spec.id + ", not " + *id + " (the path's)", "id"}));
+    auto r = ctx->relay.update_island(*rec);
+    if (!r) return respond(error_response(r.error()));
+    respond_governed(*ctx, *id, r->audit_index, respond);
   });
   add_route(server, *ctx, "POST", "/v1/islands/", [ctx](const Request& req, Respond respond) {
     const std::string path = target_path(req.target);
@@ -159,10 +206,20 @@ void add_island_routes(Server& server, std::shared_ptr<ApiContext> ctx) {
     }
     if (path.size() < 8 || path.compare(path.size() - 8, 8, "/recover") != 0)
       return respond(error_response(404, "ERR_INVALID_ARGUMENT", "no route POST " + path));
+    // POST /v1/islands/{id}/recover (operator action `client recover`; body: the governance-signed
+    // client.recover record): Relay::recover_client, 200 with the island (client active, the new anchor).
     auto body = admit(*ctx, req, "client-recover", respond);
     if (!body) return;
-    respond(error_response(501, "ERR_UNSUPPORTED",
-                           "client recover is not implemented yet: the engine has no ordered governance journal"));
+    auto id = path_island(path, 8);
+    if (!id) return respond(error_response(id.error()));
+    auto rec = engine::recover_from_json(*body);
+    if (!rec) return respond(error_response(rec.error()));
+    if (rec->island != *id)
+      return respond(error_response(
+          Error{Code::IslandMismatch, "the record's island is " + rec->island + ", not " + *id + " (the path's)", "island"}));
+    auto r = ctx->relay.recover_client(*rec);
+    if (!r) return respond(error_response(r.error()));
+    respond_governed(*ctx, *id, r->audit_index, respond);
   });
 }
 

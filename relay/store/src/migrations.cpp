@@ -255,6 +255,28 @@ std::span<const Migration> relay_migrations() {
        "  context TEXT NOT NULL,\n"
        "  PRIMARY KEY(island, height, hash)\n"
        ");\n"},
+      // 9: the governance journal (docs/relay-core.md "Governance journal"): island updates, client recovers and
+      // channel closes, each a governance-signed record that changes the registry (keys, nonce, anchor, channel
+      // state). Start-up replays them with the registrations (islands) and channel opens (channels) in ONE order,
+      // that of their audit entries (audit_index), interleaved with the packets, so every record is re-verified
+      // against the keys and nonce in force at its place. `island` is the record's subject (a close: end a's
+      // island); `prior_status` is the client status a recover lifted (frozen | expired), re-applied before it
+      // at replay; `audit_index` is the record's (first) audit entry. `islands.nonce` is written by every change
+      // that advances an island's governance nonce from now on; before, channel opens did not store it: it is set
+      // here from what was applied — the registration (1) plus one per channel end of the island (no update,
+      // recover or close existed before this migration).
+      {9, "governance journal",
+       "CREATE TABLE governance_journal(\n"
+       "  seq INTEGER PRIMARY KEY,\n"
+       "  action TEXT NOT NULL CHECK(action IN ('island.update', 'client.recover', 'channel.close')),\n"
+       "  island TEXT NOT NULL REFERENCES islands(id),\n"
+       "  nonce INTEGER NOT NULL CHECK(nonce >= 2),\n"
+       "  record TEXT NOT NULL,\n"
+       "  prior_status TEXT CHECK(prior_status IS NULL OR prior_status IN ('frozen', 'expired')),\n"
+       "  audit_index INTEGER NOT NULL UNIQUE CHECK(audit_index >= 0),\n"
+       "  time_ms INTEGER NOT NULL CHECK(time_ms >= 0)\n"
+       ");\n"
+       "UPDATE islands SET nonce = 1 + (SELECT count(*) FROM channels WHERE channels.island = islands.id);\n"},
   };
   return kMigrations;
 }

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "causeway/core/hash.hpp"
 #include "causeway/core/hex.hpp"
 #include "causeway/core/secp256k1.hpp"
 #include "causeway/domain/governance.hpp"
@@ -49,9 +50,10 @@ struct Node : test::ApiNode {
 };
 
 // A governance-signed registration of Bitcoin mainnet anchored at `anchor` (a vector header entry: its hash in
-// display order, its header time), 6 confirmations, a P2WPKH deposit script, one governance key; `extra` is the
+// display order, its header time), 6 confirmations (or `confirmations`), a P2WPKH deposit script, one governance key; `extra` is the
 // anchor's context (relay/proofs parse_bitcoin_context JSON) or empty.
-json island_record(const json& anchor, const std::string& extra = "", std::uint64_t time_s = 0) {
+json island_record(const json& anchor, const std::string& extra = "", std::uint64_t time_s = 0,
+                   std::uint64_t confirmations = 6) {
   const auto sk = secp256k1::parse_secret_key(Bytes(32, 0x42)).value();
   const auto gov_addr = secp256k1::eth_address(secp256k1::public_key_of(sk));
   domain::SignedIsland rec;
@@ -60,7 +62,7 @@ json island_record(const json& anchor, const std::string& extra = "", std::uint6
   s.genesis = hash_from_hex(kGenesis).value();
   s.family = domain::Family::Bitcoin;
   s.codec = "bitcoin-mainnet";
-  s.finality = domain::FinalityRule{domain::FinalityKind::Confirmations, 6};
+  s.finality = domain::FinalityRule{domain::FinalityKind::Confirmations, confirmations};
   s.anchor.height = anchor["height"].get<std::uint64_t>();
   s.anchor.hash = hash_from_hex(anchor["digest"].get<std::string>()).value();
   s.anchor.time_s = time_s != 0 ? time_s : anchor["timestamp"].get<std::uint64_t>();
@@ -292,4 +294,69 @@ TEST_CASE("a Bitcoin registration with a malformed anchor context or a header ti
   auto far_time = n.post("/v1/islands", island_record(v["genesis"], "", 18446744073709552ULL).dump(), kAuth);
   CHECK(error_code(far_time) == "ERR_OVERFLOW");
   CHECK(n.get_json("/v1/islands")["islands"].size() == 0);
+}
+
+// Bitcoin deposits on real data (PACKET.md "Bitcoin deposits"; the synthetic deposits are bitcoin_deposit_test):
+// the mainnet transaction 5176f6b0… of block 592920 at index 26 (testProofs.json valid[0]) pays a P2PKH and a P2SH
+// output and carries an Omni OP_RETURN — no CWY1 data and no payment to the island's deposit script. A relay
+// holding block 592920 (the registered anchor, 1 confirmation) verifies its SPV bundle and refuses it as not a
+// deposit; nothing is taken in.
+TEST_CASE("Bitcoin deposits: a real mainnet transaction without a CWY1 deposit is ERR_NOT_PACKET_EVENT") {
+  auto lenient = [](const json& v) {
+    if (!v.is_string()) return v;
+    std::string t = v.get<std::string>();
+    auto parsed = json::parse(t, nullptr, false);
+    if (!parsed.is_discarded()) return parsed;
+    for (char& ch : t)
+      if (ch == '\'') ch = '"';  // Python repr of a dict of strings and ints (SOURCES.md)
+    return json::parse(t);
+  };
+  const json proof = lenient(testing::read_vector_json("bitcoin/summa-tx_bitcoin-spv/testProofs.json")["valid"][0]);
+  const json header = lenient(proof["confirming_header"]);
+  REQUIRE(header["height"] == 592920);
+  const Bytes raw_header = from_hex(with0x(header["raw"].get<std::string>())).value();
+  REQUIRE(raw_header.size() == 80);
+  const std::string digest = "0x00000000000000000016633b88de22bd6462283bcf7dcbe559233baaf5fb0c4d";
+  REQUIRE(to_hex(sha256d(raw_header).reversed().view()) == digest);
+  Bytes tx;
+  for (const char* part : {"version", "vin", "vout", "locktime"})
+    append(tx, from_hex(with0x(proof[part].get<std::string>())).value());
+  const Bytes nodes = from_hex(with0x(proof["intermediate_nodes"].get<std::string>())).value();
+  json branch = json::array();
+  for (std::size_t i = 0; i + 32 <= nodes.size(); i += 32)
+    branch.push_back(to_hex(Hash32::from(ByteView(nodes).subspan(i, 32)).reversed().view()));
+  REQUIRE(branch.size() == 12);
+  const json bundle = {
+      {"version", 1},
+      {"family", "bitcoin"},
+      {"island", kIsland},
+      {"network", "mainnet"},
+      {"anchor", {{"height", 592920}, {"header", to_hex(raw_header)}}},
+      {"headers", json::array()},
+      {"inclusion",
+       {{"kind", "tx"},
+        {"height", 592920},
+        {"txid", "0x74d6d6dc1fc9b0f393abde12e76adeeb3d674b38b7fbea4d9fc28b3bb0f67651"},
+        {"index", 26},
+        {"branch", branch},
+        {"tx", to_hex(tx)}}},
+      {"finality", {{"min_confirmations", 1}}}};
+
+  const std::string dir = temp_dir("real-not-deposit");
+  Node n(dir);
+  const json anchor = {{"height", 592920}, {"digest", digest}, {"timestamp", read_le32(raw_header.data() + 68)}};
+  auto reg = n.post("/v1/islands", island_record(anchor, "", 0, 1).dump(), kAuth);
+  INFO(reg.body);
+  REQUIRE(reg.status == 201);
+  auto r = n.post("/v1/packets", bundle.dump());
+  INFO(r.body);
+  CHECK(r.status == 422);
+  CHECK(error_code(r) == "ERR_NOT_PACKET_EVENT");
+  CHECK(n.relay->packet_count() == 0);
+  // The same bundle without its raw transaction proves inclusion only: not a deposit either.
+  json no_tx = bundle;
+  no_tx["inclusion"].erase("tx");
+  auto r2 = n.post("/v1/packets", no_tx.dump());
+  CHECK(r2.status == 422);
+  CHECK(error_code(r2) == "ERR_NOT_PACKET_EVENT");
 }

@@ -11,7 +11,12 @@
 //     (k = 1, this relay), listed by GET /v1/islands/{devnet}/deliveries for the destination's gateway to pull;
 //     a second packet in block 4 is proven from the pushed tip (block 3), whose stored validator-set hash is the one
 //     the bundle reports;
-//   - the family plug-in's refusals (A19 emitter, topic, event_data claims) each with its error code.
+//   - the family plug-in's refusals (A19 emitter, topic, event_data claims) each with its error code;
+//   - the same for an EVM contract's PacketSent log as ChainMaker records it (topic0 hex, [commitment, sequence
+//     uint256, abi.encode(bytes packet)]; chainmaker/evm_log.hpp): attested end to end, and each refusal's code
+//     and HTTP status — among them a block before block_version 2300 (ERR_UNSUPPORTED, A19: nested calls' logs
+//     carry the entry contract's name there), a data over upstream's event-data bound (ERR_TOO_LARGE) and a packet
+//     naming another island (A20); blocks of another version come from cm_synthetic's build(spec, block_version).
 // Deterministic: a fixed relay clock, fixed keys and block times.
 #include <catch2/catch.hpp>
 
@@ -19,6 +24,7 @@
 
 #include <cctype>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "causeway/core/abi.hpp"
@@ -36,6 +42,7 @@
 #include "causeway/gateway/server.hpp"
 #include "causeway/proofs/bundle.hpp"
 #include "api_node.hpp"
+#include "governance_records.hpp"
 #include "cm_trust_json.hpp"
 #include "cm_synthetic.hpp"
 #include "http_client.hpp"
@@ -104,30 +111,6 @@ domain::SignedIsland chainmaker_island(const Built& anchor, const Hash32& set_ha
   return sign_island(std::move(s), kGovCm);
 }
 
-domain::SignedChannelRecord channel_end(const domain::IslandSpec& self, const domain::IslandSpec& other, const Bytes& gov,
-                                        const std::string& channel = "channel-0",
-                                        const std::string& counterparty_channel = "channel-0",
-                                        std::uint64_t nonce = 2) {
-  domain::SignedChannelRecord r;
-  auto& s = r.spec;
-  s.island = self.id;
-  s.channel = channel;
-  s.port = "transfer";
-  s.endpoint = self.endpoint;
-  s.counterparty_island = other.id;
-  s.counterparty_genesis = other.genesis;
-  s.counterparty_channel = counterparty_channel;
-  s.counterparty_port = "transfer";
-  s.counterparty_endpoint = other.endpoint;
-  s.ordering = domain::Ordering::Unordered;
-  s.open_height = 0;
-  r.nonce = nonce;
-  const auto sk = secp256k1::parse_secret_key(gov).value();
-  r.signatures.push_back(
-      domain::sign_governance(domain::channel_digest(domain::GovAction::ChannelOpen, s, self.genesis, nonce), sk).value());
-  return r;
-}
-
 // A PACKET.md transfer packet chainmkr:synth1/channel-0 → cwdevnet:cm-dst/channel-0 (100 "tok").
 packet::Packet transfer(std::uint64_t sequence, const Hash32& cm_genesis, const Hash32& dst_genesis) {
   packet::Packet p;
@@ -158,17 +141,35 @@ std::vector<std::string> packet_sent_data(const packet::Packet& p) {
   return {to_hex_bare(packet::commitment(pb).view()), std::to_string(p.sequence), to_hex_bare(pb)};
 }
 
-// The block after `prev` whose only transaction (contract `contract`) emits one event.
+// PACKET.md "Source events": an EVM contract's PacketSent(bytes32 indexed commitment, uint64 indexed sequence,
+// bytes packet) as ChainMaker records an EVM log (chainmaker/evm_log.hpp; the real block 30 Transfer shows the
+// shape): topic = topic0 as 64 lowercase hex digits, event_data = [topic1, topic2, the log data], bare lowercase hex.
+const std::string kEvmTopic = to_hex_bare(packet::packet_sent_topic0().view());
+std::string word_hex(std::uint64_t v) {
+  const abi::U256 w = abi::u256_from_u64(v);
+  return to_hex_bare(ByteView(w.data(), w.size()));
+}
+std::string abi_bytes_hex(ByteView b) {
+  return to_hex_bare(abi::encode(abi::Type::tuple({abi::Type::bytes()}), abi::Value::tuple({abi::Value::bytes(b)})));
+}
+std::vector<std::string> evm_packet_sent_data(const packet::Packet& p) {
+  const Bytes pb = packet::encode_packet(p);
+  return {to_hex_bare(packet::commitment(pb).view()), word_hex(p.sequence), abi_bytes_hex(pb)};
+}
+
+// The block after `prev` (stamped `block_version`) whose only transaction (contract `contract`) emits one event.
 Built block_after(const Built& prev, const std::string& topic, const std::string& contract,
-                  const std::vector<std::string>& data, const std::string& tx_id = "cw-send-1") {
+                  const std::vector<std::string>& data, const std::string& tx_id = "cw-send-1",
+                  std::uint32_t block_version = kVersion) {
   const auto& f = fx();
   pb::Transaction tx = make_tx(tx_id, contract, "send_packet", "ok");
   add_event(tx, topic, contract, data);
-  return build({prev.block.header.height + 1, prev.hash, 0, kNormalBlock, f.b, {f.a, f.b, f.c, f.d}, {tx}, {}});
+  return build({prev.block.header.height + 1, prev.hash, 0, kNormalBlock, f.b, {f.a, f.b, f.c, f.d}, {tx}, {}},
+               block_version);
 }
 Built block3(const Built& b2, const std::string& topic, const std::string& contract,
-             const std::vector<std::string>& data) {
-  return block_after(b2, topic, contract, data);
+             const std::vector<std::string>& data, std::uint32_t block_version = kVersion) {
+  return block_after(b2, topic, contract, data, "cw-send-1", block_version);
 }
 
 using causeway::testing::orgs_json;
@@ -263,10 +264,30 @@ struct World {
     auto reg = node->post("/v1/islands", engine::island_to_json(cm).dump(), kAuth);
     INFO(reg.body);
     REQUIRE(reg.status == 201);
-    REQUIRE(node->relay->open_channel(engine::ChannelPair{channel_end(cm.spec, dst.spec, kGovCm),
-                                                          channel_end(dst.spec, cm.spec, kGovDst)}));
+    REQUIRE(node->relay->open_channel(engine::ChannelPair{test::signed_channel_end(cm.spec, dst.spec, kGovCm),
+                                                          test::signed_channel_end(dst.spec, cm.spec, kGovDst)}));
   }
   packet::Packet packet(std::uint64_t seq) const { return transfer(seq, cm.spec.genesis, dst.spec.genesis); }
+  // A20: a second ChainMaker island `chainmkr:synth2` whose endpoint contract has the same name, with its own
+  // channel (its channel-0 ↔ the devnet's channel-1); returns a packet of synth1's chain that names synth2 as its
+  // source.
+  packet::Packet register_twin_and_forge(std::uint64_t seq) {
+    auto twin = cm;
+    twin.spec.id = "chainmkr:synth2";
+    twin.spec.genesis = sha256(utf8("synth2 block 0"));
+    twin = sign_island(twin.spec, kGovCm);
+    auto reg = node->post("/v1/islands", engine::island_to_json(twin).dump(), kAuth);
+    INFO(reg.body);
+    REQUIRE(reg.status == 201);
+    REQUIRE(node->relay->open_channel(engine::ChannelPair{
+        test::signed_channel_end(twin.spec, dst.spec, kGovCm, "channel-0", "channel-1"),
+        test::signed_channel_end(dst.spec, twin.spec, kGovDst, "channel-1", "channel-0", 3)}));
+    packet::Packet forged = packet(seq);
+    forged.source_island = twin.spec.id;
+    forged.source_genesis = twin.spec.genesis;
+    forged.dest_channel = "channel-1";
+    return forged;
+  }
   test::HttpResult submit(const Built& b) const { return node->post("/v1/packets", packet_bundle(b2, b).dump()); }
 };
 
@@ -442,25 +463,195 @@ TEST_CASE("chainmaker island: a bundle from an anchor the relay does not hold is
 TEST_CASE("A20 a ChainMaker event proves packets of its own island only, even where another island's contract has the same name") {
   World w;
   w.register_island();
-  // A second ChainMaker island whose endpoint contract has the same name, with its own channel to the devnet.
-  auto twin = w.cm;
-  twin.spec.id = "chainmkr:synth2";
-  twin.spec.genesis = sha256(utf8("synth2 block 0"));
-  twin = sign_island(twin.spec, kGovCm);
-  auto reg = w.node->post("/v1/islands", engine::island_to_json(twin).dump(), kAuth);
-  INFO(reg.body);
-  REQUIRE(reg.status == 201);
-  REQUIRE(w.node->relay->open_channel(engine::ChannelPair{channel_end(twin.spec, w.dst.spec, kGovCm, "channel-0", "channel-1"),
-                                                          channel_end(w.dst.spec, twin.spec, kGovDst, "channel-1",
-                                                                      "channel-0", 3)}));
-  // synth1's contract emits a packet that names synth2 as its source.
-  packet::Packet forged = w.packet(1);
-  forged.source_island = twin.spec.id;
-  forged.source_genesis = twin.spec.genesis;
-  forged.dest_channel = "channel-1";
+  // synth1's contract emits a packet that names synth2 (same contract name, own channel) as its source.
+  const packet::Packet forged = w.register_twin_and_forge(1);
   auto r = w.submit(block3(w.b2, "PacketSent", kContract, packet_sent_data(forged)));
   CHECK(r.status == 422);
   CHECK(error_code(r) == "ERR_ISLAND_MISMATCH");
   CHECK(error_at(r) == "packet.source_island");
+  CHECK(w.node->get_json("/v1/islands/" + kPathDevnet + "/deliveries")["deliveries"].empty());
+}
+
+// ---- EVM contracts on ChainMaker (PACKET.md "Source events": the Solidity endpoint unchanged) -------------------
+
+TEST_CASE("chainmaker island: an EVM contract's PacketSent log, as ChainMaker records it, becomes an attested delivery") {
+  World w;
+  w.register_island();
+  const packet::Packet p = w.packet(1);
+  const Built b3 = block3(w.b2, kEvmTopic, kContract, evm_packet_sent_data(p));
+  auto pushed = w.node->post("/v1/islands/" + kPathIsland + "/headers", header_document(w.b2, b3).dump());
+  INFO(pushed.body);
+  REQUIRE(pushed.status == 200);
+  CHECK(json::parse(pushed.body)["height"] == 3);
+
+  auto sent = w.submit(b3);
+  INFO(sent.body);
+  REQUIRE(sent.status == 201);
+  const json view = json::parse(sent.body);
+  const Hash32 commitment = packet::commitment(p);
+  CHECK(view["commitment"] == to_hex(commitment.view()));
+  CHECK(view["stage"] == "attested");
+  CHECK(view["dest_island"] == kDevnet);
+  CHECK(view["existing"] == false);
+
+  const json d = w.node->get_json("/v1/islands/" + kPathDevnet + "/deliveries");
+  REQUIRE(d["deliveries"].size() == 1);
+  const json& del = d["deliveries"][0];
+  CHECK(del["commitment"] == to_hex(commitment.view()));
+  CHECK(del["source"]["island"] == kIsland);
+  CHECK(del["source"]["sequence"] == 1);
+  CHECK(del["source_height"] == 3);
+  CHECK(del["source_block"] == to_hex(b3.hash.view()));
+  CHECK(del["source_time_ms"] == static_cast<std::uint64_t>(kT0 + 30) * 1000);
+  CHECK(del["packet"] == to_hex(packet::encode_packet(p)));
+
+  // The native event of the same packet in the next block is the same packet: nothing new is written.
+  const Built b4 = block_after(b3, "PacketSent", kContract, packet_sent_data(p), "cw-send-2");
+  auto again = w.node->post("/v1/packets", packet_bundle(b3, b4).dump());
+  INFO(again.body);
+  CHECK(again.status == 200);
+  CHECK(json::parse(again.body)["existing"] == true);
+}
+
+TEST_CASE("chainmaker island: an EVM PacketSent event that is not exactly the Solidity endpoint's log is refused, each with its code") {
+  World w;
+  w.register_island();
+  const packet::Packet p = w.packet(1);
+  const auto good = evm_packet_sent_data(p);
+  // The gateway's status per code: 400 for malformed hex/lengths/numbers, 422 for a broken rule.
+  const std::map<std::string, int> status_of = {{"ERR_BAD_HEX", 400},          {"ERR_BAD_LENGTH", 400},
+                                                {"ERR_OVERFLOW", 400},         {"ERR_NOT_PACKET_EVENT", 422},
+                                                {"ERR_ABI_DECODE", 422},       {"ERR_CLAIM_MISMATCH", 422}};
+  auto refused = [&](const std::string& topic, const std::vector<std::string>& data, const std::string& code,
+                     const std::string& at) {
+    REQUIRE(status_of.count(code) == 1);
+    auto r = w.submit(block3(w.b2, topic, kContract, data));
+    INFO(topic << " " << r.status << " " << r.body);
+    CHECK(r.status == status_of.at(code));
+    CHECK(error_code(r) == code);
+    CHECK(error_at(r) == at);
+  };
+  auto upper = [](std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+  };
+  // Another topic0 (AcknowledgementWritten), and the right topic0 spelled in uppercase or with 0x.
+  refused(to_hex_bare(packet::acknowledgement_written_topic0().view()), good, "ERR_NOT_PACKET_EVENT",
+          "inclusion.event.topic");
+  refused(upper(kEvmTopic), good, "ERR_NOT_PACKET_EVENT", "inclusion.event.topic");
+  refused("0x" + kEvmTopic, good, "ERR_NOT_PACKET_EVENT", "inclusion.event.topic");
+  // Uppercase hex in event_data.
+  refused(kEvmTopic, {upper(good[0]), good[1], good[2]}, "ERR_BAD_HEX", "inclusion.event.event_data[0]");
+  refused(kEvmTopic, {good[0], good[1], upper(good[2])}, "ERR_BAD_HEX", "inclusion.event.event_data[2]");
+  // Another entry count: the native shape's decimal sequence, a missing data, an extra entry.
+  refused(kEvmTopic, {good[0], good[2]}, "ERR_BAD_LENGTH", "inclusion.event.event_data");
+  refused(kEvmTopic, {good[0], good[1], good[2], good[2]}, "ERR_BAD_LENGTH", "inclusion.event.event_data");
+  refused(kEvmTopic, {good[0], "1", good[2]}, "ERR_BAD_LENGTH", "inclusion.event.event_data[1]");
+  // Malformed abi data: the bare packet bytes; a non-canonical encoding of the same bytes (offset 0x40 over an
+  // inserted zero word, which a lenient decoder reads as the same packet); a trailing zero word.
+  refused(kEvmTopic, {good[0], good[1], to_hex_bare(packet::encode_packet(p))}, "ERR_ABI_DECODE",
+          "inclusion.event.event_data[2]");
+  const std::string zero_word(64, '0');
+  REQUIRE(good[2].substr(0, 64) == word_hex(32));
+  refused(kEvmTopic, {good[0], good[1], word_hex(64) + zero_word + good[2].substr(64)}, "ERR_ABI_DECODE",
+          "inclusion.event.event_data[2]");
+  refused(kEvmTopic, {good[0], good[1], good[2] + zero_word}, "ERR_ABI_DECODE", "inclusion.event.event_data[2]");
+  // A sequence that does not fit uint64, another sequence, the commitment of another packet.
+  refused(kEvmTopic, {good[0], "01" + good[1].substr(2), good[2]}, "ERR_OVERFLOW", "inclusion.event.event_data[1]");
+  refused(kEvmTopic, {good[0], word_hex(2), good[2]}, "ERR_CLAIM_MISMATCH", "inclusion.event.event_data[1]");
+  refused(kEvmTopic, {evm_packet_sent_data(w.packet(2))[0], good[1], good[2]}, "ERR_CLAIM_MISMATCH",
+          "inclusion.event.event_data[0]");
+  // Data of an odd length, no data at all, five entries (LOG4 shape plus one).
+  refused(kEvmTopic, {good[0], good[1], good[2] + "0"}, "ERR_BAD_HEX", "inclusion.event.event_data[2]");
+  refused(kEvmTopic, {good[0], good[1], ""}, "ERR_ABI_DECODE", "inclusion.event.event_data[2]");
+  refused(kEvmTopic, {good[0], good[1], word_hex(7), word_hex(8), good[2]}, "ERR_BAD_LENGTH",
+          "inclusion.event.event_data");
+  // Well-formed abi data whose bytes are not a packet: the packet's own error, located at the data.
+  refused(kEvmTopic, {good[0], good[1], abi_bytes_hex(Bytes(64, 0x00))}, "ERR_ABI_DECODE",
+          "inclusion.event.event_data[2]");
+  // The native topic over the EVM-shaped data: the native reading's packet bytes are the abi encoding.
+  refused("PacketSent", good, "ERR_ABI_DECODE", "inclusion.event.event_data[2]");
+  // Nothing was taken in.
+  CHECK(w.node->get_json("/v1/islands/" + kPathDevnet + "/deliveries")["deliveries"].empty());
+  CHECK(w.submit(block3(w.b2, kEvmTopic, kContract, good)).status == 201);
+}
+
+TEST_CASE("A19 a ChainMaker EVM PacketSent log from another contract than the registered one is refused") {
+  World w;
+  w.register_island();
+  const packet::Packet p = w.packet(1);
+  auto r = w.submit(block3(w.b2, kEvmTopic, "EVM_other_endpoint", evm_packet_sent_data(p)));
+  CHECK(r.status == 422);
+  CHECK(error_code(r) == "ERR_WRONG_EMITTER");
+  CHECK(error_at(r) == "inclusion.event.contract_name");
+  CHECK(w.node->get_json("/v1/islands/" + kPathDevnet + "/deliveries")["deliveries"].empty());
+}
+
+TEST_CASE("A19 a ChainMaker EVM PacketSent log in a block before block_version 2300 is refused (ERR_UNSUPPORTED)") {
+  // Before 2300 a nested EVM call's logs are recorded under the ENTRY contract's name (chainmaker/evm_log.hpp), so
+  // a log named after the endpoint may come from a contract the endpoint called.
+  World w;
+  w.register_island();
+  const packet::Packet p = w.packet(1);
+  for (const std::uint32_t version : {2299u, 2201u, 220u}) {
+    auto r = w.submit(block3(w.b2, kEvmTopic, kContract, evm_packet_sent_data(p), version));
+    INFO(version << " " << r.body);
+    CHECK(r.status == 422);
+    CHECK(error_code(r) == "ERR_UNSUPPORTED");
+    CHECK(error_at(r) == "inclusion.height");
+  }
+  // The proving block's version spelled twice (proto name and lowerCamel), one of them past 2300: refused.
+  json twice = packet_bundle(w.b2, block3(w.b2, kEvmTopic, kContract, evm_packet_sent_data(p), 2299));
+  REQUIRE(twice["headers"][0]["block"]["header"]["block_version"] == 2299);
+  twice["headers"][0]["block"]["header"]["blockVersion"] = 2030200;
+  auto r2 = w.node->post("/v1/packets", twice.dump());
+  INFO(r2.body);
+  CHECK(r2.status == 422);
+  CHECK(error_code(r2) == "ERR_UNSUPPORTED");
+  CHECK(w.node->get_json("/v1/islands/" + kPathDevnet + "/deliveries")["deliveries"].empty());
+  // The rule is the EVM reading's: a native event in such a block is read as before.
+  auto native = w.submit(block3(w.b2, "PacketSent", kContract, packet_sent_data(p), 2299));
+  INFO(native.body);
+  CHECK(native.status == 201);
+  // From 2300 on the EVM log is read (the same packet: already taken in).
+  auto at_2300 = w.submit(block3(w.b2, kEvmTopic, kContract, evm_packet_sent_data(p), 2300));
+  INFO(at_2300.body);
+  CHECK(at_2300.status == 200);
+  CHECK(json::parse(at_2300.body)["existing"] == true);
+}
+
+TEST_CASE("A20 a ChainMaker EVM PacketSent log proves packets of its own island only") {
+  World w;
+  w.register_island();
+  const packet::Packet forged = w.register_twin_and_forge(1);
+  auto r = w.submit(block3(w.b2, kEvmTopic, kContract, evm_packet_sent_data(forged)));
+  CHECK(r.status == 422);
+  CHECK(error_code(r) == "ERR_ISLAND_MISMATCH");
+  CHECK(error_at(r) == "packet.source_island");
+  CHECK(w.node->get_json("/v1/islands/" + kPathDevnet + "/deliveries")["deliveries"].empty());
+}
+
+TEST_CASE("chainmaker island: a native PacketSent whose packet bytes do not decode is refused at event_data[2]") {
+  World w;
+  w.register_island();
+  const auto good = packet_sent_data(w.packet(1));
+  auto r = w.submit(block3(w.b2, "PacketSent", kContract, {good[0], "1", to_hex_bare(Bytes(64, 0x00))}));
+  CHECK(r.status == 422);
+  CHECK(error_code(r) == "ERR_ABI_DECODE");
+  CHECK(error_at(r) == "inclusion.event.event_data[2]");
+  CHECK(w.node->get_json("/v1/islands/" + kPathDevnet + "/deliveries")["deliveries"].empty());
+}
+
+TEST_CASE("chainmaker island: EVM log data over upstream's 65,535-character event data is ERR_TOO_LARGE at event_data[2]") {
+  World w;
+  w.register_island();
+  const auto good = evm_packet_sent_data(w.packet(1));
+  // A valid abi encoding of 32,704 bytes: 32,768 bytes of data, 65,536 hex characters (one over the bound).
+  const std::string data = abi_bytes_hex(Bytes(32768 - 64, 0x01));
+  REQUIRE(data.size() == 65536);
+  auto r = w.submit(block3(w.b2, kEvmTopic, kContract, {good[0], good[1], data}));
+  CHECK(r.status == 413);
+  CHECK(error_code(r) == "ERR_TOO_LARGE");
+  CHECK(error_at(r) == "inclusion.event.event_data[2]");
   CHECK(w.node->get_json("/v1/islands/" + kPathDevnet + "/deliveries")["deliveries"].empty());
 }

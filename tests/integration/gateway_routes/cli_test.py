@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """CLI of issue #6 against real processes: `config validate` (the example config validates; bad files exit 2
-with a precise message), `keys add|list|rotate` (0600 files, rotation keeps the old key), and the read commands
-(`island list|status`, `channel list`, `packet list|status`, `proof get`) against a running `causeway serve`
-fed with real signed devnet bundles (`causeway bench relay-core --emit-workload`).
+with a precise message), `keys add|list|rotate` (0600 files, rotation keeps the old key), the read commands
+(`island list|status`, `channel list`, `packet list|status`, `proof get`) and the governance records (`island
+update`, `client recover`, `channel close`) against a running `causeway serve` fed with real signed devnet bundles
+(`causeway bench relay-core --emit-workload`).
 Usage: cli_test.py CAUSEWAY REPO_ROOT
 """
 import http.client, json, os, re, shutil, stat, subprocess, sys, tempfile
@@ -246,6 +247,47 @@ try:
     p = run("channel", "resume", "cwdevnet:cw-src", "channel-0", "--token-file", os.path.join(tmp, "absent"),
             "--url", url, check_rc=2)
     check(p.returncode == 2, "channel resume with an unreadable token file: exit 2")
+    # Governance records (`island update`, `client recover`, `channel close`): signed locally with the workload's
+    # governance keys (relay_workload.cpp: SHA-256 of "causeway-bench/gov/src" / "…/dst"), nonce read from the relay.
+    import hashlib
+    cfg = json.load(open(os.path.join(wl, "config.json")))
+    gov = {}
+    for name in ("src", "dst"):
+        gov[name] = os.path.join(tmp, "gov-%s.key" % name)
+        with open(gov[name], "w") as f:
+            f.write(hashlib.sha256(("causeway-bench/gov/" + name).encode()).hexdigest() + "\n")
+        os.chmod(gov[name], 0o600)
+    rec = os.path.join(tmp, "island-src.json")
+    json.dump(cfg["islands"][0], open(rec, "w"))
+    p = run("island", "update", "--record", rec, "--key-file", gov["src"], "--token-file", token_file, "--url", url,
+            "--json", check_rc=0)
+    j = json.loads(p.stdout) if p.stdout.strip().startswith("{") else {}
+    check(p.returncode == 0 and j.get("nonce") == 3 and j["spec"]["id"] == "cwdevnet:cw-src",
+          "island update: signed with nonce 3 (registration 1, channel open 2), applied")
+    p = run("island", "update", "--record", rec, "--key-file", gov["src"], "--token-file", token_file, "--nonce", "3",
+            "--url", url, check_rc=1)
+    check(p.returncode == 1 and "ERR_GOVERNANCE_NONCE" in p.stderr and "HTTP 422" in p.stderr,
+          "island update replayed with nonce 3: exit 1, ERR_GOVERNANCE_NONCE")
+    p = run("island", "update", "--record", rec, "--key-file", gov["dst"], "--token-file", token_file, "--url", url,
+            check_rc=1)
+    check(p.returncode == 1 and "ERR_NOT_VALIDATOR" in p.stderr, "island update signed by another island's key: exit 1")
+    p = run("client", "recover", "cwdevnet:cw-src", "--height", "1", "--hash", "0x" + "11" * 32, "--time-s", "1000",
+            "--key-file", gov["src"], "--token-file", token_file, "--url", url, "--json", check_rc=1)
+    j = json.loads(p.stdout) if p.stdout.strip().startswith("{") else {}
+    check(p.returncode == 1 and j.get("error", {}).get("code") == "ERR_ILLEGAL_TRANSITION",
+          "client recover of an active client: exit 1, ERR_ILLEGAL_TRANSITION")
+    chrec = os.path.join(tmp, "channel.json")
+    json.dump(cfg["channels"][0], open(chrec, "w"))
+    p = run("channel", "close", "cwdevnet:cw-src", "channel-0", "--record", chrec, "--key-file-a", gov["src"],
+            "--key-file-b", gov["dst"], "--token-file", token_file, "--url", url, check_rc=0)
+    lines = p.stdout.strip().splitlines()
+    check(p.returncode == 0 and lines[0].split() == ["ISLAND", "CHANNEL", "STATE", "AUDIT_INDEX"]
+          and [l.split()[2] for l in lines[1:]] == ["closed", "closed"], "channel close: both ends closed")
+    p = run("channel", "list", "--url", url, "--json", check_rc=0)
+    check([c["state"] for c in json.loads(p.stdout)["channels"]] == ["closed", "closed"], "channel list: state closed")
+    p = run("channel", "close", "cwdevnet:cw-src", "channel-0", "--record", chrec, "--key-file-a", gov["src"],
+            "--key-file-b", gov["dst"], "--token-file", token_file, "--url", url, check_rc=1)
+    check(p.returncode == 1 and "ERR_CHANNEL_CLOSED" in p.stderr, "channel close again: exit 1, ERR_CHANNEL_CLOSED")
     p = run("island", "list", "--url", "http://127.0.0.1:1", check_rc=1)
     check(p.returncode == 1 and "cannot reach the relay" in p.stderr, "unreachable relay: exit 1")
     p = run("island", "list", "--url", "ftp://127.0.0.1", check_rc=2)

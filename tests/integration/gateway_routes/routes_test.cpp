@@ -139,7 +139,8 @@ TEST_CASE("write routes: islands and channel registered through POST /v1/islands
   }
 }
 
-TEST_CASE("write routes: operator auth required (401), schema violations 400, duplicates 409, update 501") {
+TEST_CASE("write routes: operator auth required (401), schema violations 400, duplicates 409, stale governance "
+          "records 422") {
   auto& e = env();
   const json isl = engine::config_to_json(e.w.config)["islands"][0];
   auto r = http_request(e.port, "POST", "/v1/islands", isl.dump());
@@ -156,15 +157,18 @@ TEST_CASE("write routes: operator auth required (401), schema violations 400, du
   INFO(r.body);
   CHECK(r.status == 409);
   CHECK(json::parse(r.body)["error"]["code"] == "ERR_ISLAND_EXISTS");
+  // The registration record again as an update: nonce 1 is stale (the island is at 2 after the channel open).
   r = http_request(e.port, "PUT", "/v1/islands/" + kSrc, isl.dump(), kAuth);
-  CHECK(r.status == 501);
-  CHECK(json::parse(r.body)["error"]["code"] == "ERR_UNSUPPORTED");
+  CHECK(r.status == 422);
+  CHECK(json::parse(r.body)["error"]["code"] == "ERR_GOVERNANCE_NONCE");
   const json ch = engine::config_to_json(e.w.config)["channels"][0];
   r = http_request(e.port, "POST", "/v1/channels", R"({"a": {}})", kAuth);
   CHECK(r.status == 400);
   CHECK(json::parse(r.body)["error"]["code"] == "ERR_BODY_SCHEMA");
+  // The open records as close records: stale nonce 2 (governance_test.cpp closes channels for real).
   r = http_request(e.port, "POST", "/v1/channels/" + kSrc + "/channel-0/close", ch.dump(), kAuth);
-  CHECK(r.status == 501);
+  CHECK(r.status == 422);
+  CHECK(json::parse(r.body)["error"]["code"] == "ERR_GOVERNANCE_NONCE");
 }
 
 TEST_CASE("GET /v1/islands and /v1/islands/{id}[/client]: registration order, client state, consensus states") {
@@ -174,7 +178,7 @@ TEST_CASE("GET /v1/islands and /v1/islands/{id}[/client]: registration order, cl
   CHECK(list["islands"][0]["id"] == kSrc);
   CHECK(list["islands"][1]["id"] == kDst);
   CHECK(list["islands"][0]["family"] == "bft");
-  CHECK(list["islands"][0]["nonce"] == 1);
+  CHECK(list["islands"][0]["nonce"] == 2);  // the current governance nonce: registration 1, channel open 2
   CHECK_FALSE(list["islands"][0].contains("record"));
   const std::uint64_t last_block = e.w.bundles.back().block;
   const json src = e.get_json("/v1/islands/" + kSrc);

@@ -1,7 +1,7 @@
 // adapters/bitcoin without outside data: BIP 37 partial Merkle trees (built here from BIP 37's definition, not
-// with the code under test) through Bitcoin Core's CPartialMerkleTree rules, CWY1 deposit detection (PACKET.md
-// "Bitcoin deposits"), header files, and a deposit proven end to end: a regtest chain mined by the test is served
-// by an in-process fake Bitcoin Core (FakeRpcServer), BitcoinAdapter::fetch_proof builds the bundle, and
+// with the code under test) through Bitcoin Core's CPartialMerkleTree rules, header files (CWY1 deposit
+// detection itself is light_clients/bitcoin's: tests/unit/bitcoin/deposit_test.cpp), and a deposit proven end to
+// end: a regtest chain mined by the test is served by an in-process fake Bitcoin Core (FakeRpcServer), BitcoinAdapter::fetch_proof builds the bundle, and
 // causeway::proofs::verify_bundle accepts it with the deposit's transaction and branch.
 #include <catch2/catch.hpp>
 
@@ -14,7 +14,9 @@
 #include "causeway/bitcoin_adapter/bitcoin_adapter.hpp"
 #include "causeway/bitcoin_adapter/header_file.hpp"
 #include "causeway/merkle/bitcoin_merkle.hpp"
+#include "deposit_support.hpp"
 #include "fake_rpc_server.hpp"
+#include "regtest_node.hpp"
 
 namespace {
 
@@ -23,75 +25,16 @@ using namespace causeway::adapters::bitcoin;
 using causeway::proofs::test::RegtestChain;
 using causeway::proofs::test::hash_of;
 using causeway::proofs::test::raw_of;
+using causeway::bitcoin::test::op_return;
+using causeway::bitcoin::test::p2wpkh;
+using causeway::bitcoin::test::tx_with;
+using causeway::bitcoin::test::Pmt;
+using causeway::bitcoin::test::calc_hash;
+using causeway::bitcoin::test::make_pmt;
+using causeway::bitcoin::test::regtest_node;
+using causeway::bitcoin::test::serialize;
+using causeway::bitcoin::test::width;
 using nlohmann::json;
-
-// ---- BIP 37 partial Merkle tree, from the definition ----------------------------------------------
-
-std::size_t width(std::size_t n, int h) { return (n + (std::size_t{1} << h) - 1) >> h; }
-
-Hash32 calc_hash(const std::vector<Hash32>& txids, int h, std::size_t pos) {
-  if (h == 0) return txids[pos];
-  const Hash32 l = calc_hash(txids, h - 1, pos * 2);
-  const Hash32 r = pos * 2 + 1 < width(txids.size(), h - 1) ? calc_hash(txids, h - 1, pos * 2 + 1) : l;
-  Bytes b(l.b.begin(), l.b.end());
-  b.insert(b.end(), r.b.begin(), r.b.end());
-  return sha256d(b);
-}
-
-void build(const std::vector<Hash32>& txids, const std::vector<bool>& match, int h, std::size_t pos,
-           std::vector<bool>& bits, std::vector<Hash32>& hashes) {
-  bool parent = false;
-  for (std::size_t p = pos << h; p < ((pos + 1) << h) && p < txids.size(); ++p) parent = parent || match[p];
-  bits.push_back(parent);
-  if (h == 0 || !parent) {
-    hashes.push_back(calc_hash(txids, h, pos));
-    return;
-  }
-  build(txids, match, h - 1, pos * 2, bits, hashes);
-  if (pos * 2 + 1 < width(txids.size(), h - 1)) build(txids, match, h - 1, pos * 2 + 1, bits, hashes);
-}
-
-void put_compact(Bytes& out, std::size_t n) {
-  if (n < 0xfd) {
-    out.push_back(static_cast<std::uint8_t>(n));
-  } else {
-    out.push_back(0xfd);
-    out.push_back(static_cast<std::uint8_t>(n));
-    out.push_back(static_cast<std::uint8_t>(n >> 8));
-  }
-}
-
-struct Pmt {
-  std::vector<bool> bits;
-  std::vector<Hash32> hashes;
-  std::uint32_t n = 0;
-};
-
-Pmt make_pmt(const std::vector<Hash32>& txids, const std::vector<std::size_t>& matched) {
-  Pmt p;
-  p.n = static_cast<std::uint32_t>(txids.size());
-  std::vector<bool> match(txids.size(), false);
-  for (auto i : matched) match[i] = true;
-  int h = 0;
-  while (width(txids.size(), h) > 1) ++h;
-  build(txids, match, h, 0, p.bits, p.hashes);
-  return p;
-}
-
-Bytes serialize(ByteView header, const Pmt& p, std::size_t extra_flag_bytes = 0) {
-  Bytes out(header.begin(), header.end());
-  std::uint8_t n[4];
-  write_le32(n, p.n);
-  out.insert(out.end(), n, n + 4);
-  put_compact(out, p.hashes.size());
-  for (const auto& h : p.hashes) out.insert(out.end(), h.b.begin(), h.b.end());
-  Bytes flags((p.bits.size() + 7) / 8 + extra_flag_bytes, 0);
-  for (std::size_t i = 0; i < p.bits.size(); ++i)
-    if (p.bits[i]) flags[i / 8] = static_cast<std::uint8_t>(flags[i / 8] | (1U << (i % 8)));
-  put_compact(out, flags.size());
-  append(out, flags);
-  return out;
-}
 
 std::vector<Hash32> sample_txids(std::size_t n) {
   std::vector<Hash32> out;
@@ -107,41 +50,6 @@ Bytes header_with_root(const Hash32& root) {
 
 std::string code(const Error& e) { return std::string(code_name(e.code)); }
 
-// ---- transactions ---------------------------------------------------------------------------------
-
-Bytes p2wpkh(std::uint8_t fill) {
-  Bytes s{0x00, 0x14};
-  s.insert(s.end(), 20, fill);
-  return s;
-}
-
-Bytes op_return(ByteView data) {
-  Bytes s{0x6a};
-  if (data.size() <= 75) {
-    s.push_back(static_cast<std::uint8_t>(data.size()));
-  } else {
-    s.push_back(0x4c);
-    s.push_back(static_cast<std::uint8_t>(data.size()));
-  }
-  append(s, data);
-  return s;
-}
-
-// A legacy transaction: one input spending sha256(seed):0, the given outputs.
-Bytes tx_with(const std::vector<std::pair<std::uint64_t, Bytes>>& outputs, std::uint8_t seed) {
-  Bytes tx{2, 0, 0, 0, 1};
-  append(tx, sha256(Bytes{seed}).view());
-  append(tx, Bytes{0, 0, 0, 0, 1, 0x51, 0xff, 0xff, 0xff, 0xff});
-  tx.push_back(static_cast<std::uint8_t>(outputs.size()));
-  for (const auto& [value, script] : outputs) {
-    for (unsigned i = 0; i < 8; ++i) tx.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
-    tx.push_back(static_cast<std::uint8_t>(script.size()));
-    append(tx, script);
-  }
-  append(tx, Bytes{0, 0, 0, 0});
-  return tx;
-}
-
 const Hash32 kDestGenesis = sha256(Bytes{'d', 'e', 's', 't'});
 
 DepositPolicy policy() {
@@ -153,9 +61,7 @@ DepositPolicy policy() {
   return p;
 }
 
-Bytes cwy1(const Bytes& receiver) {
-  return packet::deposit_op_return(packet::route_tag("cwdevnet:beta", "transfer", "channel-1"), receiver).value();
-}
+Bytes cwy1(const Bytes& receiver) { return causeway::bitcoin::test::cwy1("cwdevnet:beta", "transfer", "channel-1", receiver); }
 
 }  // namespace
 
@@ -255,73 +161,6 @@ TEST_CASE("BIP 37: the CVE-2012-2459 duplicate pair is ERR_MERKLE_MUTATED; a for
   CHECK(code(branch_of(*zero_root, five[1]).error()) == "ERR_ZERO_ROOT");
 }
 
-TEST_CASE("deposits: a CWY1 transaction derives the PACKET.md packet; half-deposits are ERR_DEPOSIT_INVALID") {
-  const DepositPolicy p = policy();
-  const Bytes receiver(20, 0x7e);
-  const Bytes tx = tx_with({{5000, p2wpkh(0x11)}, {123456, p.deposit_script}, {0, op_return(cwy1(receiver))}}, 1);
-  auto d = detect_deposit(p, tx, 700, 5);
-  REQUIRE(d);
-  REQUIRE(d->has_value());
-  const Deposit& dep = **d;
-  CHECK(dep.vout == 1);
-  CHECK(dep.amount_sat == 123456);
-  CHECK(dep.txid == bitcoin::txid_of(tx).value());
-  CHECK(dep.packet.sequence == (std::uint64_t{700} << 32) + (5u << 8) + 1);
-  CHECK(dep.packet.source_island == p.island);
-  CHECK(dep.packet.source_genesis == p.genesis_display);
-  CHECK(dep.packet.source_channel == "deposit");
-  CHECK(dep.packet.source_port == "transfer");
-  CHECK(dep.packet.dest_island == "cwdevnet:beta");
-  CHECK(dep.packet.dest_genesis == kDestGenesis);
-  CHECK(dep.packet.dest_channel == "channel-1");
-  CHECK(dep.packet.sender.empty());
-  CHECK(dep.packet.receiver == receiver);
-  CHECK(dep.packet.timeout_height == 0);
-  CHECK(dep.packet.timeout_timestamp_ns == 0);
-  const auto payload = packet::decode_transfer_payload(dep.packet.payload).value();
-  CHECK(payload.denom == "sat");
-  CHECK(payload.amount == abi::u256_from_u64(123456));
-  CHECK(payload.receiver == receiver);
-  CHECK(dep.commitment == packet::commitment(dep.packet_bytes));
-  CHECK(packet::decode_packet(dep.packet_bytes).value() == dep.packet);
-
-  // Not a deposit at all.
-  auto none = detect_deposit(p, tx_with({{5000, p2wpkh(0x11)}}, 2), 700, 1);
-  REQUIRE(none);
-  CHECK(!none->has_value());
-  // Half deposits and ambiguous ones.
-  CHECK(code(detect_deposit(p, tx_with({{5000, p.deposit_script}}, 3), 1, 1).error()) == "ERR_DEPOSIT_INVALID");
-  CHECK(code(detect_deposit(p, tx_with({{0, op_return(cwy1(receiver))}}, 4), 1, 1).error()) == "ERR_DEPOSIT_INVALID");
-  CHECK(code(detect_deposit(p, tx_with({{1, p.deposit_script}, {2, p.deposit_script}, {0, op_return(cwy1(receiver))}}, 5), 1, 1)
-                 .error()) == "ERR_DEPOSIT_INVALID");
-  CHECK(code(detect_deposit(p, tx_with({{0, p.deposit_script}, {0, op_return(cwy1(receiver))}}, 6), 1, 1).error()) ==
-        "ERR_DEPOSIT_INVALID");
-  const Bytes unknown_route =
-      packet::deposit_op_return(packet::route_tag("cwdevnet:gamma", "transfer", "channel-1"), receiver).value();
-  CHECK(code(detect_deposit(p, tx_with({{9, p.deposit_script}, {0, op_return(unknown_route)}}, 7), 1, 1).error()) ==
-        "ERR_DEPOSIT_INVALID");
-  CHECK(code(detect_deposit(p, tx_with({{9, p.deposit_script}, {0, op_return(cwy1(receiver))}}, 8), 1, 1 << 24).error()) ==
-        "ERR_DEPOSIT_INVALID");
-  Bytes bad = tx;
-  bad.pop_back();
-  CHECK(code(detect_deposit(p, bad, 1, 1).error()) == "ERR_TX_MALFORMED");
-}
-
-TEST_CASE("OP_RETURN data: one minimal push after OP_RETURN, up to 80 bytes") {
-  CHECK(op_return_data(Bytes{0x6a, 0x02, 0xaa, 0xbb}) == Bytes{0xaa, 0xbb});
-  CHECK(!op_return_data(Bytes{0x6a, 0x02, 0xaa}));          // short push
-  CHECK(!op_return_data(Bytes{0x6a, 0x01, 0xaa, 0x01}));    // a second opcode
-  CHECK(!op_return_data(Bytes{0x51, 0x01, 0xaa}));          // not OP_RETURN
-  Bytes pd1{0x6a, 0x4c, 76};
-  pd1.resize(3 + 76, 0x01);
-  CHECK(op_return_data(pd1) == Bytes(76, 0x01));
-  Bytes non_minimal{0x6a, 0x4c, 2, 0xaa, 0xbb};             // PUSHDATA1 for 2 bytes
-  CHECK(!op_return_data(non_minimal));
-  Bytes over{0x6a, 0x4c, 81};
-  over.resize(3 + 81, 0x01);
-  CHECK(!op_return_data(over));
-}
-
 TEST_CASE("header files: hex lines with comments, or raw 80-byte headers; a bad line names its number") {
   RegtestChain c;
   c.mine_n(3);
@@ -354,54 +193,6 @@ TEST_CASE("header files: hex lines with comments, or raw 80-byte headers; a bad 
   CHECK(code(read_header_file(path).error()) == "ERR_IO");
 }
 
-namespace {
-
-// A fake Bitcoin Core serving a RegtestChain (Bitcoin Core's documented result formats).
-json regtest_node(const RegtestChain& c, const std::map<std::string, Bytes>& txs, const std::string& method,
-                  const json& params) {
-  auto err = [](int code, const std::string& msg) { return json{{"error", {{"code", code}, {"message", msg}}}}; };
-  auto by_hash = [&](const std::string& display) -> const causeway::proofs::test::Block* {
-    for (const auto& b : c.blocks)
-      if (to_hex_bare(hash_of(b.header).reversed().view()) == display) return &b;
-    return nullptr;
-  };
-  if (method == "getblockcount") return json{{"result", c.tip_height()}};
-  if (method == "getblockhash") {
-    const auto h = params[0].get<std::uint32_t>();
-    if (h > c.tip_height()) return err(-8, "Block height out of range");
-    return json{{"result", to_hex_bare(hash_of(c.at(h).header).reversed().view())}};
-  }
-  if (method == "getblockheader") {
-    const auto* b = by_hash(params[0].get<std::string>());
-    if (b == nullptr) return err(-5, "Block not found");
-    return json{{"result", to_hex_bare(raw_of(b->header))}};
-  }
-  if (method == "getblock") {
-    const auto* b = by_hash(params[0].get<std::string>());
-    if (b == nullptr) return err(-5, "Block not found");
-    Bytes raw = raw_of(b->header);
-    raw.push_back(static_cast<std::uint8_t>(b->txs.size()));
-    for (const auto& t : b->txs) append(raw, t);
-    return json{{"result", to_hex_bare(raw)}};
-  }
-  if (method == "getrawtransaction") {
-    const auto it = txs.find(params[0].get<std::string>());
-    if (it == txs.end()) return err(-5, "No such mempool or blockchain transaction");
-    return json{{"result", to_hex_bare(it->second)}};
-  }
-  if (method == "gettxoutproof") {
-    const auto* b = by_hash(params[1].get<std::string>());
-    if (b == nullptr) return err(-5, "Block not found");
-    const std::string want = params[0][0].get<std::string>();
-    for (std::size_t i = 0; i < b->txids.size(); ++i)
-      if (to_hex_bare(b->txids[i].reversed().view()) == want)
-        return json{{"result", to_hex_bare(serialize(raw_of(b->header), make_pmt(b->txids, {i})))}};
-    return err(-5, "Not all transactions found in specified or retrieved block");
-  }
-  return err(-32601, "Method not found");
-}
-
-}  // namespace
 
 TEST_CASE("a deposit on a regtest chain served by a fake Bitcoin Core is proven by fetch_proof through verify_bundle") {
   RegtestChain c;
@@ -441,6 +232,16 @@ TEST_CASE("a deposit on a regtest chain served by a fake Bitcoin Core is proven 
   CHECK(d.txid == b.txids[1]);
   CHECK(d.packet.sequence == (std::uint64_t{5} << 32) + (1u << 8) + 1);
   CHECK(d.amount_sat == 250000);
+
+  // The source watcher's view (engine::Lifecycle): the node's tip and the deposits of a range of blocks.
+  CHECK(a.latest_height().value() == 10);
+  auto sent = a.scan_sent(1, 10);
+  REQUIRE(sent);
+  REQUIRE(sent->size() == 1);
+  CHECK((*sent)[0].commitment == d.commitment);
+  CHECK((*sent)[0].height == 5);
+  CHECK(a.scan_sent(6, 10).value().empty());
+  CHECK(code(a.scan_sent(5, 4).error()) == "ERR_INVALID_ARGUMENT");
 
   auto bundle_text = a.fetch_proof(d.commitment, 5, 2);
   REQUIRE(bundle_text);

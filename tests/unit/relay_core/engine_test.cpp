@@ -21,7 +21,7 @@
 #include "causeway/engine/relay.hpp"
 #include "causeway/engine/supervisor.hpp"
 #include "causeway/store/relay_schema.hpp"
-#include "relay_audit_check.hpp"
+#include "relay_data_dir.hpp"
 #include "relay_workload.hpp"
 
 using namespace causeway;
@@ -75,14 +75,6 @@ std::vector<Result<engine::PacketView>> submit_all(engine::Relay& relay, const a
   return out;
 }
 
-std::int64_t count(const std::string& dir, const std::string& sql) {
-  auto db = store::Database::open(dir + "/causeway.db");
-  REQUIRE(db.has_value());
-  auto st = db->prepare(sql);
-  REQUIRE(st.has_value());
-  REQUIRE(st->step().value());
-  return st->column_int64(0);
-}
 
 // A destination the tests control.
 class TestAdapter final : public adapters::ChainAdapter {
@@ -215,13 +207,13 @@ TEST_CASE("intake: a bundle becomes an attested packet with its audit entries, a
   REQUIRE(states.size() == 3);
   CHECK(states.back().height == 2);
   relay->stop();
-  CHECK(count(dir, "SELECT count(*) FROM packets") == 40);
-  CHECK(count(dir, "SELECT count(*) FROM outbox WHERE state = 'pending'") == 40);
-  CHECK(count(dir, "SELECT count(*) FROM attestations") == 40);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM packets") == 40);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM outbox WHERE state = 'pending'") == 40);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM attestations") == 40);
   // islands 2 + channel ends 2 + headers_accepted 2 + (verified + attested) per packet
-  CHECK(count(dir, "SELECT count(*) FROM audit_leaves") == 2 + 2 + 2 + 80);
-  CHECK(count(dir, "SELECT count(*) FROM audit_leaves WHERE kind = 'packet_verified'") == 40);
-  CHECK(count(dir, "SELECT count(*) FROM audit_bundles") == 40);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM audit_leaves") == 2 + 2 + 2 + 80);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM audit_leaves WHERE kind = 'packet_verified'") == 40);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM audit_bundles") == 40);
 }
 
 TEST_CASE("exactly-once: duplicate submissions (concurrent and after a restart) record one packet") {
@@ -253,8 +245,8 @@ TEST_CASE("exactly-once: duplicate submissions (concurrent and after a restart) 
   REQUIRE(again.has_value());
   CHECK(again->existing);
   relay->stop();
-  CHECK(count(dir, "SELECT count(*) FROM packets") == 10);
-  CHECK(count(dir, "SELECT count(*) FROM audit_leaves WHERE kind = 'packet_verified'") == 10);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM packets") == 10);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM audit_leaves WHERE kind = 'packet_verified'") == 10);
 }
 
 TEST_CASE("A03 self-chosen anchor: a bundle anchored at a header the relay never verified is refused") {
@@ -274,7 +266,7 @@ TEST_CASE("A03 self-chosen anchor: a bundle anchored at a header the relay never
   CHECK(relay->packet_count() == 0);
   CHECK(relay->consensus_states("cwdevnet:cw-src").size() == 1);
   relay->stop();
-  CHECK(count(dir, "SELECT count(*) FROM audit_leaves WHERE kind = 'packet_verified'") == 0);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM audit_leaves WHERE kind = 'packet_verified'") == 0);
 }
 
 TEST_CASE("A03 the relay pins the bundle's trusting period to the island's registration") {
@@ -299,8 +291,8 @@ TEST_CASE("A20 wrong destination: a packet whose destination genesis is not the 
   CHECK(r.error().code == Code::WrongDestination);
   CHECK(relay->packet_count() == 0);
   relay->stop();
-  CHECK(count(dir, "SELECT count(*) FROM packets") == 0);
-  CHECK(count(dir, "SELECT count(*) FROM consensus_states") == 2);  // the refused change wrote nothing
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM packets") == 0);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM consensus_states") == 2);  // the refused change wrote nothing
 }
 
 TEST_CASE("A20 a bundle proves packets of its own island only: a packet naming another registered island is refused") {
@@ -320,7 +312,7 @@ TEST_CASE("A20 a bundle proves packets of its own island only: a packet naming a
   CHECK(r.error().at == "packet.source_island");
   CHECK(relay->packet_count() == 0);
   relay->stop();
-  CHECK(count(dir, "SELECT count(*) FROM packets") == 0);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM packets") == 0);
 }
 
 TEST_CASE("A19 wrong emitter: an EVM PacketSent log from another address than the registered endpoint proves nothing") {
@@ -420,9 +412,51 @@ TEST_CASE("delivery: lookup before every submit; A27 already received is never s
   CHECK(relay->due_deliveries(kDst, 100).empty());
   for (const auto& v : views) CHECK(relay->find(v.id)->stage == "delivered");
   relay->stop();
-  CHECK(count(dir, "SELECT count(*) FROM deliveries") == 6);
-  CHECK(count(dir, "SELECT count(*) FROM outbox WHERE state = 'delivered'") == 6);
-  CHECK(count(dir, "SELECT count(*) FROM audit_leaves WHERE kind = 'packet_delivered'") == 6);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM deliveries") == 6);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM outbox WHERE state = 'delivered'") == 6);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM audit_leaves WHERE kind = 'packet_delivered'") == 6);
+}
+
+TEST_CASE("delivery: a packet the destination may not take (channel closed, ERR_CHANNEL_CLOSED) is looked up with "
+          "backoff, not every round; a delivery made meanwhile is still found (A27)") {
+  const auto w = app::make_relay_workload(1, 1, wall_ms());
+  const auto dir = fresh_dir("closed-backoff");
+  std::uint64_t now = wall_ms();
+  auto relay = open_relay(dir, w, [&now] { return now; });
+  const auto view = relay->submit_bundle(w.bundles[0].bundle).value();
+  REQUIRE(view.stage == "attested");
+  REQUIRE(relay->close_channel(app::channel_close_records(w, 3, 3)).has_value());
+  auto adapter = std::make_shared<TestAdapter>(kDst);
+  engine::Supervisor sup(*relay, engine::Supervisor::Options{256, 200, 30'000, 10});
+  sup.add_adapter(adapter);
+  CHECK(sup.run_round(kDst) == 1);  // looked up (A27), not submitted: ready_to_submit refuses
+  CHECK(adapter->lookups == 1);
+  CHECK(adapter->submits.empty());
+  CHECK(sup.counters().waits == 1);
+  CHECK(relay->due_deliveries(kDst, 10).empty());  // was: due again at once, looked up every round
+  CHECK(sup.run_round(kDst) == 0);
+  CHECK(adapter->lookups == 1);
+  now += 200;  // backoff_base_ms · 2^0
+  CHECK(sup.run_round(kDst) == 1);
+  CHECK(adapter->lookups == 2);
+  now += 399;  // the next backoff is 400 ms
+  CHECK(sup.run_round(kDst) == 0);
+  now += 1;
+  CHECK(sup.run_round(kDst) == 1);
+  CHECK(adapter->lookups == 3);
+  {
+    const auto due_later = relay->due_deliveries(kDst, 10);
+    CHECK(due_later.empty());
+  }
+  // Another relayer delivered it meanwhile: found by the next look-up and recorded.
+  adapter->received[view.commitment] = Bytes{0xee};
+  now += 800;
+  CHECK(sup.run_round(kDst) == 1);
+  CHECK(adapter->submits.empty());
+  CHECK(relay->find(view.id)->stage == "delivered");
+  relay->stop();
+  CHECK(test::count_rows(dir, "SELECT attempts FROM outbox") == 3);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM outbox WHERE last_error LIKE 'ERR_CHANNEL_CLOSED:%'") == 1);
 }
 
 TEST_CASE("A24 ordered channel: a gap waits (never skipped) and fills in order") {
@@ -475,7 +509,7 @@ TEST_CASE("A23 backlog: a large pending backlog does not block a new packet; dro
   for (const auto& [c, tx] : adapter->received) distinct.insert(c);
   CHECK(distinct.size() == 601);
   relay->stop();
-  CHECK(count(dir, "SELECT count(*) FROM deliveries") == 601);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM deliveries") == 601);
   // Dropped submissions were submitted again; nothing already received was ever submitted (A27).
   CHECK(adapter->submits.size() == 651);
 }
@@ -515,8 +549,8 @@ TEST_CASE("A30 resubmission: a pending delivery is submitted again only after 8 
   // Persisted: after a restart the count continues from the second submit (attempts 17).
   sup.reset();
   relay->stop();
-  CHECK(count(dir, "SELECT attempts FROM outbox") == 17);
-  CHECK(count(dir, "SELECT submit_attempts FROM outbox") == 17);
+  CHECK(test::count_rows(dir, "SELECT attempts FROM outbox") == 17);
+  CHECK(test::count_rows(dir, "SELECT submit_attempts FROM outbox") == 17);
   relay = open_relay(dir, w, [&now] { return now; });
   sup = std::make_unique<engine::Supervisor>(*relay, so);
   sup->add_adapter(adapter);
@@ -525,6 +559,43 @@ TEST_CASE("A30 resubmission: a pending delivery is submitted again only after 8 
   round();
   CHECK(adapter->submits.size() == 3);
   CHECK(adapter->lookups == 7 + 1 + 9 + 9);
+}
+
+TEST_CASE("source watching: packets refused while the source client is frozen (ERR_CLIENT_FROZEN) are not skipped: "
+          "the scan height stays, and they are taken in once the client is active again") {
+  // Two packets in block 1, each bundle anchored at the registered block 0 (carrying header 1).
+  const auto w = app::make_relay_workload(2, 2, wall_ms(), false, {}, true);
+  const auto dir = fresh_dir("frozen-source");
+  const auto set_status = [&](const std::string& status) {
+    auto db = store::Database::open(dir + "/causeway.db");
+    REQUIRE(db.has_value());
+    REQUIRE(db->exec("UPDATE client_states SET status = '" + status + "' WHERE island = '" + kSrc + "'").has_value());
+  };
+  open_relay(dir, w)->stop();  // registered
+  set_status("frozen");
+  auto relay = open_relay(dir, w);
+  SourceAdapter src(w);
+  engine::Lifecycle::Options lo;
+  std::vector<std::string> logged;
+  lo.log = [&logged](const std::string& s) { logged.push_back(s); };
+  {
+    engine::Lifecycle lc(*relay, lo);
+    lc.watch_source(src);
+    lc.watch_source(src);
+    CHECK(relay->packet_count() == 0);
+    CHECK(lc.counters().packets_skipped == 0);                 // was: 2, never relayed
+    CHECK(relay->scan_height(kSrc) == std::nullopt);           // was: 1 (scanned past them)
+    CHECK(src.fetches[src.refs[0].commitment.b] == 2);         // the range is rescanned each pass
+    REQUIRE(logged.size() == 1);                               // logged once
+    CHECK(logged[0].find("ERR_CLIENT_FROZEN") != std::string::npos);
+  }
+  relay->stop();
+  set_status("active");
+  relay = open_relay(dir, w);
+  engine::Lifecycle lc(*relay, lo);
+  lc.watch_source(src);
+  CHECK(relay->packet_count() == 2);
+  CHECK(relay->scan_height(kSrc) == std::optional<std::uint64_t>(1));
 }
 
 TEST_CASE("source watching: a burn waiting for its minting acks does not hold the scan; it is recorded for retry "
@@ -561,8 +632,8 @@ TEST_CASE("source watching: a burn waiting for its minting acks does not hold th
     CHECK(relay->packet_count() == 5);
   }
   relay->stop();
-  CHECK(count(dir, "SELECT count(*) FROM deferred_sends") == 1);
-  CHECK(count(dir, "SELECT height FROM scan_progress") == 3);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM deferred_sends") == 1);
+  CHECK(test::count_rows(dir, "SELECT height FROM scan_progress") == 3);
   // After a restart the retry set is still there; once the burn no longer waits it is taken in and forgotten.
   relay = open_relay(dir, w);
   REQUIRE(relay->deferred_sends(kSrc).size() == 1);
@@ -573,5 +644,5 @@ TEST_CASE("source watching: a burn waiting for its minting acks does not hold th
   CHECK(relay->deferred_sends(kSrc).empty());
   CHECK(lc.counters().packets_taken_in == 1);
   relay->stop();
-  CHECK(count(dir, "SELECT count(*) FROM deferred_sends") == 0);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM deferred_sends") == 0);
 }

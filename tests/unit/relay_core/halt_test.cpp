@@ -1,4 +1,5 @@
-// relay/engine: A05 escrow-invariant halts are durable (docs/relay-core.md "A05"). A real Relay takes in real
+// relay/engine: alerts of REFUSED changes are persisted by a change of their own — A05 escrow-invariant halts
+// (docs/relay-core.md "A05") and A14 client freezes (below). A real Relay takes in real
 // causeway-devnet/v1 bundles of transfer packets (relay/app/src/relay_workload.cpp TransferChains): 100 tok
 // escrowed from cw-src, then a burn home of 150 vouchers from cw-dst — more than outstanding (0) + in flight
 // (100) — breaks escrowed = outstanding + in flight. The halt and its invariant_alert must survive the
@@ -12,12 +13,16 @@
 #include <filesystem>
 #include <mutex>
 
+#include <nlohmann/json.hpp>
+
 #include "causeway/audit/log.hpp"
 #include "causeway/audit/verify.hpp"
+#include "causeway/core/hex.hpp"
 #include "causeway/domain/ids.hpp"
+#include "causeway/engine/config.hpp"
 #include "causeway/engine/relay.hpp"
 #include "causeway/store/relay_schema.hpp"
-#include "relay_audit_check.hpp"
+#include "relay_data_dir.hpp"
 #include "relay_workload.hpp"
 
 using namespace causeway;
@@ -47,14 +52,6 @@ std::unique_ptr<engine::Relay> open_relay(const std::string& dir, const engine::
   return std::move(*r);
 }
 
-std::int64_t count(const std::string& dir, const std::string& sql) {
-  auto db = store::Database::open(dir + "/causeway.db");
-  REQUIRE(db.has_value());
-  auto st = db->prepare(sql);
-  REQUIRE(st.has_value());
-  REQUIRE(st->step().value());
-  return st->column_int64(0);
-}
 
 const std::string kSrc = "cwdevnet:cw-src";
 const std::string kDst = "cwdevnet:cw-dst";
@@ -127,10 +124,10 @@ TEST_CASE("A05 escrow invariant break halts the channel durably and logs invaria
     REQUIRE(r3.has_value());
     CHECK(r3->stage == "proven");
   }
-  CHECK(count(dir, "SELECT count(*) FROM channel_halts WHERE resumed_ms IS NULL AND island = 'cwdevnet:cw-src' "
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM channel_halts WHERE resumed_ms IS NULL AND island = 'cwdevnet:cw-src' "
                    "AND channel = 'channel-0'") == 1);
-  CHECK(count(dir, "SELECT count(*) FROM audit_leaves WHERE kind = 'invariant_alert'") == 1);
-  CHECK(count(dir, "SELECT count(*) FROM audit_leaves l JOIN channel_halts h ON h.audit_index = l.idx "
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM audit_leaves WHERE kind = 'invariant_alert'") == 1);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM audit_leaves l JOIN channel_halts h ON h.audit_index = l.idx "
                    "WHERE l.kind = 'invariant_alert'") == 1);
 
   {
@@ -164,11 +161,11 @@ TEST_CASE("A05 escrow invariant break halts the channel durably and logs invaria
     std::lock_guard lock(mu);
     CHECK(alerts.empty());  // a restart announces nothing again
   }
-  CHECK(count(dir, "SELECT count(*) FROM channel_halts WHERE resumed_ms IS NULL") == 0);
-  CHECK(count(dir, "SELECT count(*) FROM channel_halts h JOIN audit_leaves l ON l.idx = h.resume_index "
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM channel_halts WHERE resumed_ms IS NULL") == 0);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM channel_halts h JOIN audit_leaves l ON l.idx = h.resume_index "
                    "WHERE l.kind = 'operator_action' AND h.resumed_by = 'alice'") == 1);
-  CHECK(count(dir, "SELECT count(*) FROM packets WHERE stage = 'attested'") == 3);
-  CHECK(count(dir, "SELECT count(*) FROM outbox WHERE state = 'pending'") == 3);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM packets WHERE stage = 'attested'") == 3);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM outbox WHERE state = 'pending'") == 3);
 
   {
     alerts.clear();
@@ -184,10 +181,83 @@ TEST_CASE("A05 escrow invariant break halts the channel durably and logs invaria
     std::lock_guard lock(mu);
     CHECK(alerts.size() == 1);
   }
-  CHECK(count(dir, "SELECT count(*) FROM channel_halts") == 2);
-  CHECK(count(dir, "SELECT count(*) FROM channel_halts WHERE resumed_ms IS NULL") == 1);
-  CHECK(count(dir, "SELECT count(*) FROM audit_leaves WHERE kind = 'invariant_alert'") == 2);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM channel_halts") == 2);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM channel_halts WHERE resumed_ms IS NULL") == 1);
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM audit_leaves WHERE kind = 'invariant_alert'") == 2);
 
   // The audit log (with its invariant_alert and operator_action leaves) verifies.
   test::check_relay_audit_log(dir, 3);
+}
+
+// A14 (docs/relay-core.md "A14"): two chains with the same islands and validators (TransferChains built twice from
+// one start time) each make a block 1 holding a different packet — two headers at height 1, both signed by the
+// quorum. The relay holds the first; the second, verified from the same held anchor, is misbehaviour: the change
+// is refused with ERR_CLIENT_FROZEN, and the freeze is committed by a change of its own (client_states 'frozen',
+// audit client_frozen with both headers), announced once, and survives a restart.
+TEST_CASE("A14 two verified headers at one height freeze the client durably, client_frozen holds both") {
+  const std::uint64_t start = wall_ms() - 60000;
+  app::TransferChains honest(start), fork(start);
+  REQUIRE(engine::config_to_json(honest.config()) == engine::config_to_json(fork.config()));
+  const std::string b1 = honest.add_packet(honest.transfer(true, 1, "tok", 10));
+  const std::string b1_fork = fork.add_packet(fork.transfer(true, 1, "tok", 99));
+  const std::string b2 = honest.add_packet(honest.transfer(true, 2, "tok", 5));
+  const auto dir = fresh_dir("a14");
+
+  std::mutex mu;
+  std::vector<engine::RelayEvent> alerts;
+  {
+    auto relay = open_relay(dir, honest.config());
+    relay->set_event_listener([&](const engine::RelayEvent& e) {
+      std::lock_guard lock(mu);
+      if (e.alert_only) alerts.push_back(e);
+    });
+    auto r1 = relay->submit_bundle(b1);
+    REQUIRE(r1.has_value());
+    CHECK(r1->stage == "attested");
+    const auto held = relay->consensus_states(kSrc);
+    REQUIRE(held.size() == 2);  // the registered anchor (block 0) and block 1
+    CHECK(held[1].height == 1);
+
+    auto r2 = relay->submit_bundle(b1_fork);
+    REQUIRE_FALSE(r2.has_value());
+    CHECK(r2.error().code == Code::ClientFrozen);
+    CHECK(r2.error().detail.find("misbehaviour (A14)") == 0);
+    {  // announced once, after the freeze's COMMIT (the caller is answered after it)
+      std::lock_guard lock(mu);
+      REQUIRE(alerts.size() == 1);
+      REQUIRE(alerts[0].alerts.size() == 1);
+      CHECK(alerts[0].alerts[0].kind == "client_frozen");
+      CHECK(alerts[0].source_island == kSrc);
+    }
+    auto r3 = relay->submit_bundle(b2);  // an honest later block: the island takes nothing until client recover
+    REQUIRE_FALSE(r3.has_value());
+    CHECK(r3.error().code == Code::ClientFrozen);
+    CHECK(relay->consensus_states(kSrc).size() == 2);  // the conflicting header was not taken
+
+    // The evidence: the held header (by its headers_accepted entry) and the conflicting one with its document.
+    auto db = store::Database::open(dir + "/causeway.db");
+    REQUIRE(db.has_value());
+    auto st = db->prepare("SELECT CAST(data AS TEXT) FROM audit_leaves WHERE kind = 'client_frozen'");
+    REQUIRE(st.has_value());
+    REQUIRE(st->step().value());
+    const auto leaf = nlohmann::json::parse(std::string(st->column_text(0)));
+    CHECK(leaf["island"] == kSrc);
+    CHECK(leaf["height"] == 1);
+    const auto& ev = leaf["evidence"];
+    CHECK(ev["header_a"]["hash"] == to_hex(held[1].hash.view()));
+    CHECK(ev["header_a"]["height"] == 1);
+    CHECK(ev["header_b"]["height"] == 1);
+    CHECK(ev["header_b"]["hash"] != ev["header_a"]["hash"]);
+    CHECK(ev["header_b"]["source"] == "bundle");
+    CHECK(ev["header_b"]["document"] == b1_fork);
+    CHECK_FALSE(st->step().value());  // exactly one client_frozen entry
+  }
+  CHECK(test::count_rows(dir, "SELECT count(*) FROM client_states WHERE island = '" + kSrc + "' AND status = 'frozen'") == 1);
+  {
+    auto relay = open_relay(dir, honest.config());  // the freeze is replayed from client_states
+    auto r = relay->submit_bundle(b2);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == Code::ClientFrozen);
+  }
+  test::check_relay_audit_log(dir, 1);
 }

@@ -51,11 +51,41 @@ TEST_CASE("open_relay_database applies the relay schema (migration 3) and passes
   CHECK(relay_migrations()[4].name == "return attestations");
   CHECK(relay_migrations()[6].name == "rounds since submit, deferred sends");
   CHECK(relay_migrations()[7].name == "bitcoin contexts");
+  CHECK(relay_migrations()[8].name == "governance journal");
   for (const char* t : {"islands", "client_states", "consensus_states", "channels", "packets", "attestations",
                         "transfers", "outbox", "deliveries", "audit_leaves", "headers", "deferred_sends",
-                        "bitcoin_contexts"})
+                        "bitcoin_contexts", "governance_journal"})
     CHECK(count(*db, std::string("SELECT count(*) FROM sqlite_schema WHERE type='table' AND name='") + t + "'") == 1);
   CHECK(check_integrity(*db).has_value());
+}
+
+TEST_CASE("migration 9 sets islands.nonce from what was applied: registration 1 + one per channel end opened "
+          "(channel opens before it did not store the nonce)") {
+  const auto path = temp_db("nonce9.db");
+  {
+    auto db = Database::open(path);
+    REQUIRE(db.has_value());
+    REQUIRE(migrate(*db, relay_migrations().first(8)).has_value());
+    const auto genesis = [](char last) { return "x'" + std::string(63, '0') + last + "'"; };  // 32-byte blob
+    const std::string g1 = genesis('1'), g2 = genesis('2'), g3 = genesis('3');
+    const auto ins = db->exec("INSERT INTO islands(id, genesis, family, codec, record, nonce, registered_index) VALUES"
+                     "('cwdevnet:a', " + g1 + ", 'bft', 'causeway-devnet/v1', '{}', 1, 0),"
+                     "('cwdevnet:b', " + g2 + ", 'bft', 'causeway-devnet/v1', '{}', 1, 1),"
+                     "('cwdevnet:c', " + g3 + ", 'bft', 'causeway-devnet/v1', '{}', 1, 2);"
+                     "INSERT INTO channels(island, channel, port, counterparty_island, counterparty_channel, ordering, "
+                     "record, opened_index) VALUES"
+                     "('cwdevnet:a', 'channel-0', 'app', 'cwdevnet:b', 'channel-0', 'unordered', '{}', 3),"
+                     "('cwdevnet:b', 'channel-0', 'app', 'cwdevnet:a', 'channel-0', 'unordered', '{}', 3),"
+                     "('cwdevnet:a', 'channel-1', 'app', 'cwdevnet:b', 'channel-1', 'ordered', '{}', 5),"
+                     "('cwdevnet:b', 'channel-1', 'app', 'cwdevnet:a', 'channel-1', 'ordered', '{}', 5);");
+    INFO((ins ? std::string() : ins.error().detail));
+    REQUIRE(ins.has_value());
+  }
+  auto db = open_relay_database(path);  // applies migration 9 (and any later one)
+  REQUIRE(db.has_value());
+  CHECK(count(*db, "SELECT nonce FROM islands WHERE id = 'cwdevnet:a'") == 3);
+  CHECK(count(*db, "SELECT nonce FROM islands WHERE id = 'cwdevnet:b'") == 3);
+  CHECK(count(*db, "SELECT nonce FROM islands WHERE id = 'cwdevnet:c'") == 1);  // no channel
 }
 
 TEST_CASE("packets: identity (source island, genesis, channel, sequence) is unique in the schema") {

@@ -100,6 +100,14 @@ class BitcoinAdapter final : public ChainAdapter {
   Result<std::string> fetch_proof(const Hash32& commitment, std::uint64_t height,
                                   std::uint64_t anchor_height) override;
 
+  // The node's block count (getblockcount): the tip height the relay's source watcher scans up to (less its
+  // confirmations). RPC errors.
+  Result<std::uint64_t> latest_height() override;
+  // The deposits of blocks from … to (inclusive, at most 1000 blocks: ERR_INVALID_ARGUMENT), as (commitment,
+  // height) in block order — what the relay's source watcher (engine::Lifecycle) turns into fetch_proof bundles.
+  // Untrusted until the relay verifies the bundle and derives the packet itself. Errors: deposits_at's.
+  Result<std::vector<SentPacketRef>> scan_sent(std::uint64_t from, std::uint64_t to) override;
+
   // Bitcoin islands are sources only: ERR_UNSUPPORTED.
   Result<Submitted> submit_delivery(const Delivery& delivery) override;
   Result<DeliveryStatus> lookup_delivery(const Hash32& commitment, ByteView tx) override;

@@ -69,7 +69,7 @@ struct IslandSpec {
   Hash32 genesis;                    // identity hash as PACKET.md uses it (Bitcoin: display order); never zero
   Family family = Family::Bft;
   std::string codec;                 // e.g. "causeway-devnet/v1", "besu-qbft", "bitcoin-mainnet", "clique"
-  Bytes consensus_params;            // the family's parameters, opaque here (bounded)
+  Bytes consensus_params;            // the family's parameters, opaque here (bounded); Bitcoin: deposit routes
   std::uint64_t trusting_period_s = 0;  // > 0, except Bitcoin (0 = no time-based expiry)
   FinalityRule finality;
   bool allow_rpc_trusted_public = false;
@@ -106,7 +106,9 @@ struct ClientRecoverRecord {
 // (ERR_TOO_LARGE); trusting period 0 (non-Bitcoin); finality not allowed for the family or confirmations 0;
 // rpc-trusted on eip155:1, eip155:11155111 or eip155:17000 without allow_rpc_trusted_public
 // (ERR_RPC_TRUSTED_REFUSED); endpoint empty, over kMaxEndpointBytes, all zero (ERR_ZERO_ROOT), or not 20 bytes
-// for the Ethereum family; governance keys invalid (governance.hpp).
+// for the Ethereum family; governance keys invalid (governance.hpp). Bitcoin: consensus_params are the island's
+// deposit routes (light_clients/bitcoin deposit.hpp decode_routes: empty = none; its errors with at
+// "consensus_params.routes[i]…"), no route to a reserved port (ERR_FORBIDDEN_TARGET, A04) or to the island itself.
 Status validate_island_spec(const IslandSpec& spec);
 
 // keccak256 of the island body above.

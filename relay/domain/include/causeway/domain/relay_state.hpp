@@ -106,8 +106,9 @@ class RelayState {
   // bounds of packet.hpp (ERR_TOO_LARGE, A29); source island + genesis registered (ERR_UNKNOWN_ISLAND,
   // ERR_ISLAND_MISMATCH); source channel end exists with this port (ERR_UNKNOWN_CHANNEL); its counterparty
   // is (dest island, dest channel, dest port) and the dest genesis is the registered one (ERR_WRONG_DESTINATION,
-  // A20); the target is not a governance path: reserved dest port, receiver = destination endpoint, a
-  // destination governance key or a committee member (ERR_FORBIDDEN_TARGET, A04); a transfer: plan_transfer,
+  // A20), and the destination is not a Bitcoin island (sources only: ERR_WRONG_DESTINATION); the target is not a
+  // governance path: reserved dest port, receiver = destination endpoint, a destination governance key or a
+  // committee member (ERR_FORBIDDEN_TARGET, A04); a transfer: plan_transfer,
   // at least one timeout unless the source is a Bitcoin island (ERR_PACKET_INVALID), and a registered asset or
   // a voucher this relay minted on the source island (ERR_UNKNOWN_DENOM), payload receiver checked as above.
   Status check_route(const packet::Packet& p) const;
@@ -146,7 +147,9 @@ class RelayState {
   Result<Step> acknowledge(const PacketId& id, ByteView ack_bytes);
   // time_out: destination client active; judge_timeout against the destination end; an ordered channel closes.
   Result<Step> time_out(const PacketId& id, const DestView& view, const NonDeliveryProof& proof);
-  // refund: source client active; a transfer's escrow is refunded / burned vouchers re-minted.
+  // refund: source client active; a transfer's escrow is refunded / burned vouchers re-minted. A packet from a
+  // Bitcoin island (a deposit) has no refund path: ERR_ILLEGAL_TRANSITION, and its error-acknowledged stage is
+  // final (packet_clear skips it, packet_retry refuses it like a terminal stage).
   Result<Step> refund(const PacketId& id, const EvRefunded& ev);
   // Releases held transfers of a source end, oldest sequence first, while they fit the cap at time_ms.
   std::vector<PacketId> release_held(const ChannelKey& source_end, std::uint64_t time_ms);

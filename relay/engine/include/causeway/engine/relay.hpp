@@ -7,7 +7,9 @@
 //      bundle's headers past the anchor are verified by the island's light client inside verify_bundle);
 //      a bundle's verify_time_s must be within Options::max_time_skew_s of the relay's clock; the family
 //      plug-in reads the proven packet (devnet leaf 0x01 ‖ packet_bytes; EVM PacketSent of the registered
-//      endpoint, A19) and pins the parameters the relay decides (bft trusting period).
+//      endpoint, A19; Bitcoin: the packet it derives from the verified deposit transaction) and pins the
+//      parameters the relay decides (bft trusting period, Bitcoin confirmations). A Bitcoin bundle's anchor context
+//      (prev_timestamps_s, period_start_time_s) is first replaced by the relay's own for the held anchor (A13).
 //   2. on the writer thread, inside the group-commit transaction, in ONE savepoint (DESIGN.md rule 4): the
 //      anchor is re-checked against the writer's view; a verified tip past the anchor becomes a consensus
 //      state (audit `headers_accepted`); relay/domain decides identity and route (observe: A19/A20/A04,
@@ -19,8 +21,10 @@
 //      its existing record (existing = true) and writes nothing.
 // A change that fails after relay/domain changed the in-memory state rolls back its savepoint and the writer
 // rebuilds the in-memory state from the database after the batch (the database is the truth); a failed
-// COMMIT does the same. Start-up replays the database through relay/domain (islands, channels, packets with
-// their attestations and deliveries), so every rule is re-checked on every start — except that a recorded stage
+// COMMIT does the same. Start-up replays the database through relay/domain (governance records — island
+// registrations, channel opens, and the governance journal's updates, recovers and closes — in the order of their
+// audit entries, interleaved with the packets with their attestations and deliveries), so every rule is
+// re-checked on every start — except that a recorded stage
 // is history: a delivered (acknowledged, timed-out, refunded) packet replays as recorded whatever today's
 // committee (only an `attested`, not yet delivered packet without k current members' signatures is held back as
 // proven, A05), and an ordered channel's deliveries replay in sequence order whatever the intake order (A24).
@@ -193,6 +197,53 @@ class Relay {
                                                               const std::string& operator_id,
                                                               const std::string& reason);
 
+  // ---- governance records after registration (issue #5 "Island registry", "Channels and ports", "Operator
+  // actions"; docs/relay-core.md "Governance journal") ----
+  // Each is verified by relay/domain against the island's CURRENT keys (k of n) and nonce (record nonce =
+  // current + 1: a replayed or reordered record is ERR_GOVERNANCE_NONCE), and applied through the group
+  // committer in ONE transaction: the domain change, a governance_journal row (replayed at start in audit
+  // order with the registrations and channel opens), the islands row's nonce, and the audit entry. On any
+  // error nothing changes (the in-memory state is rebuilt from the database when the domain had changed).
+  struct GovernanceResult {
+    std::uint64_t audit_index = 0;   // the record's (first) audit entry
+    domain::IslandRecord island;     // the record's island after the change (close: end a's island)
+  };
+  // PUT /v1/islands/{id}: relay/domain update_island (same id, genesis and anchor; a new spec incl. new keys:
+  // the old keys no longer count from the next record on). The island's family plug-in must take the new spec
+  // (ERR_UNSUPPORTED_FAMILY). Audit `island_updated` {island, genesis, config_hash = SHA-256 of the record's
+  // JSON (island_to_json), change = the changed parts ("governance", "endpoint", "params", "codec",
+  // "finality", "trusting_period", "family", "rpc_trusted"; comma-separated, "none" when only re-signed),
+  // governance_record_hash = island_digest(island.update, spec, nonce)}. client_states.trusting_period_s
+  // follows the spec. The family and codec never change (the held consensus states were verified by that
+  // plug-in): ERR_INVALID_ARGUMENT at `family` / `codec`; nor the endpoint while a channel end of the island is
+  // open or halted (its packets would all be ERR_WRONG_EMITTER, A19): ERR_INVALID_ARGUMENT at `endpoint`.
+  // Errors: those; update_island's (ERR_UNKNOWN_ISLAND, ERR_ISLAND_MISMATCH, ERR_INVALID_ARGUMENT
+  // for an anchor change, ERR_GOVERNANCE_NONCE, signature errors, validate_island_spec's), store errors.
+  Result<GovernanceResult> update_island(const domain::SignedIsland& record);
+  // POST /v1/islands/{id}/recover (operator action `client recover`, A21): relay/domain recover_client (the
+  // client must be frozen or expired: ERR_ILLEGAL_TRANSITION when active). An active client whose latest held
+  // state is past the trusting period (time_ms + trusting_period_s · 1000 <= the relay's clock; trusting
+  // period > 0) is marked expired first, as the light clients judge it (journal prior_status 'expired'). The new anchor becomes the island's
+  // ONLY consensus state (the family plug-in's anchor_state of the spec with the new anchor: its errors, e.g.
+  // ERR_INVALID_ARGUMENT for a bft anchor.extra that is not 32 bytes); the states held before — possibly of the
+  // fork that froze the client — and their Bitcoin contexts are dropped, so bundles must anchor at the new
+  // anchor or at headers verified from it. client_states.status becomes active. Audit `client_recovered`
+  // {island, anchor_height, anchor_hash, governance_record_hash = recover_digest(...), validator_set_hash}.
+  // Errors: recover_client's (ERR_UNKNOWN_ISLAND, ERR_ILLEGAL_TRANSITION, ERR_ZERO_ROOT, ERR_TOO_LARGE,
+  // ERR_GOVERNANCE_NONCE, signature errors), anchor_state's, ERR_UNSUPPORTED_FAMILY, store errors.
+  Result<GovernanceResult> recover_client(const domain::ClientRecoverRecord& record);
+  // POST /v1/channels/{island}/{channel}/close: relay/domain close_channel with both islands' channel.close
+  // records (each spec equal to the stored end's; each island's nonce + 1). Both ends become closed: intake
+  // refuses new packets sent on either end (ERR_CHANNEL_CLOSED); packets already taken in are not attested
+  // nor submitted any more (ERR_CHANNEL_CLOSED), while a delivery found by look-up, acknowledgements,
+  // timeouts and refunds still complete (ICS-04). Audit `channel_closed` per end {island, channel,
+  // counterparty_island, counterparty_channel, record_hash = SHA-256 of {"a","b"} JSON, reason "governance"}.
+  // Errors: close_channel's (ERR_UNKNOWN_CHANNEL, ERR_CHANNEL_CLOSED, ERR_GOVERNANCE_NONCE, signature
+  // errors), store errors.
+  Result<GovernanceResult> close_channel(const ChannelPair& pair);
+  // The island's current record (spec, nonce, client status) as relay/domain holds it; nullopt if unknown.
+  std::optional<domain::IslandRecord> island_record(const std::string& id) const;
+
   // ---- A05 escrow-invariant halts (docs/relay-core.md "A05") ----
   // A change refused with ERR_ESCROW_INVARIANT (a proven ledger movement that would break escrowed =
   // outstanding + in flight: intake's prove, submit_ack_bundle, record_returned's refund) halts both ends of
@@ -265,8 +316,9 @@ class Relay {
   // ERR_CLAIM_MISMATCH; success → acknowledged, voucher minted / released home in the ledger; failure →
   // error-acknowledged), audit ack_verified (bundle stored) at index a, this relay's ack attestation over
   // ack_attestation_digest(source island, source genesis, source endpoint, commitment, ack commitment, a),
-  // a `returns` row (pending) and the ledger rows. Errors: ERR_UNKNOWN_PACKET, ERR_NOT_PACKET_EVENT (not an
-  // ack leaf), ERR_WRONG_DESTINATION (bundle of another island), ERR_UNSUPPORTED (EVM acks: not yet), the
+  // a `returns` row (pending) and the ledger rows — except for a packet from a Bitcoin island (a deposit: no return
+  // path, PACKET.md): no ack attestation and no `returns` row; its error ack is final. Errors: ERR_UNKNOWN_PACKET,
+  // ERR_NOT_PACKET_EVENT (not an ack leaf), ERR_WRONG_DESTINATION (bundle of another island), ERR_UNSUPPORTED (EVM acks: not yet), the
   // domain's and verify_bundle's.
   Result<PacketView> submit_ack_bundle(const domain::PacketId& id, std::string bundle_text);
   // Packets to `dest_island` that are proven or attested, not delivered, with a timeout, not yet timed out.

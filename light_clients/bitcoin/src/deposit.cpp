@@ -1,12 +1,15 @@
-// Bitcoin transaction/block output parsing and deposit detection (deposit.hpp).
-#include "causeway/bitcoin_adapter/deposit.hpp"
+// Bitcoin transaction/block output parsing, deposit detection and the route codec (deposit.hpp).
+#include "causeway/bitcoin/deposit.hpp"
 
+#include <algorithm>
+#include <set>
 #include <utility>
 
 #include "causeway/bitcoin/chain.hpp"
+#include "causeway/core/abi.hpp"
 #include "causeway/core/hex.hpp"
 
-namespace causeway::adapters::bitcoin {
+namespace causeway::bitcoin {
 namespace {
 
 tl::unexpected<Error> malformed(std::string detail) { return fail(Code::TxMalformed, std::move(detail), "tx"); }
@@ -181,7 +184,7 @@ Result<std::optional<Deposit>> detect_deposit(const DepositPolicy& policy, ByteV
   auto sequence = packet::deposit_sequence(height, tx_index, *pay);
   if (!sequence) return tl::unexpected(sequence.error());
 
-  auto txid = causeway::bitcoin::txid_of(raw_tx);
+  auto txid = txid_of(raw_tx);
   if (!txid) return tl::unexpected(txid.error());
   Deposit d;
   d.txid = *txid;
@@ -212,4 +215,75 @@ Result<std::optional<Deposit>> detect_deposit(const DepositPolicy& policy, ByteV
   return std::optional<Deposit>(std::move(d));
 }
 
-}  // namespace causeway::adapters::bitcoin
+
+namespace {
+
+const abi::Type& route_type() {
+  static const abi::Type t =
+      abi::Type::tuple({abi::Type::string(), abi::Type::bytes32(), abi::Type::string(), abi::Type::string()});
+  return t;
+}
+
+}  // namespace
+
+Bytes encode_routes(std::span<const Route> routes) {
+  Bytes out;
+  if (routes.empty()) return out;
+  out.push_back(static_cast<std::uint8_t>(routes.size()));
+  for (const auto& r : routes) {
+    const Bytes one = abi::encode(route_type(), abi::Value::tuple({abi::Value::string(r.dest_island),
+                                                                   abi::Value::bytes32(r.dest_genesis),
+                                                                   abi::Value::string(r.dest_port),
+                                                                   abi::Value::string(r.dest_channel)}));
+    out.push_back(static_cast<std::uint8_t>(one.size() >> 8));
+    out.push_back(static_cast<std::uint8_t>(one.size()));
+    append(out, one);
+  }
+  return out;
+}
+
+Result<std::vector<Route>> decode_routes(ByteView in) {
+  std::vector<Route> routes;
+  if (in.empty()) return routes;
+  const std::size_t n = in[0];
+  if (n == 0)
+    return fail(Code::InvalidArgument, "a route list names 1 or more routes (no routes: empty bytes)", "routes");
+  if (n > kMaxDepositRoutes)
+    return fail(Code::TooLarge, "more than " + std::to_string(kMaxDepositRoutes) + " deposit routes", "routes");
+  std::size_t pos = 1;
+  std::set<packet::RouteTag> tags;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string at = "routes[" + std::to_string(i) + "]";
+    if (in.size() - pos < 2) return fail(Code::InvalidArgument, "truncated route length", at);
+    const std::size_t len = (std::size_t{in[pos]} << 8) | in[pos + 1];
+    pos += 2;
+    if (in.size() - pos < len) return fail(Code::InvalidArgument, "truncated route", at);
+    auto v = abi::decode(route_type(), in.subspan(pos, len));
+    if (!v)
+      return fail(Code::InvalidArgument, "not abi.encode(string, bytes32, string, string): " + v.error().detail, at);
+    pos += len;
+    const auto& c = v->as_tuple();
+    Route r;
+    r.dest_island = c.at(0).as_string();
+    r.dest_genesis = c.at(1).as_bytes32();
+    r.dest_port = c.at(2).as_string();
+    r.dest_channel = c.at(3).as_string();
+    const std::pair<const std::string*, const char*> fields[] = {
+        {&r.dest_island, "dest_island"}, {&r.dest_port, "dest_port"}, {&r.dest_channel, "dest_channel"}};
+    for (const auto& [s, name] : fields) {
+      if (s->empty() || s->size() > packet::kMaxStringBytes)
+        return fail(Code::InvalidArgument,
+                    std::string(name) + " must be 1.." + std::to_string(packet::kMaxStringBytes) + " bytes",
+                    at + "." + name);
+    }
+    if (r.dest_genesis.is_zero())
+      return fail(Code::ZeroRoot, "destination genesis is all zero (A01)", at + ".dest_genesis");
+    if (!tags.insert(packet::route_tag(r.dest_island, r.dest_port, r.dest_channel)).second)
+      return fail(Code::InvalidArgument, "route tag repeats an earlier route's (tags are unique per island)", at);
+    routes.push_back(std::move(r));
+  }
+  if (pos != in.size()) return fail(Code::InvalidArgument, "bytes follow the last route", "routes");
+  return routes;
+}
+
+}  // namespace causeway::bitcoin

@@ -1,6 +1,5 @@
-// Test helper: the audit log of a stopped relay's data dir, with a fresh signed tree head, verified the way
-// `causeway audit verify --data-dir` does (relay/audit verify_log: every STH, inclusion, consistency and every
-// stored bundle re-verified). Catch2 assertions; for tests that link relay/store and relay/audit.
+// Test helpers: checks on a relay's data dir (its causeway.db) from a test. Catch2 assertions; for tests that link
+// relay/store and relay/audit.
 #pragma once
 
 #include <chrono>
@@ -15,7 +14,20 @@
 
 namespace causeway::test {
 
-// Checks that the log under `data_dir` verifies and that it re-verified exactly `bundles` proof bundles.
+// The single integer a `SELECT count(*) …` (or any one-value query) answers on `data_dir`'s database.
+inline std::int64_t count_rows(const std::string& data_dir, const std::string& sql) {
+  auto db = store::Database::open(data_dir + "/causeway.db");
+  REQUIRE(db.has_value());
+  auto st = db->prepare(sql);
+  REQUIRE(st.has_value());
+  REQUIRE(st->step().value());
+  return st->column_int64(0);
+}
+
+// The audit log of a stopped relay's data dir, with a fresh signed tree head, verified the way
+// `causeway audit verify --data-dir` does (relay/audit verify_log: every STH, inclusion, consistency and every
+// stored bundle re-verified).
+// Checks that the log verifies and that it re-verified exactly `bundles` proof bundles.
 inline void check_relay_audit_log(const std::string& data_dir, std::uint64_t bundles) {
   auto db = store::open_relay_database(data_dir + "/causeway.db");
   REQUIRE(db.has_value());

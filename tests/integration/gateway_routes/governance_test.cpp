@@ -1,0 +1,555 @@
+// Governance records after registration over real HTTP (issue #5 "Island registry", "Channels and ports",
+// "Operator actions"; issue #6 API v1; docs/relay-core.md "Governance journal"): PUT /v1/islands/{id} (island
+// update), POST /v1/islands/{id}/recover (client recover) and POST /v1/channels/{island}/{channel}/close on a
+// real engine::Relay behind a real gateway (ApiNode), with the causeway-devnet/v1 workload of relay_workload.cpp
+// (islands, channel and signed bundles; its governance keys are SHA-256("causeway-bench/gov/src"|"…/dst")).
+// Each test restarts the relay on the same data dir: the governance journal replays to the same registry, and
+// the audit log (island_updated, client_recovered, channel_closed leaves) still verifies.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "api_node.hpp"
+#include "causeway/audit/log.hpp"
+#include "causeway/audit/verify.hpp"
+#include "causeway/core/hash.hpp"
+#include "causeway/core/hex.hpp"
+#include "causeway/domain/channel.hpp"
+#include "causeway/domain/governance.hpp"
+#include "causeway/domain/island.hpp"
+#include "causeway/engine/config.hpp"
+#include "causeway/store/relay_schema.hpp"
+#include "relay_data_dir.hpp"
+#include "relay_workload.hpp"
+
+using namespace causeway;
+using nlohmann::json;
+using test::ApiNode;
+using test::http_request;
+
+namespace {
+
+constexpr const char* kToken = "Bearer test-operator-token-0123456789";
+const std::vector<std::pair<std::string, std::string>> kAuth = {{"Authorization", kToken}};
+const std::string kSrc = "cwdevnet:cw-src";
+const std::string kDst = "cwdevnet:cw-dst";
+
+std::uint64_t wall_ms() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+secp256k1::SecretKey key_of(const std::string& label) {
+  const Hash32 h = sha256(ByteView(reinterpret_cast<const std::uint8_t*>(label.data()), label.size()));
+  return secp256k1::parse_secret_key(h.view()).value();
+}
+const secp256k1::SecretKey& gov_src() {
+  static const auto k = key_of("causeway-bench/gov/src");
+  return k;
+}
+const secp256k1::SecretKey& gov_dst() {
+  static const auto k = key_of("causeway-bench/gov/dst");
+  return k;
+}
+domain::Address address_of(const secp256k1::SecretKey& k) { return secp256k1::eth_address(secp256k1::public_key_of(k)); }
+
+// A fresh data dir, the workload (4 packets, one per block), and a node with everything registered through
+// the API (POST /v1/islands, POST /v1/channels).
+struct Fixture {
+  std::string dir;
+  app::Workload w;
+  std::unique_ptr<ApiNode> node;
+  // The relay's clock = the wall clock + this (RelayOptions::clock_ms); tests move it to age the client.
+  std::shared_ptr<std::atomic<std::uint64_t>> clock_ahead_ms = std::make_shared<std::atomic<std::uint64_t>>(0);
+
+  explicit Fixture(const std::string& name) {
+    dir = (std::filesystem::temp_directory_path() / ("causeway-gov-" + name + "-" + std::to_string(::getpid()))).string();
+    std::filesystem::remove_all(dir);
+    w = app::make_relay_workload(4, 1, wall_ms());
+    start();
+    const json cfg = engine::config_to_json(w.config);
+    for (const auto& isl : cfg["islands"]) REQUIRE(node->post("/v1/islands", isl.dump(), kAuth).status == 201);
+    for (const auto& ch : cfg["channels"]) REQUIRE(node->post("/v1/channels", ch.dump(), kAuth).status == 201);
+  }
+  ~Fixture() {
+    node.reset();
+    std::filesystem::remove_all(dir);
+  }
+  void start() {
+    engine::RelayOptions o;
+    o.data_dir = dir;
+    o.clock_ms = [ahead = clock_ahead_ms] { return wall_ms() + ahead->load(); };
+    node = std::make_unique<ApiNode>(o, kToken);
+  }
+  void restart() {
+    node.reset();
+    start();
+  }
+  test::HttpResult submit(std::size_t i) const { return node->post("/v1/packets", w.bundles.at(i).bundle); }
+  test::HttpResult put(const std::string& target, const json& body) const {
+    return http_request(node->port, "PUT", target, body.dump(), kAuth);
+  }
+  test::HttpResult post(const std::string& target, const json& body) const {
+    return node->post(target, body.dump(), kAuth);
+  }
+  const domain::SignedIsland& island(std::size_t i) const { return w.config.islands.at(i); }
+};
+
+std::string code_of(const test::HttpResult& r) { return json::parse(r.body)["error"]["code"].get<std::string>(); }
+
+// island.update of `spec` with `nonce`, signed by `keys`.
+json update_record(const domain::IslandSpec& spec, std::uint64_t nonce, const std::vector<secp256k1::SecretKey>& keys) {
+  domain::SignedIsland r{spec, nonce, {}};
+  for (const auto& k : keys)
+    r.signatures.push_back(
+        domain::sign_governance(domain::island_digest(domain::GovAction::IslandUpdate, spec, nonce), k).value());
+  return engine::island_to_json(r);
+}
+
+// Both ends' channel.close records of the workload's channel, nonces na / nb.
+json close_record(const Fixture& f, std::uint64_t na, std::uint64_t nb) {
+  const engine::ChannelPair pair = app::channel_close_records(f.w, na, nb);
+  return json{{"a", engine::channel_to_json(pair.a)}, {"b", engine::channel_to_json(pair.b)}};
+}
+
+// client.recover of the source island to `anchor` with `nonce`, signed by its governance key.
+json recover_record(const Fixture& f, const domain::TrustAnchor& anchor, std::uint64_t nonce) {
+  domain::ClientRecoverRecord r;
+  r.island = kSrc;
+  r.anchor = anchor;
+  r.nonce = nonce;
+  r.signatures = {
+      domain::sign_governance(domain::recover_digest(kSrc, f.island(0).spec.genesis, anchor, nonce), gov_src()).value()};
+  return engine::recover_to_json(r);
+}
+
+// The source island's held block 1 (carried by bundle 0) as a recover anchor.
+domain::TrustAnchor held_block_1(const Fixture& f) {
+  json states = f.node->get_json("/v1/islands/" + kSrc + "/client")["states"];
+  REQUIRE(states.size() == 2);
+  REQUIRE(states[1]["height"] == 1);
+  domain::TrustAnchor a;
+  a.height = 1;
+  a.hash = hash_from_hex(states[1]["hash"].get<std::string>()).value();
+  a.time_s = states[1]["time_ms"].get<std::uint64_t>() / 1000;
+  a.extra = f.island(0).spec.anchor.extra;  // the validator-set hash (the set does not change)
+  return a;
+}
+
+
+
+}  // namespace
+
+TEST_CASE("PUT /v1/islands/{id}: k of the CURRENT keys, nonce = current + 1; after an update the old keys no longer "
+          "count; a replayed record is refused; a restart replays the journal to the same registry") {
+  Fixture f("update");
+  REQUIRE(f.submit(0).status == 201);
+  const std::string path = "/v1/islands/" + kSrc;
+  domain::IslandSpec spec = f.island(0).spec;
+  const auto k2 = key_of("h2/governance/new-key");
+  spec.governance = domain::make_governance_keys(1, {address_of(k2)}).value();
+
+  // Nonce: registration 1, channel open 2 → the update carries 3. A wrong nonce changes nothing.
+  auto r = f.put(path, update_record(spec, 2, {gov_src()}));
+  CHECK(r.status == 422);
+  CHECK(code_of(r) == "ERR_GOVERNANCE_NONCE");
+  // Signed by the NEW keys only: not k of the current ones.
+  r = f.put(path, update_record(spec, 3, {k2}));
+  CHECK(r.status == 422);
+  CHECK(code_of(r) == "ERR_NOT_VALIDATOR");
+  CHECK(f.node->get_json(path)["nonce"] == 2);
+  // The path names another island than the record.
+  r = f.put("/v1/islands/" + kDst, update_record(spec, 3, {gov_src()}));
+  CHECK(r.status == 422);
+  CHECK(code_of(r) == "ERR_ISLAND_MISMATCH");
+  // An anchor change is client recover's, not an update's.
+  {
+    domain::IslandSpec moved = spec;
+    moved.anchor.height = 1;
+    r = f.put(path, update_record(moved, 3, {gov_src()}));
+    CHECK(r.status == 400);
+    CHECK(code_of(r) == "ERR_INVALID_ARGUMENT");
+  }
+  // Without the operator token.
+  CHECK(http_request(f.node->port, "PUT", path, update_record(spec, 3, {gov_src()}).dump()).status == 401);
+
+  // Signed by the current (old) key with nonce 3: applied.
+  const json rec3 = update_record(spec, 3, {gov_src()});
+  r = f.put(path, rec3);
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  json j = json::parse(r.body);
+  CHECK(j["id"] == kSrc);
+  CHECK(j["nonce"] == 3);
+  CHECK(j["spec"]["governance"]["threshold"] == 1);
+  CHECK(j["spec"]["governance"]["members"] == json::array({to_hex(ByteView(address_of(k2).data(), 20))}));
+  CHECK(j["client"]["status"] == "active");
+  const std::uint64_t idx3 = j["audit_index"].get<std::uint64_t>();
+  // The same record again: a replay.
+  r = f.put(path, rec3);
+  CHECK(r.status == 422);
+  CHECK(code_of(r) == "ERR_GOVERNANCE_NONCE");
+  // The old key no longer counts.
+  // (The trusting period is pinned in every devnet bundle, so the next update changes the key set: k2 plus k3.)
+  const auto k3 = key_of("h2/governance/third-key");
+  domain::IslandSpec spec4 = spec;
+  spec4.governance = domain::make_governance_keys(1, {address_of(k2), address_of(k3)}).value();
+  r = f.put(path, update_record(spec4, 4, {gov_src()}));
+  CHECK(r.status == 422);
+  CHECK(code_of(r) == "ERR_NOT_VALIDATOR");
+  // The new key does.
+  r = f.put(path, update_record(spec4, 4, {k2}));
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  j = json::parse(r.body);
+  CHECK(j["nonce"] == 4);
+  CHECK(j["spec"]["governance"]["members"].size() == 2);
+  CHECK(j["audit_index"].get<std::uint64_t>() > idx3);
+  CHECK(test::count_rows(f.dir, "SELECT count(*) FROM governance_journal WHERE action = 'island.update'") == 2);
+  CHECK(test::count_rows(f.dir, "SELECT count(*) FROM audit_leaves WHERE kind = 'island_updated'") == 2);
+  CHECK(test::count_rows(f.dir, "SELECT count(*) FROM audit_leaves WHERE idx = " + std::to_string(idx3) +
+                         " AND kind = 'island_updated' AND instr(data, '\"change\":\"governance\"') > 0") == 1);
+  REQUIRE(f.submit(1).status == 201);  // packets still flow
+
+  f.restart();
+  j = f.node->get_json(path);
+  CHECK(j["nonce"] == 4);
+  CHECK(j["spec"]["governance"]["members"].size() == 2);
+  {
+    auto rec = f.node->relay->island_record(kSrc);
+    REQUIRE(rec.has_value());
+    CHECK(rec->spec == spec4);
+    CHECK(rec->nonce == 4);
+  }
+  r = f.put(path, update_record(spec4, 4, {k2}));  // replayed after the restart
+  CHECK(r.status == 422);
+  CHECK(code_of(r) == "ERR_GOVERNANCE_NONCE");
+  r = f.put(path, update_record(spec4, 5, {gov_src()}));  // the old key, after the restart
+  CHECK(r.status == 422);
+  CHECK(code_of(r) == "ERR_NOT_VALIDATOR");
+  REQUIRE(f.submit(2).status == 201);
+  // A channel close after the update is signed by the island's NEW key (its journal order is kept).
+  {
+    domain::SignedChannelRecord a = f.w.config.channels[0].a, b = f.w.config.channels[0].b;
+    a.nonce = 5;
+    b.nonce = 3;
+    a.signatures = {domain::sign_governance(
+                        domain::channel_digest(domain::GovAction::ChannelClose, a.spec, spec.genesis, 5), k2)
+                        .value()};
+    b.signatures = {domain::sign_governance(domain::channel_digest(domain::GovAction::ChannelClose, b.spec,
+                                                                   f.island(1).spec.genesis, 3),
+                                            gov_dst())
+                        .value()};
+    r = f.post("/v1/channels/" + kSrc + "/channel-0/close",
+               json{{"a", engine::channel_to_json(a)}, {"b", engine::channel_to_json(b)}});
+    INFO(r.body);
+    CHECK(r.status == 200);
+  }
+  f.restart();  // island.register, channel.open, island.update ×2, channel.close replayed in that order
+  CHECK(f.node->get_json(path)["nonce"] == 5);
+  CHECK(f.node->relay->channel_status(domain::ChannelKey{kSrc, "channel-0"})->state == "closed");
+  f.node.reset();
+  test::check_relay_audit_log(f.dir, 3);
+}
+
+TEST_CASE("PUT /v1/islands/{id}: the family and codec never change; the endpoint not while a channel end of the "
+          "island is open (ERR_INVALID_ARGUMENT), after the close it does; survives a restart") {
+  Fixture f("update-bindings");
+  REQUIRE(f.submit(0).status == 201);
+  const std::string path = "/v1/islands/" + kSrc;
+  const auto refused_at = [&](const domain::IslandSpec& spec, const std::string& at) {
+    auto r = f.put(path, update_record(spec, 3, {gov_src()}));
+    INFO(r.body);
+    CHECK(r.status == 400);
+    CHECK(code_of(r) == "ERR_INVALID_ARGUMENT");
+    CHECK(json::parse(r.body)["error"]["details"]["at"] == at);
+  };
+  domain::IslandSpec codec = f.island(0).spec;
+  codec.codec = "causeway-devnet/v2";
+  refused_at(codec, "codec");
+  domain::IslandSpec family = f.island(0).spec;
+  family.family = domain::Family::Ethereum;
+  refused_at(family, "family");
+  domain::IslandSpec moved = f.island(0).spec;
+  const std::string other = "other-module";
+  moved.endpoint = Bytes(other.begin(), other.end());
+  refused_at(moved, "endpoint");  // channel-0 is open: its packets would all be ERR_WRONG_EMITTER
+  CHECK(f.node->get_json(path)["nonce"] == 2);
+  CHECK(test::count_rows(f.dir, "SELECT count(*) FROM governance_journal") == 0);
+  REQUIRE(f.submit(1).status == 201);  // packets still flow
+
+  auto r = f.post("/v1/channels/" + kSrc + "/channel-0/close", close_record(f, 3, 3));
+  REQUIRE(r.status == 200);
+  r = f.put(path, update_record(moved, 4, {gov_src()}));  // no open or halted end any more
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  CHECK(test::count_rows(f.dir, "SELECT count(*) FROM audit_leaves WHERE kind = 'island_updated' AND "
+                                "instr(data, '\"change\":\"endpoint\"') > 0") == 1);
+  codec.endpoint = moved.endpoint;
+  r = f.put(path, update_record(codec, 5, {gov_src()}));  // the codec still not
+  CHECK(r.status == 400);
+  CHECK(json::parse(r.body)["error"]["details"]["at"] == "codec");
+  f.restart();
+  auto rec = f.node->relay->island_record(kSrc);
+  REQUIRE(rec.has_value());
+  CHECK(rec->spec == moved);
+  CHECK(rec->nonce == 4);
+  f.node.reset();
+  test::check_relay_audit_log(f.dir, 2);
+}
+
+TEST_CASE("POST /v1/channels/{island}/{channel}/close: both islands' records; then a new packet on the channel is "
+          "ERR_CHANNEL_CLOSED, packets in flight keep their stage; survives a restart") {
+  Fixture f("close");
+  REQUIRE(f.submit(0).status == 201);
+  const std::string path = "/v1/channels/" + kSrc + "/channel-0/close";
+  // A stale nonce (2 was the open): nothing changes.
+  auto r = f.post(path, close_record(f, 2, 3));
+  CHECK(r.status == 422);
+  CHECK(code_of(r) == "ERR_GOVERNANCE_NONCE");
+  CHECK(json::parse(r.body)["error"]["details"]["at"] == "a.nonce");
+  CHECK(f.node->get_json("/v1/channels")["channels"][0]["state"] == "open");
+  // The path must name one of the two ends.
+  r = f.post("/v1/channels/" + kSrc + "/channel-9/close", close_record(f, 3, 3));
+  CHECK(r.status == 404);
+  CHECK(code_of(r) == "ERR_UNKNOWN_CHANNEL");
+  CHECK(http_request(f.node->port, "POST", path, close_record(f, 3, 3).dump()).status == 401);
+
+  r = f.post(path, close_record(f, 3, 3));
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  json j = json::parse(r.body);
+  REQUIRE(j["channels"].size() == 2);
+  CHECK(j["channels"][0]["island"] == kSrc);
+  CHECK(j["channels"][0]["state"] == "closed");
+  CHECK(j["channels"][1]["island"] == kDst);
+  CHECK(j["channels"][1]["state"] == "closed");
+  const std::uint64_t idx = j["audit_index"].get<std::uint64_t>();
+  CHECK(test::count_rows(f.dir, "SELECT count(*) FROM audit_leaves WHERE kind = 'channel_closed' AND idx >= " +
+                         std::to_string(idx)) == 2);
+  CHECK(f.node->get_json("/v1/islands/" + kSrc)["nonce"] == 3);
+  CHECK(f.node->get_json("/v1/islands/" + kDst)["nonce"] == 3);
+  // Again: already closed.
+  r = f.post(path, close_record(f, 4, 4));
+  CHECK(r.status == 422);
+  CHECK(code_of(r) == "ERR_CHANNEL_CLOSED");
+
+  // A new packet on the closed channel is refused at intake; the packet taken in before keeps its stage.
+  r = f.submit(1);
+  CHECK(r.status == 422);
+  CHECK(code_of(r) == "ERR_CHANNEL_CLOSED");
+  r = f.submit(0);
+  CHECK(r.status == 200);
+  CHECK(json::parse(r.body)["existing"] == true);
+  CHECK(json::parse(r.body)["stage"] == "attested");
+  CHECK(f.node->relay->packet_count() == 1);
+
+  f.restart();
+  const json chans = f.node->get_json("/v1/channels");
+  REQUIRE(chans["channels"].size() == 2);
+  CHECK(chans["channels"][0]["state"] == "closed");
+  CHECK(chans["channels"][1]["state"] == "closed");
+  CHECK(f.node->get_json("/v1/islands/" + kSrc)["nonce"] == 3);
+  r = f.submit(1);
+  CHECK(r.status == 422);
+  CHECK(code_of(r) == "ERR_CHANNEL_CLOSED");
+  r = f.post(path, close_record(f, 3, 3));  // the same records replayed after the restart
+  CHECK(r.status == 422);
+  CHECK(code_of(r) == "ERR_CHANNEL_CLOSED");
+  f.node.reset();
+  test::check_relay_audit_log(f.dir, 1);
+}
+
+TEST_CASE("POST /v1/islands/{id}/recover: a frozen client gets a governance-signed anchor, takes packets again; "
+          "refused for an active client and for a stale nonce; survives a restart") {
+  Fixture f("recover");
+  REQUIRE(f.submit(0).status == 201);  // the client now holds block 1 (carried by bundle 0)
+  const std::string path = "/v1/islands/" + kSrc + "/recover";
+  domain::ClientRecoverRecord rec;
+  rec.anchor = held_block_1(f);
+  auto signed_rec = [&](std::uint64_t nonce) { return recover_record(f, rec.anchor, nonce); };
+
+  // An active client needs no recovery.
+  auto r = f.post(path, signed_rec(3));
+  CHECK(r.status == 422);
+  CHECK(code_of(r) == "ERR_ILLEGAL_TRANSITION");
+
+  // The engine has no misbehaviour detector that persists a freeze yet (A14 detection lives in the light
+  // clients): the freeze is written as it would be stored (client_states.status), which the relay loads.
+  f.node.reset();
+  {
+    auto db = store::Database::open(f.dir + "/causeway.db");
+    REQUIRE(db.has_value());
+    REQUIRE(db->exec("UPDATE client_states SET status = 'frozen' WHERE island = '" + kSrc + "'").has_value());
+  }
+  f.start();
+  CHECK(f.node->get_json("/v1/islands/" + kSrc)["client"]["status"] == "frozen");
+  r = f.submit(1);
+  CHECK(r.status == 422);
+  CHECK(code_of(r) == "ERR_CLIENT_FROZEN");
+
+  r = f.post(path, signed_rec(2));  // stale nonce
+  CHECK(r.status == 422);
+  CHECK(code_of(r) == "ERR_GOVERNANCE_NONCE");
+  r = f.post("/v1/islands/" + kDst + "/recover", signed_rec(3));
+  CHECK(r.status == 422);
+  CHECK(code_of(r) == "ERR_ISLAND_MISMATCH");
+  CHECK(f.node->get_json("/v1/islands/" + kSrc)["client"]["status"] == "frozen");
+
+  REQUIRE(f.node->relay->set_scan_height(kSrc, 3, {}).has_value());  // the source scan had passed block 1
+  r = f.post(path, signed_rec(3));
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  CHECK(f.node->relay->scan_height(kSrc) == std::optional<std::uint64_t>(1));  // rescanned from the new anchor
+  json j = json::parse(r.body);
+  CHECK(j["nonce"] == 3);
+  CHECK(j["client"]["status"] == "active");
+  CHECK(j["client"]["consensus_states"] == 1);  // the recovered anchor replaces the states held before
+  CHECK(j["client"]["latest"]["height"] == 1);
+  CHECK(j["client"]["latest"]["hash"] == to_hex(rec.anchor.hash.view()));
+  CHECK(j["client"]["latest"]["audit_index"] == j["audit_index"]);
+  CHECK(j["spec"]["anchor"]["height"] == 1);
+  CHECK(test::count_rows(f.dir, "SELECT count(*) FROM audit_leaves WHERE kind = 'client_recovered'") == 1);
+  r = f.post(path, signed_rec(3));  // the same record again: the client is active now
+  CHECK(r.status == 422);
+  CHECK(code_of(r) == "ERR_ILLEGAL_TRANSITION");
+
+  // Packets are taken again (bundle 1 is anchored at block 1, the recovered anchor).
+  r = f.submit(1);
+  INFO(r.body);
+  CHECK(r.status == 201);
+
+  f.restart();
+  j = f.node->get_json("/v1/islands/" + kSrc);
+  CHECK(j["nonce"] == 3);
+  CHECK(j["client"]["status"] == "active");
+  CHECK(j["client"]["consensus_states"] == 2);  // the anchor and block 2 (carried by bundle 1)
+  CHECK(j["spec"]["anchor"]["height"] == 1);
+  CHECK(j["spec"]["anchor"]["hash"] == to_hex(rec.anchor.hash.view()));
+  CHECK(f.node->relay->scan_height(kSrc) == std::optional<std::uint64_t>(1));
+  CHECK(f.submit(2).status == 201);
+  f.node.reset();
+  test::check_relay_audit_log(f.dir, 3);
+}
+
+TEST_CASE("A21 POST /v1/islands/{id}/recover: a client whose latest held state is older than the trusting period "
+          "is expired and can be recovered (journal prior_status 'expired'); survives a restart") {
+  Fixture f("expired");
+  REQUIRE(f.submit(0).status == 201);  // the client now holds block 1
+  const domain::TrustAnchor anchor = held_block_1(f);
+  const std::string path = "/v1/islands/" + kSrc + "/recover";
+  // Within the trusting period the client is active: no recovery.
+  auto r = f.post(path, recover_record(f, anchor, 3));
+  CHECK(r.status == 422);
+  CHECK(code_of(r) == "ERR_ILLEGAL_TRANSITION");
+
+  // The relay's clock passes the trusting period of the latest held state (block 1): expired.
+  f.clock_ahead_ms->store((f.island(0).spec.trusting_period_s + 3600) * 1000);
+  json c = f.node->get_json("/v1/islands/" + kSrc + "/client");
+  REQUIRE(c["expiry_s"].get<std::int64_t>() < 0);
+  r = f.post(path, recover_record(f, anchor, 2));  // stale nonce: refused, nothing written
+  CHECK(r.status == 422);
+  CHECK(code_of(r) == "ERR_GOVERNANCE_NONCE");
+  CHECK(test::count_rows(f.dir, "SELECT count(*) FROM governance_journal") == 0);
+  r = f.post(path, recover_record(f, anchor, 3));
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  json j = json::parse(r.body);
+  CHECK(j["nonce"] == 3);
+  CHECK(j["client"]["status"] == "active");
+  CHECK(j["client"]["consensus_states"] == 1);
+  CHECK(test::count_rows(f.dir, "SELECT count(*) FROM governance_journal WHERE action = 'client.recover' AND "
+                                "prior_status = 'expired' AND nonce = 3") == 1);
+  CHECK(test::count_rows(f.dir, "SELECT count(*) FROM client_states WHERE status = 'active' AND island = '" + kSrc +
+                                    "'") == 1);
+
+  f.restart();  // the journal replays the expiry, then the recover
+  j = f.node->get_json("/v1/islands/" + kSrc);
+  CHECK(j["nonce"] == 3);
+  CHECK(j["client"]["status"] == "active");
+  CHECK(j["spec"]["anchor"]["height"] == 1);
+  f.clock_ahead_ms->store(0);  // bundle 1 (anchored at block 1) is judged at its own time
+  r = f.submit(1);
+  INFO(r.body);
+  CHECK(r.status == 201);
+  f.node.reset();
+  test::check_relay_audit_log(f.dir, 2);
+}
+
+TEST_CASE("Relay::update_island / recover_client / close_channel: a refused record writes nothing (no journal row, "
+          "no audit leaf, same nonce), also when relay/domain accepted it and the family plug-in refused it after") {
+  Fixture f("relay");
+  const auto leaves = [&] { return test::count_rows(f.dir, "SELECT count(*) FROM audit_leaves"); };
+  const std::int64_t before = leaves();
+  engine::Relay& relay = *f.node->relay;
+
+  domain::IslandSpec spec = f.island(0).spec;
+  domain::SignedIsland upd{spec, 4, {}};  // stale-ahead nonce (current is 2)
+  upd.signatures = {domain::sign_governance(domain::island_digest(domain::GovAction::IslandUpdate, spec, 4), gov_src()).value()};
+  auto u = relay.update_island(upd);
+  REQUIRE_FALSE(u.has_value());
+  CHECK(u.error().code == Code::GovernanceNonce);
+
+  engine::ChannelPair pair = f.w.config.channels[0];
+  pair.a.nonce = 3;
+  pair.b.nonce = 3;
+  pair.a.signatures = {domain::sign_governance(domain::channel_digest(domain::GovAction::ChannelClose, pair.a.spec,
+                                                                      spec.genesis, 3),
+                                               gov_dst())  // the wrong island's key
+                           .value()};
+  pair.b.signatures = {domain::sign_governance(domain::channel_digest(domain::GovAction::ChannelClose, pair.b.spec,
+                                                                      f.island(1).spec.genesis, 3),
+                                               gov_dst())
+                           .value()};
+  auto c = relay.close_channel(pair);
+  REQUIRE_FALSE(c.has_value());
+  CHECK(c.error().code == Code::NotValidator);
+  CHECK(c.error().at == "a.signatures[0]");
+  CHECK(relay.channel_status(domain::ChannelKey{kSrc, "channel-0"})->state == "open");
+
+  // A frozen client; a recover record relay/domain accepts but whose anchor the devnet plug-in cannot read
+  // (extra must be the 32-byte validator-set hash): rolled back, the in-memory state rebuilt.
+  f.node.reset();
+  {
+    auto db = store::Database::open(f.dir + "/causeway.db");
+    REQUIRE(db.has_value());
+    REQUIRE(db->exec("UPDATE client_states SET status = 'frozen' WHERE island = '" + kSrc + "'").has_value());
+  }
+  f.start();
+  domain::ClientRecoverRecord rec;
+  rec.island = kSrc;
+  rec.anchor = spec.anchor;
+  rec.anchor.extra = Bytes{1, 2, 3};
+  rec.nonce = 3;
+  rec.signatures = {domain::sign_governance(domain::recover_digest(kSrc, spec.genesis, rec.anchor, 3), gov_src()).value()};
+  auto r = f.node->relay->recover_client(rec);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == Code::InvalidArgument);
+  auto now = f.node->relay->island_record(kSrc);
+  REQUIRE(now.has_value());
+  CHECK(now->status == domain::ClientStatus::Frozen);
+  CHECK(now->nonce == 2);
+  CHECK(now->spec == spec);
+  CHECK(f.node->relay->consensus_states(kSrc).size() == 1);
+  CHECK(test::count_rows(f.dir, "SELECT count(*) FROM governance_journal") == 0);
+  CHECK(test::count_rows(f.dir, "SELECT nonce FROM islands WHERE id = '" + kSrc + "'") == 2);
+  CHECK(leaves() == before);
+  // The same record with the right extra applies (nonce 3 was not used up by the failure).
+  rec.anchor.extra = spec.anchor.extra;
+  rec.signatures = {domain::sign_governance(domain::recover_digest(kSrc, spec.genesis, rec.anchor, 3), gov_src()).value()};
+  auto ok = f.node->relay->recover_client(rec);
+  REQUIRE(ok.has_value());
+  CHECK(ok->island.status == domain::ClientStatus::Active);
+  CHECK(ok->island.nonce == 3);
+  CHECK(ok->audit_index == static_cast<std::uint64_t>(before));
+  CHECK(leaves() == before + 1);
+  CHECK(test::count_rows(f.dir, "SELECT count(*) FROM governance_journal WHERE action = 'client.recover' AND "
+                     "prior_status = 'frozen' AND nonce = 3") == 1);
+}
