@@ -655,3 +655,31 @@ TEST_CASE("chainmaker island: EVM log data over upstream's 65,535-character even
   CHECK(error_at(r) == "inclusion.event.event_data[2]");
   CHECK(w.node->get_json("/v1/islands/" + kPathDevnet + "/deliveries")["deliveries"].empty());
 }
+
+// A14 through the header-push route (docs/relay-core.md "A14"): two blocks 3 with different transactions, both
+// signed by the quorum of the registered set. The first is held; pushing the second freezes the island's client.
+TEST_CASE("A14 a pushed ChainMaker block conflicting with a held one at its height freezes the client") {
+  World w;
+  w.register_island();
+  const packet::Packet p = w.packet(1);
+  const Built b3 = block_after(w.b2, "PacketSent", kContract, packet_sent_data(p), "cw-send-1");
+  const Built b3_other = block_after(w.b2, "PacketSent", kContract, packet_sent_data(p), "cw-send-other");
+  REQUIRE(b3.hash != b3_other.hash);
+  auto pushed = w.node->post("/v1/islands/" + kPathIsland + "/headers", header_document(w.b2, b3).dump());
+  REQUIRE(pushed.status == 200);
+
+  auto conflict = w.node->post("/v1/islands/" + kPathIsland + "/headers", header_document(w.b2, b3_other).dump());
+  CHECK(conflict.status == 422);
+  CHECK(error_code(conflict) == "ERR_CLIENT_FROZEN");
+  CHECK(error_at(conflict) == "headers");
+  const json client = w.node->get_json("/v1/islands/" + kPathIsland + "/client");
+  CHECK(client["status"] == "frozen");
+  CHECK(client["frozen"] == true);
+  REQUIRE(client["states"].size() == 2);  // the conflicting block was not taken
+  CHECK(client["states"][1]["hash"] == to_hex(b3.hash.view()));
+
+  // From then on the island takes nothing: a packet proven under the held block 3 is refused too.
+  auto bundle = w.node->post("/v1/packets", packet_bundle(w.b2, b3).dump());
+  CHECK(bundle.status == 422);
+  CHECK(error_code(bundle) == "ERR_CLIENT_FROZEN");
+}
