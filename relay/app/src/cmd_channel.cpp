@@ -29,16 +29,14 @@ struct ResumeOpts {
 };
 
 int channel_resume(const ResumeOpts& o) {
-  std::string token;
-  if (auto s = read_bounded(o.token_file, 4096, token); !s)
-    return report_failure(ApiFailure{2, 0, std::string(code_name(s.error().code)), "--token-file: " + s.error().detail},
-                          o.json_out);
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  auto token = read_token_file(o.token_file);
+  if (!token)
+    return report_failure(ApiFailure{2, 0, std::string(code_name(token.error().code)), token.error().detail}, o.json_out);
   nlohmann::json body = nlohmann::json::object();
   if (!o.operator_name.empty()) body["operator"] = o.operator_name;
   if (!o.reason.empty()) body["reason"] = o.reason;
   auto a = api_post(o.url, "/v1/channels/" + url_encode(o.island) + "/" + url_encode(o.channel) + "/resume",
-                    body.dump(), token);
+                    body.dump(), *token);
   if (!a.ok) return report_failure(a.failure, o.json_out);
   if (o.json_out) {
     std::cout << a.body.dump(2) << "\n";

@@ -135,14 +135,6 @@ int usage(const RecordOpts& o, const Error& e) {
                         o.json_out);
 }
 
-Result<std::string> read_token(const std::string& path) {
-  std::string token;
-  if (auto s = read_bounded(path, 4096, token); !s)
-    return fail(s.error().code, "--token-file: " + s.error().detail, "--token-file");
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
-  return token;
-}
-
 // The island's current governance nonce + 1 (GET /v1/islands/{id}); nullopt after report_failure.
 std::optional<std::uint64_t> next_nonce(const RecordOpts& o, const std::string& island, int& exit_code) {
   auto a = api_get(o.url, "/v1/islands/" + url_encode(island));
@@ -166,7 +158,7 @@ void print_island_answer(const RecordOpts& o, const ApiAnswer& a) {
 }
 
 int island_update(const RecordOpts& o) {
-  auto token = read_token(o.token_file);
+  auto token = read_token_file(o.token_file);
   if (!token) return usage(o, token.error());
   auto j = read_json(o.record);
   if (!j) return usage(o, j.error());
@@ -191,7 +183,7 @@ int island_update(const RecordOpts& o) {
 }
 
 int client_recover(const RecordOpts& o) {
-  auto token = read_token(o.token_file);
+  auto token = read_token_file(o.token_file);
   if (!token) return usage(o, token.error());
   domain::ClientRecoverRecord rec;
   rec.island = o.island;
@@ -222,7 +214,7 @@ int client_recover(const RecordOpts& o) {
 }
 
 int channel_close(const RecordOpts& o) {
-  auto token = read_token(o.token_file);
+  auto token = read_token_file(o.token_file);
   if (!token) return usage(o, token.error());
   auto j = read_json(o.record);
   if (!j) return usage(o, j.error());

@@ -35,6 +35,14 @@ Status read_bounded(const std::string& path, std::size_t limit, std::string& out
   return {};
 }
 
+Result<std::string> read_token_file(const std::string& path) {
+  std::string token;
+  if (auto s = read_bounded(path, 4096, token); !s)
+    return fail(s.error().code, "--token-file: " + s.error().detail, "--token-file");
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  return token;
+}
+
 Status write_file(const std::string& path, const std::string& content) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   if (!f) return fail(Code::Io, "cannot create " + path);

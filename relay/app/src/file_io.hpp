@@ -13,6 +13,10 @@ namespace causeway::app {
 // it. Errors: ERR_IO (missing, a directory, unreadable), ERR_TOO_LARGE.
 Status read_bounded(const std::string& path, std::size_t limit, std::string& out);
 
+// The operator API token of a --token-file (as `serve --api-token-file`): at most 4 KiB, trailing CR/LF removed.
+// Errors: read_bounded's, at "--token-file".
+Result<std::string> read_token_file(const std::string& path);
+
 // Writes `content` to `path` (created or replaced) and checks every step. Errors: ERR_IO.
 Status write_file(const std::string& path, const std::string& content);
 

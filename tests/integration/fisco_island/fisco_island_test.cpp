@@ -187,6 +187,22 @@ std::string error_at(const test::HttpResult& r) { return json::parse(r.body)["er
 
 Bytes extra_of(const Hash32& h) { return Bytes(h.b.begin(), h.b.end()); }
 
+// The answer `r` is a refusal: HTTP `status` with error `code` at `at`.
+void check_refused(const test::HttpResult& r, int status, const std::string& code, const std::string& at) {
+  INFO(r.status << " " << r.body);
+  CHECK(r.status == status);
+  CHECK(error_code(r) == code);
+  CHECK(error_at(r) == at);
+}
+
+// `block` with one hex digit of its string field `field` changed.
+json with_flipped_digit(json block, const std::string& field) {
+  std::string v = block[field].get<std::string>();
+  v[10] = v[10] == '0' ? '1' : '0';
+  block[field] = v;
+  return block;
+}
+
 }  // namespace
 
 TEST_CASE("fisco island: anchor.extra is the sealer-set hash a verified bundle reports (A01, A03)") {
@@ -202,13 +218,9 @@ TEST_CASE("fisco island: anchor.extra is the sealer-set hash a verified bundle r
   {
     Node n(dir, c.clock_s);
     auto short_extra = n.post("/v1/islands", island_record(c, Bytes(31, 1)).dump(), kAuth);
-    CHECK(short_extra.status == 400);
-    CHECK(error_code(short_extra) == "ERR_INVALID_ARGUMENT");
-    CHECK(error_at(short_extra) == "anchor.extra");
+    check_refused(short_extra, 400, "ERR_INVALID_ARGUMENT", "anchor.extra");
     auto zero = n.post("/v1/islands", island_record(c, Bytes(32, 0)).dump(), kAuth);
-    CHECK(zero.status == 422);
-    CHECK(error_code(zero) == "ERR_ZERO_ROOT");
-    CHECK(error_at(zero) == "anchor");
+    check_refused(zero, 422, "ERR_ZERO_ROOT", "anchor");
     auto reg = n.post("/v1/islands", island_record(c, extra_of(h)).dump(), kAuth);
     INFO(reg.body);
     REQUIRE(reg.status == 201);
@@ -234,25 +246,16 @@ TEST_CASE("fisco island: the real v3.3 SM block 2 pushed from held block 1 advan
     json other_codec = header_document(c, c.block);
     other_codec["codec"] = "fisco-bcos/v2";
     auto codec = n.post(route, other_codec.dump());
-    CHECK(codec.status == 422);
-    CHECK(error_code(codec) == "ERR_ISLAND_MISMATCH");
-    CHECK(error_at(codec) == "codec");
+    check_refused(codec, 422, "ERR_ISLAND_MISMATCH", "codec");
 
     json below_quorum = c.block;
     below_quorum["signatureList"].erase(2);
     auto quorum = n.post(route, header_document(c, below_quorum).dump());
-    CHECK(quorum.status == 422);
-    CHECK(error_code(quorum) == "ERR_INSUFFICIENT_QUORUM");
-    CHECK(error_at(quorum) == "headers[0].signatureList");
+    check_refused(quorum, 422, "ERR_INSUFFICIENT_QUORUM", "headers[0].signatureList");
 
-    json tampered = c.block;
-    std::string root = tampered["stateRoot"].get<std::string>();
-    root[10] = root[10] == '0' ? '1' : '0';
-    tampered["stateRoot"] = root;
+    const json tampered = with_flipped_digit(c.block, "stateRoot");
     auto hash = n.post(route, header_document(c, tampered).dump());
-    CHECK(hash.status == 422);
-    CHECK(error_code(hash) == "ERR_HEADER_HASH_MISMATCH");
-    CHECK(error_at(hash) == "headers[0].hash");
+    check_refused(hash, 422, "ERR_HEADER_HASH_MISMATCH", "headers[0].hash");
     CHECK(n.get_json("/v1/islands/" + c.path_island + "/client")["states"].size() == 1);
 
     // The real block, exactly as the RPC returns it.
@@ -294,9 +297,7 @@ TEST_CASE("fisco island: a packet bundle is verified but answered ERR_UNSUPPORTE
     REQUIRE(n.post("/v1/islands", island_record(c, extra_of(set_hash(c))).dump(), kAuth).status == 201);
     // The real receipt of block 2 under block 2, from held block 1: the proof verifies, the plug-in refuses.
     auto r = n.post("/v1/packets", v3_receipt_bundle(c).dump());
-    CHECK(r.status == 422);
-    CHECK(error_code(r) == "ERR_UNSUPPORTED");
-    CHECK(error_at(r) == "inclusion");
+    check_refused(r, 422, "ERR_UNSUPPORTED", "inclusion");
     CHECK(json::parse(r.body)["error"]["message"].get<std::string>().find("PacketSent EVM log") != std::string::npos);
     // A bundle does not advance the client.
     CHECK(n.get_json("/v1/islands/" + c.path_island + "/client")["states"].size() == 1);
@@ -317,18 +318,11 @@ TEST_CASE("fisco island: the real v2 block 8 pushed from held block 7 advances t
     json below_quorum = c.block;  // 2 of 3 signatures: quorum is 3 of 3
     below_quorum["signatureList"].erase(1);
     auto quorum = n.post(route, header_document(c, below_quorum).dump());
-    CHECK(quorum.status == 422);
-    CHECK(error_code(quorum) == "ERR_INSUFFICIENT_QUORUM");
-    CHECK(error_at(quorum) == "headers[0].signatureList");
+    check_refused(quorum, 422, "ERR_INSUFFICIENT_QUORUM", "headers[0].signatureList");
 
-    json tampered = c.block;
-    std::string root = tampered["dbHash"].get<std::string>();
-    root[10] = root[10] == '0' ? '1' : '0';
-    tampered["dbHash"] = root;
+    const json tampered = with_flipped_digit(c.block, "dbHash");
     auto hash = n.post(route, header_document(c, tampered).dump());
-    CHECK(hash.status == 422);
-    CHECK(error_code(hash) == "ERR_HEADER_HASH_MISMATCH");
-    CHECK(error_at(hash) == "headers[0].hash");
+    check_refused(hash, 422, "ERR_HEADER_HASH_MISMATCH", "headers[0].hash");
     CHECK(n.get_json("/v1/islands/" + c.path_island + "/client")["states"].size() == 1);
 
     auto pushed = n.post(route, header_document(c, c.block).dump());
@@ -362,9 +356,7 @@ TEST_CASE("A03 a FISCO header document whose anchor sealers differ from the regi
       auto refused = [&](const json& doc, const std::string& what) {
         INFO(what);
         auto r = n.post(route, doc.dump());
-        CHECK(r.status == 422);
-        CHECK(error_code(r) == "ERR_UNTRUSTED_ANCHOR");
-        CHECK(error_at(r) == "anchor");
+        check_refused(r, 422, "ERR_UNTRUSTED_ANCHOR", "anchor");
       };
       json weight = header_document(c, c.block);
       weight["anchor"]["sealers"][0]["weight"] = 2;
@@ -372,9 +364,7 @@ TEST_CASE("A03 a FISCO header document whose anchor sealers differ from the regi
         refused(weight, "a sealer's weight changed");
       } else {  // 2.x sealers have no weights: refused before the anchor is looked up
         auto r = n.post(route, weight.dump());
-        CHECK(r.status == 400);
-        CHECK(error_code(r) == "ERR_INVALID_ARGUMENT");
-        CHECK(error_at(r) == "anchor.sealers[0]");
+        check_refused(r, 400, "ERR_INVALID_ARGUMENT", "anchor.sealers[0]");
       }
       json dropped = header_document(c, c.block);
       dropped["anchor"]["sealers"].erase(dropped["anchor"]["sealers"].size() - 1);
