@@ -10,3 +10,11 @@ causeway_vector_test(proofs_vectors_test
   SOURCES vectors/proofs/proofs_vectors_test.cpp vectors/proofs/bitcoin_headers_vectors_test.cpp
   LIBS causeway::proofs causeway::bitcoin)
 target_include_directories(proofs_vectors_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/proofs)
+
+#   proofs_fast_paths_test  the exact checks that stand in for the schema's `pattern` regexes and lone `maxLength`s
+#                           (src/schema_patterns.hpp) give valijson's verdicts and messages, and parse_bounded's
+#                           nesting scan and duplicate-key check give the verdicts of the implementations they replaced
+causeway_unit_test(proofs_fast_paths_test
+  SOURCES unit/proofs/schema_patterns_test.cpp unit/proofs/json_input_test.cpp
+  LIBS causeway::proofs)
+target_include_directories(proofs_fast_paths_test PRIVATE ${CMAKE_SOURCE_DIR}/relay/proofs/src)

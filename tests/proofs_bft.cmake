@@ -6,4 +6,4 @@ causeway_unit_test(bft_bundle_test
   SOURCES unit/proofs/bft_bundle_test.cpp unit/bft/chain.cpp
   LIBS causeway::proofs causeway::bft)
 target_include_directories(bft_bundle_test PRIVATE
-  ${CMAKE_CURRENT_SOURCE_DIR}/unit/proofs ${CMAKE_CURRENT_SOURCE_DIR}/unit/bft)
+  ${CMAKE_CURRENT_SOURCE_DIR}/unit/proofs ${CMAKE_CURRENT_SOURCE_DIR}/unit/bft ${CMAKE_SOURCE_DIR}/relay/proofs/src)

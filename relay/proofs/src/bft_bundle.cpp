@@ -1,7 +1,9 @@
 // Family `bft` of PROOF-BUNDLE.md, codec `causeway-devnet/v1`: anchor header + validator set → headers each
 // verified against the last trusted one (sequential when adjacent, skipping with a 1/3 trust level otherwise)
 // → an RFC 6962 inclusion of a raw leaf in the tx or event tree of a verified header.
+#include <cstring>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -16,7 +18,9 @@ namespace causeway::proofs::detail {
 namespace {
 
 // The cache key of a validators array: the suite and every entry's key and power exactly as written (the only
-// fields read below), or "" when the array is not of that shape (then nothing is cached).
+// fields read below), each prefixed by its length so that no two different arrays share a key (a key string
+// holding ",10;" must not pose as two entries), or "" when the array is not of that shape (then nothing is
+// cached).
 std::string validators_cache_key(bft::Suite suite, const nlohmann::json& v) {
   if (!v.is_array() || v.empty() || v.size() > 1024) return {};
   std::string key = std::to_string(static_cast<int>(suite));
@@ -27,10 +31,15 @@ std::string validators_cache_key(bft::Suite suite, const nlohmann::json& v) {
     const auto k = e.find("key");
     const auto p = e.find("power");
     if (k == e.end() || !k->is_string() || p == e.end() || !(p->is_number_unsigned() || p->is_string())) return {};
-    key += k->get_ref<const std::string&>();
-    key += ',';
-    key += p->is_string() ? "s" + p->get_ref<const std::string&>() : std::to_string(p->get<std::uint64_t>());
-    key += ';';
+    const std::string& ks = k->get_ref<const std::string&>();
+    const std::string ps =
+        p->is_string() ? "s" + p->get_ref<const std::string&>() : std::to_string(p->get<std::uint64_t>());
+    key += std::to_string(ks.size());
+    key += ':';
+    key += ks;
+    key += std::to_string(ps.size());
+    key += ':';
+    key += ps;
   }
   return key;
 }
@@ -129,8 +138,9 @@ struct DevnetAnchor {
   Bytes header;
   bft::LightClient client;
 };
-Result<DevnetAnchor> open_devnet_anchor(const nlohmann::json& doc, const std::shared_ptr<const bft::HeaderCodec>& codec,
-                                        const std::string& island, std::size_t max_retained) {
+Result<DevnetAnchor> open_devnet_anchor_uncached(const nlohmann::json& doc,
+                                                 const std::shared_ptr<const bft::HeaderCodec>& codec,
+                                                 const std::string& island, std::size_t max_retained) {
   const auto suite = codec->suite();
   const auto& a = doc["anchor"];
   auto anchor_bytes = header_field(a["header"], "anchor.header");
@@ -157,6 +167,67 @@ Result<DevnetAnchor> open_devnet_anchor(const nlohmann::json& doc, const std::sh
   auto client = bft::LightClient::create(config, bft::SignedHeader{*anchor_bytes, {}}, *validators, next);
   if (!client) return tl::unexpected(relocated(client.error(), "anchor"));
   return DevnetAnchor{std::move(*anchor_bytes), std::move(*client)};
+}
+
+// True when a and b are the same JSON value with the same types all the way down (nlohmann's == would call the
+// integer 10 and the float 10.0 equal; the readers above would not treat them alike).
+bool same_json(const nlohmann::json& a, const nlohmann::json& b) {
+  if (a.type() != b.type()) return false;
+  switch (a.type()) {
+    case nlohmann::json::value_t::object: {
+      const auto& x = a.get_ref<const nlohmann::json::object_t&>();
+      const auto& y = b.get_ref<const nlohmann::json::object_t&>();
+      if (x.size() != y.size()) return false;
+      for (auto i = x.begin(), j = y.begin(); i != x.end(); ++i, ++j)
+        if (i->first != j->first || !same_json(i->second, j->second)) return false;
+      return true;
+    }
+    case nlohmann::json::value_t::array: {
+      const auto& x = a.get_ref<const nlohmann::json::array_t&>();
+      const auto& y = b.get_ref<const nlohmann::json::array_t&>();
+      if (x.size() != y.size()) return false;
+      for (std::size_t i = 0; i < x.size(); ++i)
+        if (!same_json(x[i], y[i])) return false;
+      return true;
+    }
+    case nlohmann::json::value_t::number_float: {  // bit for bit (0.0 and -0.0 differ)
+      const double x = a.get<double>(), y = b.get<double>();
+      return std::memcmp(&x, &y, sizeof x) == 0;
+    }
+    default:  // null, boolean, string, integers, binary: same type, so == compares the values
+      return a == b;
+  }
+}
+
+// open_devnet_anchor_uncached is a function of the document's `anchor` value, its `codec` name, the codec's suite,
+// the island and max_retained alone (no clock, no other state; the codec of one name and suite is stateless). The
+// bundles of one block repeat the same anchor: keep the last successful result per thread and hand out a copy of
+// it when all of these are exactly the same (the anchor compared in full, value and type, not by a hash); a new
+// anchor or a failure is computed in full.
+Result<DevnetAnchor> open_devnet_anchor(const nlohmann::json& doc, const std::shared_ptr<const bft::HeaderCodec>& codec,
+                                        const std::string& island, std::size_t max_retained) {
+  struct Last {
+    nlohmann::json anchor;
+    std::string codec_name;
+    bft::Suite suite{};
+    std::string island;
+    std::size_t max_retained = 0;
+    DevnetAnchor opened;
+  };
+  thread_local std::optional<Last> last;
+  const auto a = doc.find("anchor");
+  const auto c = doc.find("codec");
+  if (a == doc.end() || c == doc.end() || !c->is_string()) return open_devnet_anchor_uncached(doc, codec, island, max_retained);
+  const auto& codec_name = c->get_ref<const std::string&>();
+  if (last && last->max_retained == max_retained && last->suite == codec->suite() && last->island == island &&
+      last->codec_name == codec_name && same_json(last->anchor, *a))
+    return last->opened;
+  auto opened = open_devnet_anchor_uncached(doc, codec, island, max_retained);
+  if (opened) {
+    last.reset();
+    last = Last{*a, codec_name, codec->suite(), island, max_retained, *opened};
+  }
+  return opened;
 }
 
 // One entry of a document's "headers" as a light block: header bytes, commit, and its validator sets (a header
@@ -252,26 +323,37 @@ Result<nlohmann::json> verify_bft_bundle(const nlohmann::json& doc, const TrustL
   const auto proving = *client->consensus_state(claim.height);
   const auto latest = client->latest();
 
-  nlohmann::json claim_json = {{"kind", "rfc6962"},      {"tree", inc["tree"]},           {"height", claim.height},
-                               {"index", claim.index},   {"tree_size", claim.tree_size},  {"leaf", to_hex(claim.leaf)}};
-  return nlohmann::json{
-      {"valid", true},
-      {"family", "bft"},
-      {"codec", codec_name},
-      {"crypto", bft::suite_name(suite)},
-      {"island", island},
-      {"height", proving.height},
-      {"header_hash", to_hex(proving.hash.view())},
-      {"confirmations", latest.height - proving.height + 1},
-      {"claim", claim_json},
-      {"trust", "quorum"},
-      {"anchor",
-       {{"height", anchor_state.height},
-        {"hash", to_hex(anchor_state.hash.view())},
-        {"validator_set_hash", to_hex(anchor_state.validators_hash.view())},
-        {"trusted", trust ? "trust-file" : "as-given"}}},
-      {"tip", {{"height", latest.height}, {"hash", to_hex(latest.hash.view())}}},
-      {"verify_time_s", verify_time_s}};
+  // Built member by member (the same object as a nested initializer list, without its temporary copies).
+  nlohmann::json claim_json(nlohmann::json::value_t::object);
+  claim_json["kind"] = "rfc6962";
+  claim_json["tree"] = inc["tree"];
+  claim_json["height"] = claim.height;
+  claim_json["index"] = claim.index;
+  claim_json["tree_size"] = claim.tree_size;
+  claim_json["leaf"] = to_hex(claim.leaf);
+  nlohmann::json anchor_json(nlohmann::json::value_t::object);
+  anchor_json["height"] = anchor_state.height;
+  anchor_json["hash"] = to_hex(anchor_state.hash.view());
+  anchor_json["validator_set_hash"] = to_hex(anchor_state.validators_hash.view());
+  anchor_json["trusted"] = trust ? "trust-file" : "as-given";
+  nlohmann::json tip_json(nlohmann::json::value_t::object);
+  tip_json["height"] = latest.height;
+  tip_json["hash"] = to_hex(latest.hash.view());
+  nlohmann::json out(nlohmann::json::value_t::object);
+  out["valid"] = true;
+  out["family"] = "bft";
+  out["codec"] = codec_name;
+  out["crypto"] = bft::suite_name(suite);
+  out["island"] = island;
+  out["height"] = proving.height;
+  out["header_hash"] = to_hex(proving.hash.view());
+  out["confirmations"] = latest.height - proving.height + 1;
+  out["claim"] = std::move(claim_json);
+  out["trust"] = "quorum";
+  out["anchor"] = std::move(anchor_json);
+  out["tip"] = std::move(tip_json);
+  out["verify_time_s"] = verify_time_s;
+  return out;
 }
 
 }  // namespace causeway::proofs::detail

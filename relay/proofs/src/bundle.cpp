@@ -1,15 +1,24 @@
 #include "causeway/proofs/bundle.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <vector>
 #include <nlohmann/json.hpp>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/constraint_builder.hpp>
+#include <valijson/constraints/concrete_constraints.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
+#include <valijson/utils/utf8_utils.hpp>
 #include <valijson/validator.hpp>
 
 #include "family.hpp"
 #include "json_input.hpp"
+#include "schema_patterns.hpp"
 
 namespace causeway::schemas {
 extern const std::string_view kProofBundleSchema;
@@ -18,28 +27,137 @@ extern const std::string_view kProofBundleSchema;
 namespace causeway::proofs {
 namespace {
 
-const valijson::Schema& compiled_schema() {
-  static std::once_flag once;
-  static std::unique_ptr<valijson::Schema> schema;
-  std::call_once(once, [] {
+// The keyword a listed `pattern` becomes in the loaded schema (never written in a schema file).
+constexpr const char* kFastPatternKeyword = "x-causeway-fast-pattern";
+
+// `pattern` checked by the exact character check of schema_patterns.hpp instead of std::regex: accepts and
+// refuses the same strings with the same message at the same place as valijson's PatternConstraint under the
+// Validator's strong types (a value that is not a string passes). valijson validates custom keywords after its
+// own ones; every subschema with a `pattern` in our schema is {"type": "string", …} whose other keywords
+// (type, maxLength) come before `pattern` in valijson's order anyway, so the order of errors is unchanged.
+class FastPatternConstraint : public valijson::constraints::PolyConstraint {
+ public:
+  explicit FastPatternConstraint(detail::PatternCheck check) : check_(check) {}
+  bool validate(const valijson::adapters::Adapter& target, const std::vector<std::string>& context,
+                valijson::ValidationResults* results) const override {
+    if (!target.isString()) return true;
+    thread_local std::string text;
+    target.getString(text);
+    if (check_(text)) return true;
+    if (results) results->pushError(context, "Failed to match regex specified by 'pattern' constraint.");
+    return false;
+  }
+
+ private:
+  valijson::constraints::Constraint* cloneInto(void* where) const override {
+    return new (where) FastPatternConstraint(check_);
+  }
+  std::size_t sizeOf() const override { return sizeof(FastPatternConstraint); }
+  detail::PatternCheck check_;
+};
+
+class FastPatternBuilder : public valijson::ConstraintBuilder {
+ public:
+  valijson::constraints::Constraint* make(const valijson::adapters::Adapter& value) const override {
+    const auto check = detail::fast_pattern_check(value.asString());
+    if (check == nullptr) throw std::logic_error("no fast check for this pattern");  // only our own schema
+    return new FastPatternConstraint(check);
+  }
+};
+
+// `maxLength` alone in its subschema (the `allOf` halves that bound hex strings: a bft leaf is ≤ 2 MiB of hex),
+// with valijson's verdict and message: valijson counts UTF-8 characters with utils::u8_strlen, which counts at
+// most one character per byte, so a string of at most maxLength bytes passes without counting; a longer one is
+// counted exactly as valijson counts it.
+constexpr const char* kFastMaxLengthKeyword = "x-causeway-fast-max-length";
+
+class FastMaxLengthConstraint : public valijson::constraints::PolyConstraint {
+ public:
+  explicit FastMaxLengthConstraint(std::uint64_t max) : max_(max) {}
+  bool validate(const valijson::adapters::Adapter& target, const std::vector<std::string>& context,
+                valijson::ValidationResults* results) const override {
+    if (!target.isString()) return true;
+    thread_local std::string text;
+    target.getString(text);
+    if (text.size() <= max_ || valijson::utils::u8_strlen(text.c_str()) <= max_) return true;
+    if (results)
+      results->pushError(context, "String should be no more than " + std::to_string(max_) + " characters in length.");
+    return false;
+  }
+
+ private:
+  valijson::constraints::Constraint* cloneInto(void* where) const override {
+    return new (where) FastMaxLengthConstraint(max_);
+  }
+  std::size_t sizeOf() const override { return sizeof(FastMaxLengthConstraint); }
+  std::uint64_t max_;
+};
+
+class FastMaxLengthBuilder : public valijson::ConstraintBuilder {
+ public:
+  valijson::constraints::Constraint* make(const valijson::adapters::Adapter& value) const override {
+    std::int64_t max = 0;
+    if (!value.maybeInteger() || (max = value.asInteger()) < 0) throw std::logic_error("bad maxLength");
+    return new FastMaxLengthConstraint(static_cast<std::uint64_t>(max));
+  }
+};
+
+// Renames each schema keyword `pattern` whose regex has an exact check to kFastPatternKeyword, and each `maxLength`
+// that is the only keyword of its subschema (so its place among the subschema's checks cannot matter) to
+// kFastMaxLengthKeyword. Literal values (const, enum, default, examples) are data, not schemas: not entered (a
+// pattern missed that way would still be checked, by std::regex).
+void use_fast_patterns(nlohmann::json& node) {
+  if (node.is_array()) {
+    for (auto& e : node) use_fast_patterns(e);
+    return;
+  }
+  if (!node.is_object()) return;
+  if (auto p = node.find("pattern");
+      p != node.end() && p->is_string() && detail::fast_pattern_check(p->get_ref<const std::string&>()) != nullptr) {
+    nlohmann::json regex = std::move(*p);
+    node.erase(p);
+    node[kFastPatternKeyword] = std::move(regex);
+  }
+  if (auto m = node.find("maxLength"); m != node.end() && node.size() == 1 && m->is_number_unsigned()) {
+    nlohmann::json max = *m;
+    node.erase(m);
+    node[kFastMaxLengthKeyword] = std::move(max);
+  }
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (it.key() == "const" || it.key() == "enum" || it.key() == "default" || it.key() == "examples") continue;
+    use_fast_patterns(it.value());
+  }
+}
+
+// The schema as verify_bundle checks it (fast = true) or exactly as written, every pattern a std::regex (tests).
+const valijson::Schema& compiled_schema(bool fast) {
+  static std::once_flag once[2];
+  static std::unique_ptr<valijson::Schema> schema[2];
+  const std::size_t i = fast ? 1 : 0;
+  std::call_once(once[i], [fast, i] {
     auto doc = nlohmann::json::parse(schemas::kProofBundleSchema);  // our own file: a throw is a build bug
-    schema = std::make_unique<valijson::Schema>();
+    if (fast) use_fast_patterns(doc);
+    schema[i] = std::make_unique<valijson::Schema>();
     valijson::SchemaParser parser;
+    if (fast) {  // the parser deletes the builders
+      parser.addConstraintBuilder(kFastMaxLengthKeyword, new FastMaxLengthBuilder);
+      parser.addConstraintBuilder(kFastPatternKeyword, new FastPatternBuilder);
+    }
     valijson::adapters::NlohmannJsonAdapter adapter(doc);
-    parser.populateSchema(adapter, *schema);
+    parser.populateSchema(adapter, *schema[i]);
   });
-  return *schema;
+  return *schema[i];
 }
 
 // Validates against the schema; on failure reports the deepest failing path.
-Status validate(const nlohmann::json& doc) {
-  // valijson compiles each `pattern` into a std::regex and caches it in the Validator: keep one Validator per
-  // thread so that a pattern is compiled once per thread, not on every bundle (a std::regex build costs more
-  // than verifying a devnet bundle). The Validator holds nothing else between calls.
+Status validate(const nlohmann::json& doc, bool fast) {
+  // valijson compiles each `pattern` left to std::regex (none in today's schema: see use_fast_patterns) and
+  // caches it in the Validator: keep one Validator per thread so that a pattern is compiled once per thread, not
+  // on every bundle. The Validator holds nothing else between calls.
   thread_local valijson::Validator validator;
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter adapter(doc);
-  if (validator.validate(compiled_schema(), adapter, &results)) return {};
+  if (validator.validate(compiled_schema(fast), adapter, &results)) return {};
   valijson::ValidationResults::Error err;
   std::string at, message = "does not match schemas/proof-bundle.schema.json";
   std::size_t best_depth = 0;
@@ -75,6 +193,10 @@ Verdict reject(int exit_code, const Error& e) { return Verdict{exit_code, error_
 
 std::string_view proof_bundle_schema() { return schemas::kProofBundleSchema; }
 
+Status detail::validate_against_schema(const nlohmann::json& doc, bool fast_patterns) {
+  return validate(doc, fast_patterns);
+}
+
 namespace {
 
 // The one implementation: `keep` (nullable) receives the parsed document and the result object instead of
@@ -83,7 +205,7 @@ Verdict verify_impl(std::string_view json_text, const TrustList* trust, std::int
   try {
     auto doc = detail::parse_bounded(json_text, kMaxBundleBytes, kMaxJsonDepth);
     if (!doc) return reject(2, doc.error());
-    if (auto ok = validate(*doc); !ok) return reject(2, ok.error());
+    if (auto ok = validate(*doc, true); !ok) return reject(2, ok.error());
 
     std::int64_t verify_time_s = now_s;
     if (doc->contains("verify_time_s")) {

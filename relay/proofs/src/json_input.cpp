@@ -1,11 +1,93 @@
 #include "json_input.hpp"
 
-#include <set>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "causeway/core/hex.hpp"
 
 namespace causeway::proofs::detail {
+namespace {
+
+// nlohmann's SAX events → the same DOM nlohmann::json::parse builds (nlohmann's json_sax_dom_parser, same
+// order of events, the same values), noting the first key that repeats within one object. The object's own map
+// finds the repeat: inserting a key that is already there is the duplicate, so no key is copied or compared
+// twice. A repeated key's later value replaces the earlier one, as nlohmann::json::parse does; the caller
+// refuses the document anyway. Never throws on bad input: a syntax error sets errored() and stops the parser.
+class DomBuilder {
+ public:
+  using json = nlohmann::json;
+  explicit DomBuilder(json& root) : root_(root) {}
+
+  bool null() { return put(json(nullptr)); }
+  bool boolean(bool v) { return put(json(v)); }
+  bool number_integer(json::number_integer_t v) { return put(json(v)); }
+  bool number_unsigned(json::number_unsigned_t v) { return put(json(v)); }
+  bool number_float(json::number_float_t v, const json::string_t&) { return put(json(v)); }
+  // The lexer clears its token buffer before the next token: taking the text over is safe.
+  bool string(json::string_t& v) { return put(json(std::move(v))); }
+  bool binary(json::binary_t& v) { return put(json(v)); }  // never from JSON text
+  bool start_object(std::size_t) {
+    stack_.push_back(place(json(json::value_t::object)));
+    return true;
+  }
+  bool key(json::string_t& k) {
+    auto& object = stack_.back()->get_ref<json::object_t&>();
+    auto [it, inserted] = object.try_emplace(std::move(k));  // moves k only when inserted
+    if (!inserted && !duplicate_) duplicate_ = k;
+    element_ = &it->second;
+    return true;
+  }
+  bool end_object() {
+    stack_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) {
+    stack_.push_back(place(json(json::value_t::array)));
+    return true;
+  }
+  bool end_array() {
+    stack_.pop_back();
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
+    errored_ = true;
+    return false;
+  }
+
+  bool errored() const { return errored_; }
+  const std::optional<std::string>& duplicate() const { return duplicate_; }
+
+ private:
+  bool put(json&& v) {
+    place(std::move(v));
+    return true;
+  }
+  // Stores v where the next value goes (the root, the end of the open array, or the open object's last key).
+  json* place(json&& v) {
+    if (stack_.empty()) {
+      root_ = std::move(v);
+      return &root_;
+    }
+    if (stack_.back()->is_array()) {
+      auto& array = stack_.back()->get_ref<json::array_t&>();
+      array.push_back(std::move(v));
+      return &array.back();
+    }
+    *element_ = std::move(v);
+    return element_;
+  }
+
+  json& root_;
+  std::vector<json*> stack_;  // the open objects and arrays, innermost last
+  json* element_ = nullptr;   // the value slot of the open object's last key
+  std::optional<std::string> duplicate_;
+  bool errored_ = false;
+};
+
+}  // namespace
 
 Result<nlohmann::json> parse_bounded(std::string_view text, std::size_t max_bytes, std::size_t max_depth) {
   if (text.size() > max_bytes)
@@ -14,15 +96,27 @@ Result<nlohmann::json> parse_bounded(std::string_view text, std::size_t max_byte
   bool too_deep = false;
   // nlohmann's parser recurses as deep as the input nests: bound the nesting of brackets outside strings
   // before handing the text over.
+  // Inside a string only its closing quote matters: a '"' preceded by an even number of backslashes (an odd run
+  // escapes it). memchr finds the next quote; the run of backslashes before it lies inside the string (the opening
+  // quote is not a backslash).
   std::size_t depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    const char c = *p++;
+    if (c == '"') {
+      for (;;) {
+        const void* q = std::memchr(p, '"', static_cast<std::size_t>(end - p));
+        if (q == nullptr) {
+          p = end;  // an unterminated string: nothing after it nests
+          break;
+        }
+        const char* quote = static_cast<const char*>(q);
+        std::size_t backslashes = 0;
+        while (quote - backslashes > p && *(quote - backslashes - 1) == '\\') ++backslashes;
+        p = quote + 1;
+        if (backslashes % 2 == 0) break;
+      }
     } else if (c == '[' || c == '{') {
       if (++depth > max_depth) {
         too_deep = true;
@@ -35,32 +129,12 @@ Result<nlohmann::json> parse_bounded(std::string_view text, std::size_t max_byte
   if (too_deep) return fail(Code::BundleParse, "JSON nesting deeper than " + std::to_string(max_depth));
   // Duplicate keys are refused: JSON parsers disagree on which value wins, so a document with two
   // "txid"s could mean one claim to us and another to an auditor's tool (A02).
-  // The keys of the open objects, innermost last, in one vector (objects have few keys: a linear scan of the
-  // innermost object's keys is cheaper than a std::set per object).
-  std::vector<std::string> keys;
-  std::vector<std::size_t> starts;  // where each open object's keys begin in `keys`
-  std::string duplicate;
-  nlohmann::json::parser_callback_t on_event = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& value) {
-    using E = nlohmann::json::parse_event_t;
-    if (event == E::object_start) {
-      starts.push_back(keys.size());
-    } else if (event == E::object_end && !starts.empty()) {
-      keys.resize(starts.back());
-      starts.pop_back();
-    } else if (event == E::key && !starts.empty()) {
-      const auto& k = value.get_ref<const std::string&>();
-      for (std::size_t i = starts.back(); i < keys.size(); ++i)
-        if (keys[i] == k) {
-          if (duplicate.empty()) duplicate = k;
-          return true;
-        }
-      keys.push_back(k);
-    }
-    return true;
-  };
-  nlohmann::json doc = nlohmann::json::parse(text.begin(), text.end(), on_event, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return fail(Code::BundleParse, "not valid JSON");
-  if (!duplicate.empty()) return fail(Code::BundleParse, "duplicate key \"" + duplicate + "\" in an object");
+  nlohmann::json doc;
+  DomBuilder builder(doc);
+  const bool parsed = nlohmann::json::sax_parse(text.begin(), text.end(), &builder, nlohmann::json::input_format_t::json,
+                                                /*strict=*/true);
+  if (!parsed || builder.errored()) return fail(Code::BundleParse, "not valid JSON");
+  if (builder.duplicate()) return fail(Code::BundleParse, "duplicate key \"" + *builder.duplicate() + "\" in an object");
   return doc;
 }
 

@@ -21,6 +21,7 @@
 #include "causeway/core/hex.hpp"
 #include "causeway/core/packet.hpp"
 #include "chain.hpp"
+#include "schema_patterns.hpp"  // relay/proofs/src (internal)
 
 namespace {
 
@@ -623,4 +624,79 @@ TEST_CASE("bft bundles that violate the schema exit 2 with ERR_BUNDLE_SCHEMA") {
   INFO(o.out.dump());
   CHECK(o.exit_code == 2);
   CHECK(o.at() == "headers[0].commit[0].signature");
+}
+
+// relay/proofs swaps the schema's `pattern`s for exact character checks when it loads the schema
+// (src/schema_patterns.hpp), and a lone `maxLength` for a check that counts characters only when the string has more
+// bytes than the bound: every string of a good bundle, replaced by strings on both sides of its pattern and length
+// bound, gets the same verdict, message and location as with the schema exactly as written.
+TEST_CASE("bft bundle schema: fast pattern and length checks give valijson's verdict, message and location") {
+  using causeway::proofs::detail::validate_against_schema;
+  const json good = make_bundle(Suite::Secp256k1Sha256);
+  REQUIRE(validate_against_schema(good, true));
+  REQUIRE(validate_against_schema(good, false));
+  // Every string of the bundle, by JSON pointer.
+  std::vector<json::json_pointer> strings;
+  const json flat = good.flatten();
+  for (auto it = flat.begin(); it != flat.end(); ++it)
+    if (it->is_string()) strings.emplace_back(it.key());
+  REQUIRE(strings.size() > 30);
+  std::size_t refused = 0, compared = 0;
+  for (const auto& ptr : strings) {
+    const std::string original = good.at(ptr).get<std::string>();
+    const std::vector<std::string> variants = {
+        "", original + "0", original.substr(0, original.size() - 1), original + "\n", "\n" + original,
+        original.size() > 2 ? original.substr(0, 2) + "g" + original.substr(3) : "g",
+        original.size() > 1 ? "0X" + original.substr(2) : "0X", "0x" + std::string(64, 'F'), "0", "01", "cwdevnet:",
+        "cwdevnet:a", "cwdevnet:" + std::string(65, 'a'), "cosmos:hub", "18446744073709551615", "\xc3\xa9",
+        // around the 130/132-character bounds of signatures, keys and proposers (maxLength counts UTF-8 characters)
+        "0x" + std::string(130, 'a'), "0x" + std::string(131, 'a'), [] {
+          std::string s;
+          for (int i = 0; i < 70; ++i) s += "\xc3\xa9";  // 140 bytes, 70 characters
+          return s;
+        }()};
+    for (const auto& v : variants) {
+      json b = good;
+      b[ptr] = v;
+      const auto fast = validate_against_schema(b, true);
+      const auto regex = validate_against_schema(b, false);
+      INFO(ptr.to_string() << " = \"" << v << "\"");
+      REQUIRE(fast.has_value() == regex.has_value());
+      ++compared;
+      if (!fast) {
+        ++refused;
+        CHECK(fast.error().code == regex.error().code);
+        CHECK(fast.error().detail == regex.error().detail);
+        CHECK(fast.error().at == regex.error().at);
+      }
+    }
+  }
+  CHECK(compared == strings.size() * 19);
+  CHECK(refused > strings.size());  // most variants break a pattern or the enum/const next to it
+}
+
+// relay/proofs reuses, per thread, the decoded anchor of the previous bundle when the next bundle's anchor is
+// exactly the same (src/bft_bundle.cpp open_devnet_anchor): a repeated anchor verifies as before, and any change to
+// the anchor (a root, a power, the same power written as a string) is verified from scratch.
+TEST_CASE("bft anchor reuse: a repeated anchor verifies as before, a changed anchor is verified from scratch") {
+  const Suite s = Suite::Secp256k1Sha256;
+  const Chain& ch = chain(s);
+  const TrustList listed{TrustedAnchor{kIsland, kAnchorHeight, ch.at(kAnchorHeight).hash,
+                                       bft::devnet::validators_hash(ch.a.set)}};
+  const json good = make_bundle(s);
+  expect_valid(good, expected(s, "trust-file"), &listed);
+  expect_valid(good, expected(s, "trust-file"), &listed);  // the reused anchor
+  json other_root = good;
+  other_root["anchor"]["header"]["state_root"] = "0x" + std::string(64, '1');
+  expect_error(other_root, 1, "ERR_UNTRUSTED_ANCHOR", "anchor", &listed);
+  expect_valid(good, expected(s, "trust-file"), &listed);
+  json other_power = good;
+  other_power["anchor"]["validators"][0]["power"] = other_power["anchor"]["validators"][0]["power"].get<std::uint64_t>() + 1;
+  const Outcome o = run(other_power, &listed);
+  CHECK(o.exit_code == 1);
+  CHECK(o.code() == "ERR_VALIDATOR_SET_MISMATCH");
+  json power_as_string = good;  // the same quantity written as a decimal string: a different anchor value, same set
+  for (auto& v : power_as_string["anchor"]["validators"]) v["power"] = std::to_string(v["power"].get<std::uint64_t>());
+  expect_valid(power_as_string, expected(s, "trust-file"), &listed);
+  expect_valid(good, expected(s, "trust-file"), &listed);
 }
