@@ -1,7 +1,7 @@
 # relay/audit tests (full build only): RFC 8785, events, the SQLite log and its proofs, STHs and the key file,
 # export + verifier with tampered exports, 100k appends; the golden audit vector; the CLI as a process.
 causeway_unit_test(audit_test
-  SOURCES unit/audit/audit_test.cpp
+  SOURCES unit/audit/audit_test.cpp unit/audit/audit_builders_test.cpp
   LIBS causeway::audit causeway::bitcoin)
 target_include_directories(audit_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/proofs ${CMAKE_CURRENT_SOURCE_DIR}/unit/store)
 

@@ -1,6 +1,7 @@
 // Audit event kinds, field tables and builders: see causeway/audit/events.hpp for the contract.
 #include "causeway/audit/events.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <nlohmann/json.hpp>
@@ -237,10 +238,6 @@ std::string b(const Bytes& x) { return to_hex(x); }
 json base(EventKind k, std::uint64_t time_ms) {
   return json{{"kind", std::string(kind_name(k))}, {"time_ms", u64_value(time_ms)}};
 }
-template <class T>
-void opt_hash(json& e, const char* key, const std::optional<T>& v) {
-  if (v) e[key] = h(*v);
-}
 
 }  // namespace
 
@@ -344,129 +341,307 @@ Hash32 hash_text(const std::string& s) {
   return sha256(ByteView(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()));
 }
 
+// The typed builders of kinds whose fields are all scalars (str, hash32, bytes, u53, u64, bool) write the
+// canonical text directly instead of building a JSON DOM, validating it and serializing it (the relay's
+// intake writes two such entries per packet). Each member is recorded once, as its JSON value would be; the
+// direct text is used only when every rule of validate_event() and canonicalize() holds for it, checked here
+// on the typed values:
+//   - every key is a field of the kind, with this field type, none twice, every required field present;
+//   - str: non-empty, at most 256 bytes, valid UTF-8 (JCS); hash32: not all zero (its hex form is always
+//     0x + 64 lowercase digits); bytes: at most 1 MiB (hex form always well-formed); u53: at most 2^53 − 1;
+//     u64: always valid (u64_value picks the integer or the decimal string); time_ms: u53;
+//   - the kind's extra rules (check_kind_rules): packet_attested member 20 bytes, signature 65 bytes;
+//     channel_opened ordering; kinds with other extra rules never take this path;
+//   - a bundle: valid UTF-8 and hashed to the bundle_hash member; the text at most kMaxLeafBytes.
+// Anything else — a value make_event() would refuse — takes the generic path: the same JSON object the
+// builders always built, through make_event(), so every error is exactly the one it always was.
+// The direct text equals canonicalize() of that object: members sorted by key (all keys are ASCII, where
+// UTF-16 order is byte order), strings escaped by the same jcs routine, integers in decimal.
+class Direct {
+ public:
+  Direct(EventKind kind, std::uint64_t time_ms) : kind_(kind), time_ms_(time_ms) { in_.reserve(12); }
+
+  // Each records a reference: the value must live until finish() returned.
+  void str(std::string_view key, const std::string& v) { in_.push_back({key, V::Str, &v, nullptr, nullptr, 0}); }
+  void hash(std::string_view key, const Hash32& v) { in_.push_back({key, V::Hash, nullptr, &v, nullptr, 0}); }
+  void bytes(std::string_view key, const Bytes& v) { in_.push_back({key, V::Bytes, nullptr, nullptr, &v, 0}); }
+  void u64(std::string_view key, std::uint64_t v) { in_.push_back({key, V::U64, nullptr, nullptr, nullptr, v}); }
+  void boolean(std::string_view key, bool v) { in_.push_back({key, V::Bool, nullptr, nullptr, nullptr, v ? 1U : 0U}); }
+
+  // The event; `bundle` and its SHA-256 (already given as the bundle_hash member) for kinds that carry one.
+  Result<Event> finish(std::optional<std::string> bundle = std::nullopt, const Hash32* bundle_hash = nullptr) {
+    if (auto text = direct_text(bundle, bundle_hash)) {
+      Event out{kind_, std::move(*text), std::move(bundle)};
+      out.time_ms = time_ms_;
+      if (out.bundle) out.bundle_hash = *bundle_hash;
+      out.checked = true;
+      return out;
+    }
+    // The generic path: the JSON object the builders have always built.
+    json e = base(kind_, time_ms_);
+    for (const auto& m : in_) {
+      json& slot = e[std::string(m.key)];
+      switch (m.type) {
+        case V::Str: slot = *m.s; break;
+        case V::Hash: slot = h(*m.hash); break;
+        case V::Bytes: slot = b(*m.bytes); break;
+        case V::U64: slot = u64_value(m.u); break;
+        case V::Bool: slot = m.u != 0; break;
+      }
+    }
+    return make_event_impl(e, std::move(bundle), bundle_hash);
+  }
+
+ private:
+  enum class V { Str, Hash, Bytes, U64, Bool };
+  struct In {
+    std::string_view key;
+    V type;
+    const std::string* s;
+    const Hash32* hash;
+    const Bytes* bytes;
+    std::uint64_t u;
+  };
+  struct Member {
+    std::string_view key;
+    std::string value;  // its JCS text
+  };
+
+  const FieldType* find(std::string_view key) const {
+    for (const auto& f : fields_of(kind_))
+      if (f.name == key) return &f.type;
+    return nullptr;
+  }
+  const In* given(std::string_view key) const {
+    for (const auto& m : in_)
+      if (m.key == key) return &m;
+    return nullptr;
+  }
+
+  // The JCS text of a member, or nullopt when the generic path would refuse it.
+  std::optional<std::string> render(const In& m) const {
+    const FieldType* t = find(m.key);
+    if (t == nullptr) return std::nullopt;
+    switch (m.type) {
+      case V::Str: {
+        const std::string& v = *m.s;
+        if (*t != F::Str || v.empty() || v.size() > kMaxStr || !valid_utf8(v)) return std::nullopt;
+        std::string out;
+        append_jcs_string(v, out);
+        return out;
+      }
+      case V::Hash: {
+        const auto v = m.hash->view();
+        if (*t != F::Hash32 || std::all_of(v.begin(), v.end(), [](std::uint8_t c) { return c == 0; }))
+          return std::nullopt;
+        return '"' + to_hex(v) + '"';
+      }
+      case V::Bytes:
+        if (*t != F::Bytes || m.bytes->size() > kMaxBytesField) return std::nullopt;
+        return '"' + to_hex(*m.bytes) + '"';
+      case V::U64: {
+        const bool safe = m.u <= static_cast<std::uint64_t>(kMaxSafeInteger);
+        if (*t == F::U64) return safe ? std::to_string(m.u) : '"' + std::to_string(m.u) + '"';
+        if (*t == F::U53 && safe) return std::to_string(m.u);
+        return std::nullopt;
+      }
+      case V::Bool:
+        if (*t != F::Bool) return std::nullopt;
+        return std::string(m.u != 0 ? "true" : "false");
+    }
+    return std::nullopt;
+  }
+
+  std::optional<std::string> direct_text(const std::optional<std::string>& bundle, const Hash32* bundle_hash) const {
+    if (time_ms_ > static_cast<std::uint64_t>(kMaxSafeInteger)) return std::nullopt;
+    const In* bh = given("bundle_hash");
+    if ((bh != nullptr) != bundle.has_value()) return std::nullopt;
+    if (bh != nullptr && (bundle_hash == nullptr || bh->type != V::Hash || *bh->hash != *bundle_hash ||
+                          !valid_utf8(*bundle)))
+      return std::nullopt;
+    for (const auto& f : fields_of(kind_))
+      if (f.required && given(f.name) == nullptr) return std::nullopt;
+    std::vector<Member> members;
+    members.reserve(in_.size() + 2);
+    for (const auto& m : in_) {
+      if (given(m.key) != &m) return std::nullopt;  // a key given twice
+      for (const char c : m.key)
+        if (static_cast<unsigned char>(c) >= 0x80) return std::nullopt;
+      auto v = render(m);
+      if (!v) return std::nullopt;
+      members.push_back({m.key, std::move(*v)});
+    }
+    if (!kind_rules_hold()) return std::nullopt;
+    members.push_back({"kind", std::string()});
+    append_jcs_string(kind_name(kind_), members.back().value);
+    members.push_back({"time_ms", std::to_string(time_ms_)});
+    std::sort(members.begin(), members.end(), [](const Member& a, const Member& x) { return a.key < x.key; });
+    std::size_t size = 2;
+    for (const auto& m : members) size += m.key.size() + m.value.size() + 4;
+    std::string out;
+    out.reserve(size);
+    out.push_back('{');
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      if (i != 0) out.push_back(',');
+      out.push_back('"');
+      out += members[i].key;
+      out += "\":";
+      out += members[i].value;
+    }
+    out.push_back('}');
+    if (out.size() > kMaxLeafBytes) return std::nullopt;
+    return out;
+  }
+
+  // check_kind_rules() on the typed values (the kinds not listed have no extra rule).
+  bool kind_rules_hold() const {
+    switch (kind_) {
+      case EventKind::PacketAttested: {
+        const In* member = given("member");
+        const In* signature = given("signature");
+        return member != nullptr && member->type == V::Bytes && member->bytes->size() == 20 &&
+               signature != nullptr && signature->type == V::Bytes && signature->bytes->size() == 65;
+      }
+      case EventKind::ChannelOpened: {
+        const In* o = given("ordering");
+        return o != nullptr && o->type == V::Str && (*o->s == "ordered" || *o->s == "unordered");
+      }
+      case EventKind::ClientFrozen:
+      case EventKind::CommitteeChanged:
+        return false;  // object / array fields: never built here
+      default:
+        return true;
+    }
+  }
+
+  EventKind kind_;
+  std::uint64_t time_ms_;
+  std::vector<In> in_;
+};
+
 }  // namespace
 
 Result<Event> build(const IslandRegistered& x, std::uint64_t t) {
-  json e = base(EventKind::IslandRegistered, t);
-  e["island"] = *x.island;
-  e["genesis"] = h(*x.genesis);
-  e["family"] = *x.family;
-  e["anchor_height"] = u64_value(*x.anchor_height);
-  e["anchor_hash"] = h(*x.anchor_hash);
-  e["config_hash"] = h(*x.config_hash);
-  opt_hash(e, "validator_set_hash", x.validator_set_hash);
-  if (x.endpoint) e["endpoint"] = *x.endpoint;
-  return make_event(e);
+  Direct d(EventKind::IslandRegistered, t);
+  d.str("island", *x.island);
+  d.hash("genesis", *x.genesis);
+  d.str("family", *x.family);
+  d.u64("anchor_height", *x.anchor_height);
+  d.hash("anchor_hash", *x.anchor_hash);
+  d.hash("config_hash", *x.config_hash);
+  if (x.validator_set_hash) d.hash("validator_set_hash", *x.validator_set_hash);
+  if (x.endpoint) d.str("endpoint", *x.endpoint);
+  return d.finish();
 }
 
 Result<Event> build(const IslandUpdated& x, std::uint64_t t) {
-  json e = base(EventKind::IslandUpdated, t);
-  e["island"] = *x.island;
-  e["genesis"] = h(*x.genesis);
-  e["config_hash"] = h(*x.config_hash);
-  e["change"] = *x.change;
-  e["governance_record_hash"] = h(*x.governance_record_hash);
-  if (x.anchor_height) e["anchor_height"] = u64_value(*x.anchor_height);
-  opt_hash(e, "anchor_hash", x.anchor_hash);
-  opt_hash(e, "validator_set_hash", x.validator_set_hash);
-  return make_event(e);
+  Direct d(EventKind::IslandUpdated, t);
+  d.str("island", *x.island);
+  d.hash("genesis", *x.genesis);
+  d.hash("config_hash", *x.config_hash);
+  d.str("change", *x.change);
+  d.hash("governance_record_hash", *x.governance_record_hash);
+  if (x.anchor_height) d.u64("anchor_height", *x.anchor_height);
+  if (x.anchor_hash) d.hash("anchor_hash", *x.anchor_hash);
+  if (x.validator_set_hash) d.hash("validator_set_hash", *x.validator_set_hash);
+  return d.finish();
 }
 
 Result<Event> build(const ChannelOpened& x, std::uint64_t t) {
-  json e = base(EventKind::ChannelOpened, t);
-  e["island"] = *x.island;
-  e["channel"] = *x.channel;
-  e["port"] = *x.port;
-  e["counterparty_island"] = *x.counterparty_island;
-  e["counterparty_channel"] = *x.counterparty_channel;
-  e["counterparty_port"] = *x.counterparty_port;
-  e["ordering"] = *x.ordering;
-  e["record_hash"] = h(*x.record_hash);
-  return make_event(e);
+  Direct d(EventKind::ChannelOpened, t);
+  d.str("island", *x.island);
+  d.str("channel", *x.channel);
+  d.str("port", *x.port);
+  d.str("counterparty_island", *x.counterparty_island);
+  d.str("counterparty_channel", *x.counterparty_channel);
+  d.str("counterparty_port", *x.counterparty_port);
+  d.str("ordering", *x.ordering);
+  d.hash("record_hash", *x.record_hash);
+  return d.finish();
 }
 
 Result<Event> build(const ChannelClosed& x, std::uint64_t t) {
-  json e = base(EventKind::ChannelClosed, t);
-  e["island"] = *x.island;
-  e["channel"] = *x.channel;
-  e["counterparty_island"] = *x.counterparty_island;
-  e["counterparty_channel"] = *x.counterparty_channel;
-  e["record_hash"] = h(*x.record_hash);
-  e["reason"] = *x.reason;
-  return make_event(e);
+  Direct d(EventKind::ChannelClosed, t);
+  d.str("island", *x.island);
+  d.str("channel", *x.channel);
+  d.str("counterparty_island", *x.counterparty_island);
+  d.str("counterparty_channel", *x.counterparty_channel);
+  d.hash("record_hash", *x.record_hash);
+  d.str("reason", *x.reason);
+  return d.finish();
 }
 
 Result<Event> build(const HeadersAccepted& x, std::uint64_t t) {
-  json e = base(EventKind::HeadersAccepted, t);
-  e["island"] = *x.island;
-  e["from_height"] = u64_value(*x.from_height);
-  e["to_height"] = u64_value(*x.to_height);
-  e["tip_hash"] = h(*x.tip_hash);
-  e["count"] = u64_value(*x.count);
-  opt_hash(e, "validator_set_hash", x.validator_set_hash);
-  return make_event(e);
+  Direct d(EventKind::HeadersAccepted, t);
+  d.str("island", *x.island);
+  d.u64("from_height", *x.from_height);
+  d.u64("to_height", *x.to_height);
+  d.hash("tip_hash", *x.tip_hash);
+  d.u64("count", *x.count);
+  if (x.validator_set_hash) d.hash("validator_set_hash", *x.validator_set_hash);
+  return d.finish();
 }
 
 Result<Event> build(const PacketVerified& x, std::uint64_t t) {
-  json e = base(EventKind::PacketVerified, t);
-  e["commitment"] = h(*x.commitment);
-  e["source_island"] = *x.source_island;
-  e["source_genesis"] = h(*x.source_genesis);
-  e["source_channel"] = *x.source_channel;
-  e["sequence"] = u64_value(*x.sequence);
-  e["dest_island"] = *x.dest_island;
-  e["dest_genesis"] = h(*x.dest_genesis);
-  e["header_height"] = u64_value(*x.header_height);
-  e["header_hash"] = h(*x.header_hash);
+  Direct d(EventKind::PacketVerified, t);
+  d.hash("commitment", *x.commitment);
+  d.str("source_island", *x.source_island);
+  d.hash("source_genesis", *x.source_genesis);
+  d.str("source_channel", *x.source_channel);
+  d.u64("sequence", *x.sequence);
+  d.str("dest_island", *x.dest_island);
+  d.hash("dest_genesis", *x.dest_genesis);
+  d.u64("header_height", *x.header_height);
+  d.hash("header_hash", *x.header_hash);
   const Hash32 bh = hash_text(*x.bundle);
-  e["bundle_hash"] = h(bh);
-  return make_event_impl(e, *x.bundle, &bh);
+  d.hash("bundle_hash", bh);
+  return d.finish(*x.bundle, &bh);
 }
 
 Result<Event> build(const PacketAttested& x, std::uint64_t t) {
-  json e = base(EventKind::PacketAttested, t);
-  e["commitment"] = h(*x.commitment);
-  e["dest_island"] = *x.dest_island;
-  e["verified_index"] = u64_value(*x.verified_index);
-  e["member"] = b(*x.member);
-  e["digest"] = h(*x.digest);
-  e["signature"] = b(*x.signature);
-  return make_event(e);
+  Direct d(EventKind::PacketAttested, t);
+  d.hash("commitment", *x.commitment);
+  d.str("dest_island", *x.dest_island);
+  d.u64("verified_index", *x.verified_index);
+  d.bytes("member", *x.member);
+  d.hash("digest", *x.digest);
+  d.bytes("signature", *x.signature);
+  return d.finish();
 }
 
 Result<Event> build(const PacketDelivered& x, std::uint64_t t) {
-  json e = base(EventKind::PacketDelivered, t);
-  e["commitment"] = h(*x.commitment);
-  e["dest_island"] = *x.dest_island;
-  e["dest_height"] = u64_value(*x.dest_height);
-  e["dest_tx"] = b(*x.dest_tx);
-  return make_event(e);
+  Direct d(EventKind::PacketDelivered, t);
+  d.hash("commitment", *x.commitment);
+  d.str("dest_island", *x.dest_island);
+  d.u64("dest_height", *x.dest_height);
+  d.bytes("dest_tx", *x.dest_tx);
+  return d.finish();
 }
 
 Result<Event> build(const AckVerified& x, std::uint64_t t) {
-  json e = base(EventKind::AckVerified, t);
-  e["commitment"] = h(*x.commitment);
-  e["ack_commitment"] = h(*x.ack_commitment);
-  e["success"] = *x.success;
-  e["dest_island"] = *x.dest_island;
-  e["header_height"] = u64_value(*x.header_height);
-  e["header_hash"] = h(*x.header_hash);
+  Direct d(EventKind::AckVerified, t);
+  d.hash("commitment", *x.commitment);
+  d.hash("ack_commitment", *x.ack_commitment);
+  d.boolean("success", *x.success);
+  d.str("dest_island", *x.dest_island);
+  d.u64("header_height", *x.header_height);
+  d.hash("header_hash", *x.header_hash);
   std::optional<Hash32> bh;
   if (x.bundle) bh = hash_text(*x.bundle);
-  if (bh) e["bundle_hash"] = h(*bh);
-  return make_event_impl(e, x.bundle, bh ? &*bh : nullptr);
+  if (bh) d.hash("bundle_hash", *bh);
+  return d.finish(x.bundle, bh ? &*bh : nullptr);
 }
 
 Result<Event> build(const TimeoutVerified& x, std::uint64_t t) {
-  json e = base(EventKind::TimeoutVerified, t);
-  e["commitment"] = h(*x.commitment);
-  e["dest_island"] = *x.dest_island;
-  e["header_height"] = u64_value(*x.header_height);
-  e["header_hash"] = h(*x.header_hash);
+  Direct d(EventKind::TimeoutVerified, t);
+  d.hash("commitment", *x.commitment);
+  d.str("dest_island", *x.dest_island);
+  d.u64("header_height", *x.header_height);
+  d.hash("header_hash", *x.header_hash);
   std::optional<Hash32> bh;
   if (x.bundle) bh = hash_text(*x.bundle);
-  if (bh) e["bundle_hash"] = h(*bh);
-  return make_event_impl(e, x.bundle, bh ? &*bh : nullptr);
+  if (bh) d.hash("bundle_hash", *bh);
+  return d.finish(x.bundle, bh ? &*bh : nullptr);
 }
 
 Result<Event> build(const ClientFrozen& x, std::uint64_t t) {
@@ -479,13 +654,13 @@ Result<Event> build(const ClientFrozen& x, std::uint64_t t) {
 }
 
 Result<Event> build(const ClientRecovered& x, std::uint64_t t) {
-  json e = base(EventKind::ClientRecovered, t);
-  e["island"] = *x.island;
-  e["anchor_height"] = u64_value(*x.anchor_height);
-  e["anchor_hash"] = h(*x.anchor_hash);
-  e["governance_record_hash"] = h(*x.governance_record_hash);
-  opt_hash(e, "validator_set_hash", x.validator_set_hash);
-  return make_event(e);
+  Direct d(EventKind::ClientRecovered, t);
+  d.str("island", *x.island);
+  d.u64("anchor_height", *x.anchor_height);
+  d.hash("anchor_hash", *x.anchor_hash);
+  d.hash("governance_record_hash", *x.governance_record_hash);
+  if (x.validator_set_hash) d.hash("validator_set_hash", *x.validator_set_hash);
+  return d.finish();
 }
 
 Result<Event> build(const InvariantAlert& x, std::uint64_t t) {

@@ -50,8 +50,12 @@ std::u16string utf16_of(std::string_view s) {
 void escape_string(std::string_view s, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
+  std::size_t run = 0;  // start of the pending run of characters copied as they are
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -61,57 +65,86 @@ void escape_string(std::string_view s, std::string& out) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[c >> 4U]);
-          out.push_back(kHex[c & 0x0FU]);
-        } else {
-          out.push_back(ch);
-        }
+        out += "\\u00";
+        out.push_back(kHex[c >> 4U]);
+        out.push_back(kHex[c & 0x0FU]);
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out.push_back('"');
 }
 
-Status write(const json& v, const std::string& at, std::size_t depth, std::string& out) {
+// Where a value sits, for the error's `at` ("evidence.header_a", "members[2]"): a chain of parents on the
+// stack, turned into text only when an error is reported.
+struct Path {
+  const Path* parent = nullptr;
+  const std::string* key = nullptr;  // object member, or
+  std::size_t index = 0;             // array element (key == nullptr); the root has parent == nullptr
+};
+
+std::string text_of(const Path& p) {
+  if (p.parent == nullptr) return std::string();
+  std::string at = text_of(*p.parent);
+  if (p.key == nullptr) return at + "[" + std::to_string(p.index) + "]";
+  return at.empty() ? *p.key : at + "." + *p.key;
+}
+
+bool ascii(const std::string& s) noexcept {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+Status write(const json& v, const Path& at, std::size_t depth, std::string& out) {
   switch (v.type()) {
     case json::value_t::object: {
-      if (depth >= kMaxDepth) return fail(Code::NotCanonicalJson, "nesting deeper than 32", at);
-      std::vector<std::pair<std::u16string, json::const_iterator>> members;
+      if (depth >= kMaxDepth) return fail(Code::NotCanonicalJson, "nesting deeper than 32", text_of(at));
+      // RFC 8785 §3.2.3 orders members by their keys' UTF-16 code units. For keys that are all ASCII that is
+      // their byte order; otherwise the keys are converted to UTF-16 and compared as such.
+      std::vector<json::const_iterator> members;
       members.reserve(v.size());
+      bool all_ascii = true;
       for (auto it = v.begin(); it != v.end(); ++it) {
         const std::string& key = it.key();
-        const std::string child = at.empty() ? key : at + "." + key;
-        if (!valid_utf8(key)) return fail(Code::NotCanonicalJson, "object key is not valid UTF-8", child);
-        members.emplace_back(utf16_of(key), it);
+        if (!valid_utf8(key)) {
+          return fail(Code::NotCanonicalJson, "object key is not valid UTF-8", text_of(Path{&at, &key, 0}));
+        }
+        all_ascii = all_ascii && ascii(key);
+        members.push_back(it);
       }
-      std::sort(members.begin(), members.end(),
-                [](const auto& a, const auto& b) { return a.first < b.first; });
+      if (all_ascii) {
+        std::sort(members.begin(), members.end(),
+                  [](const json::const_iterator& a, const json::const_iterator& b) { return a.key() < b.key(); });
+      } else {
+        std::vector<std::pair<std::u16string, json::const_iterator>> keyed;
+        keyed.reserve(members.size());
+        for (const auto& it : members) keyed.emplace_back(utf16_of(it.key()), it);
+        std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (std::size_t i = 0; i < keyed.size(); ++i) members[i] = keyed[i].second;
+      }
       out.push_back('{');
       bool first = true;
-      for (const auto& [units, it] : members) {
+      for (const auto& it : members) {
         if (!first) out.push_back(',');
         first = false;
         escape_string(it.key(), out);
         out.push_back(':');
-        if (auto s = write(it.value(), at.empty() ? it.key() : at + "." + it.key(), depth + 1, out); !s) return s;
+        if (auto s = write(it.value(), Path{&at, &it.key(), 0}, depth + 1, out); !s) return s;
       }
       out.push_back('}');
       return {};
     }
     case json::value_t::array: {
-      if (depth >= kMaxDepth) return fail(Code::NotCanonicalJson, "nesting deeper than 32", at);
+      if (depth >= kMaxDepth) return fail(Code::NotCanonicalJson, "nesting deeper than 32", text_of(at));
       out.push_back('[');
       for (std::size_t i = 0; i < v.size(); ++i) {
         if (i != 0) out.push_back(',');
-        if (auto s = write(v[i], at + "[" + std::to_string(i) + "]", depth + 1, out); !s) return s;
+        if (auto s = write(v[i], Path{&at, nullptr, i}, depth + 1, out); !s) return s;
       }
       out.push_back(']');
       return {};
     }
     case json::value_t::string: {
       const auto& s = v.get_ref<const std::string&>();
-      if (!valid_utf8(s)) return fail(Code::NotCanonicalJson, "string is not valid UTF-8", at);
+      if (!valid_utf8(s)) return fail(Code::NotCanonicalJson, "string is not valid UTF-8", text_of(at));
       escape_string(s, out);
       return {};
     }
@@ -121,7 +154,7 @@ Status write(const json& v, const std::string& at, std::size_t depth, std::strin
     case json::value_t::number_integer: {
       const auto x = v.get<std::int64_t>();
       if (x > kMaxSafeInteger || x < -kMaxSafeInteger) {
-        return fail(Code::NotCanonicalJson, "integer outside ±(2^53 − 1): use a decimal string", at);
+        return fail(Code::NotCanonicalJson, "integer outside ±(2^53 − 1): use a decimal string", text_of(at));
       }
       out += std::to_string(x);
       return {};
@@ -129,17 +162,17 @@ Status write(const json& v, const std::string& at, std::size_t depth, std::strin
     case json::value_t::number_unsigned: {
       const auto x = v.get<std::uint64_t>();
       if (x > static_cast<std::uint64_t>(kMaxSafeInteger)) {
-        return fail(Code::NotCanonicalJson, "integer above 2^53 − 1: use a decimal string", at);
+        return fail(Code::NotCanonicalJson, "integer above 2^53 − 1: use a decimal string", text_of(at));
       }
       out += std::to_string(x);
       return {};
     }
     case json::value_t::number_float:
-      return fail(Code::NotCanonicalJson, "floating-point numbers are not allowed in audit entries", at);
+      return fail(Code::NotCanonicalJson, "floating-point numbers are not allowed in audit entries", text_of(at));
     case json::value_t::null:
-      return fail(Code::NotCanonicalJson, "null is not allowed in audit entries (omit the field)", at);
+      return fail(Code::NotCanonicalJson, "null is not allowed in audit entries (omit the field)", text_of(at));
     default:
-      return fail(Code::NotCanonicalJson, "value type not allowed in audit entries", at);
+      return fail(Code::NotCanonicalJson, "value type not allowed in audit entries", text_of(at));
   }
 }
 
@@ -179,9 +212,11 @@ bool valid_utf8(std::string_view s) noexcept {
 
 Result<std::string> canonicalize(const json& value) {
   std::string out;
-  if (auto s = write(value, "", 0, out); !s) return tl::unexpected<Error>(std::move(s.error()));
+  if (auto s = write(value, Path{}, 0, out); !s) return tl::unexpected<Error>(std::move(s.error()));
   return out;
 }
+
+void append_jcs_string(std::string_view s, std::string& out) { escape_string(s, out); }
 
 Result<json> parse_canonical(std::string_view text) {
   if (text.size() > kMaxLeafBytes) return fail(Code::TooLarge, "audit entry larger than 4 MiB");

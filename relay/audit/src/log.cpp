@@ -30,6 +30,15 @@ tl::unexpected<Error> err(T&& e) {
 
 ByteView text_view(const std::string& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
 
+// Binds text without copying it (SQLITE_STATIC): `v` must outlive the statement's next step()/reset(). The
+// 3.5 KB proof bundle of every packet_verified entry is not copied once more before SQLite writes it.
+Status bind_text_ref(Statement& st, int index, std::string_view v) {
+  const char* p = v.empty() ? "" : v.data();
+  const int rc = sqlite3_bind_text64(st.handle(), index, p, v.size(), sqlite3_destructor_type{}, SQLITE_UTF8);
+  if (rc == SQLITE_OK) return {};
+  return tl::unexpected<Error>(store::sqlite_error(sqlite3_db_handle(st.handle()), rc, "bind ?" + std::to_string(index)));
+}
+
 Result<Hash32> hash_col(const Statement& st, int col) {
   const ByteView v = st.column_blob(col);
   if (v.size() != Hash32::size()) return fail(Code::StoreIo, "stored hash is not 32 bytes (corrupt row)");
@@ -193,15 +202,14 @@ Result<std::uint64_t> AuditLog::append(store::Transaction&, const Event& event) 
     bh = event.checked && event.bundle_hash ? *event.bundle_hash : sha256(text_view(*event.bundle));
     ResetOnExit r{m.insert_bundle};
     if (auto s = m.insert_bundle.bind_blob_ref(1, bh->view()); !s) return err(std::move(s));
-    if (auto s = m.insert_bundle.bind_text(2, *event.bundle); !s) return err(std::move(s));
+    if (auto s = bind_text_ref(m.insert_bundle, 2, *event.bundle); !s) return err(std::move(s));
     if (auto s = m.insert_bundle.run(); !s) return err(std::move(s));
   }
   {
     ResetOnExit r{m.insert_leaf};
     Statement& st = m.insert_leaf;
-    const std::string kind(kind_name(event.kind));
     if (auto s = st.bind_int64(1, static_cast<std::int64_t>(index)); !s) return err(std::move(s));
-    if (auto s = st.bind_text(2, kind); !s) return err(std::move(s));
+    if (auto s = bind_text_ref(st, 2, kind_name(event.kind)); !s) return err(std::move(s));
     if (auto s = st.bind_int64(3, static_cast<std::int64_t>(time_ms)); !s) return err(std::move(s));
     if (auto s = st.bind_blob_ref(4, text_view(event.leaf_data)); !s) return err(std::move(s));
     if (auto s = st.bind_blob_ref(5, lh.view()); !s) return err(std::move(s));

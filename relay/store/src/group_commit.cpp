@@ -2,11 +2,52 @@
 #include "causeway/store/group_commit.hpp"
 
 #include <exception>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace causeway::store {
+
+namespace {
+
+// The writer thread's SAVEPOINT / RELEASE / ROLLBACK TO statements, prepared once per writer thread (at first
+// use) and reused: Database::exec() would parse and compile the SQL text again for every change — twice per
+// change in batches of hundreds. Same SQL, same semantics as exec("SAVEPOINT gc_change") etc. They live in
+// loop()'s frame, so they are finalized when the writer thread ends, before stop() returns (the Database
+// outlives the committer). A statement that failed to prepare is prepared again at its next use.
+constexpr const char* kSql[] = {"SAVEPOINT gc_change", "RELEASE gc_change", "ROLLBACK TO gc_change"};
+
+class Savepoints {
+ public:
+  enum Which { Begin = 0, Release = 1, RollbackTo = 2 };
+  explicit Savepoints(Database& db) : db_(&db) {}
+  bool for_db(const Database& db) const noexcept { return db_ == &db; }
+  Status run(Which which) {
+    auto& slot = stmts_[which];
+    if (!slot) {
+      auto p = db_->prepare(kSql[which]);
+      if (!p) return tl::unexpected<Error>(std::move(p.error()));
+      slot.emplace(std::move(*p));
+    }
+    Status s = slot->run();
+    slot->reset();
+    return s;
+  }
+
+ private:
+  Database* db_;
+  std::optional<Statement> stmts_[3];
+};
+
+thread_local Savepoints* t_savepoints = nullptr;  // the current writer thread's, set by loop()
+
+Status savepoint(Database& db, Savepoints::Which which) {
+  if (t_savepoints == nullptr || !t_savepoints->for_db(db)) return db.exec(kSql[which]);
+  return t_savepoints->run(which);
+}
+
+}  // namespace
 
 GroupCommitter::GroupCommitter(Database& db, Options options) : db_(&db), options_(std::move(options)) {
   if (options_.max_batch == 0) options_.max_batch = 1;
@@ -50,6 +91,11 @@ GroupCommitter::Stats GroupCommitter::stats() const {
 }
 
 void GroupCommitter::loop() {
+  Savepoints savepoints(*db_);
+  t_savepoints = &savepoints;
+  struct Clear {
+    ~Clear() { t_savepoints = nullptr; }
+  } clear;
   for (;;) {
     std::deque<Item> batch;
     {
@@ -79,7 +125,7 @@ void GroupCommitter::run_batch(std::deque<Item>& batch) {
     for (auto& r : results) r = tl::unexpected<Error>(tx.error());
   } else {
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (auto s = db_->exec("SAVEPOINT gc_change"); !s) {
+      if (auto s = savepoint(*db_, Savepoints::Begin); !s) {
         results[i] = s;
         ++failed;
         continue;
@@ -95,8 +141,10 @@ void GroupCommitter::run_batch(std::deque<Item>& batch) {
       if (!r) {
         ++failed;
         // Undo this change only; the savepoint itself is then released (it is still open after ROLLBACK TO).
-        if (auto u = db_->exec("ROLLBACK TO gc_change; RELEASE gc_change"); !u) r = tl::unexpected<Error>(u.error());
-      } else if (auto rel = db_->exec("RELEASE gc_change"); !rel) {
+        auto u = savepoint(*db_, Savepoints::RollbackTo);
+        if (u) u = savepoint(*db_, Savepoints::Release);
+        if (!u) r = tl::unexpected<Error>(u.error());
+      } else if (auto rel = savepoint(*db_, Savepoints::Release); !rel) {
         r = rel;
         ++failed;
       }

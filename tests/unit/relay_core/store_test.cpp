@@ -52,6 +52,9 @@ TEST_CASE("open_relay_database applies the relay schema (migration 3) and passes
   CHECK(relay_migrations()[6].name == "rounds since submit, deferred sends");
   CHECK(relay_migrations()[7].name == "bitcoin contexts");
   CHECK(relay_migrations()[8].name == "governance journal");
+  CHECK(relay_migrations()[9].name == "drop packets_by_commitment");
+  // Migration 10: no index keyed by the packet commitment (nothing reads packets by it; random-page inserts).
+  CHECK(count(*db, "SELECT count(*) FROM sqlite_schema WHERE type='index' AND name='packets_by_commitment'") == 0);
   for (const char* t : {"islands", "client_states", "consensus_states", "channels", "packets", "attestations",
                         "transfers", "outbox", "deliveries", "audit_leaves", "headers", "deferred_sends",
                         "bitcoin_contexts", "governance_journal"})
@@ -250,4 +253,75 @@ TEST_CASE("A13 a Bitcoin island's latest state is the one with the most work, no
   CHECK(islands[0].consensus_state_count == 3);
   REQUIRE(islands[1].latest.has_value());
   CHECK(islands[1].latest->height == 7);
+}
+
+TEST_CASE("group commit: failing changes in every one of many batches roll back only themselves (savepoints reused)") {
+  const auto path = temp_db("reuse.db");
+  auto db = Database::open(path);
+  REQUIRE(db.has_value());
+  REQUIRE(db->exec("CREATE TABLE t(v INTEGER UNIQUE)").has_value());
+  GroupCommitter::Options opt;
+  opt.max_batch = 8;  // 40 changes: at least 5 batches
+  opt.max_wait = std::chrono::milliseconds(20);
+  GroupCommitter gc(*db, opt);
+  std::vector<std::future<Status>> fs;
+  for (int i = 0; i < 40; ++i) {
+    fs.push_back(gc.submit([i](Database& d, Transaction&) -> Status {
+      if (auto s = insert(d, i); !s) return s;
+      if (i % 4 == 1) return fail(Code::InvalidArgument, "refused after writing");  // written, then undone
+      if (i % 4 == 2) return insert(d, i - 2);  // a constraint violation after its own write
+      return {};
+    }));
+  }
+  for (int i = 0; i < 40; ++i) {
+    const auto r = fs[static_cast<std::size_t>(i)].get();
+    CHECK(r.has_value() == (i % 4 == 0 || i % 4 == 3));
+  }
+  gc.stop();
+  CHECK(count(*db, "SELECT count(*) FROM t") == 20);
+  CHECK(count(*db, "SELECT count(*) FROM t WHERE v % 4 IN (1, 2)") == 0);
+  CHECK(gc.stats().failed_changes == 20);
+  CHECK(gc.stats().failed_commits == 0);
+  CHECK(gc.stats().batches >= 5);
+  // The connection is left outside any transaction: the next writer can begin.
+  CHECK(sqlite3_get_autocommit(db->handle()) != 0);
+}
+
+TEST_CASE("open_relay_database keeps savepoint journals in memory (temp_store=MEMORY); a failing change still undoes "
+          "exactly its own writes over many pages") {
+  const auto path = temp_db("temp_store.db");
+  auto db = open_relay_database(path);
+  REQUIRE(db.has_value());
+  CHECK(db->pragma("temp_store").value() == "2");  // MEMORY
+  CHECK(db->pragma("synchronous").value() == "2");  // durability unchanged: FULL
+  CHECK(db->pragma("journal_mode").value() == "wal");
+  REQUIRE(db->exec("CREATE TABLE big(k INTEGER PRIMARY KEY, v BLOB NOT NULL)").has_value());
+  GroupCommitter::Options opt;
+  opt.max_batch = 4;
+  opt.max_wait = std::chrono::milliseconds(50);
+  GroupCommitter gc(*db, opt);
+  // Each change writes ~400 KiB (well past the 64 KiB at which a file-backed sub-journal would spill).
+  auto write_rows = [](Database& d, std::int64_t from) -> Status {
+    auto st = d.prepare("INSERT OR REPLACE INTO big(k, v) VALUES(?1, zeroblob(4000))");
+    if (!st) return tl::unexpected(st.error());
+    for (std::int64_t k = 0; k < 100; ++k) {
+      st->reset();
+      (void)st->bind_int64(1, from + k);
+      if (auto r = st->run(); !r) return r;
+    }
+    return {};
+  };
+  auto a = gc.submit([&](Database& d, Transaction&) { return write_rows(d, 0); });
+  auto bad = gc.submit([&](Database& d, Transaction&) -> Status {
+    if (auto s = write_rows(d, 50); !s) return s;  // overwrites half of a's rows, adds 50 more: all undone
+    return fail(Code::InvalidArgument, "refused after writing");
+  });
+  auto c = gc.submit([&](Database& d, Transaction&) { return write_rows(d, 1000); });
+  CHECK(a.get().has_value());
+  CHECK_FALSE(bad.get().has_value());
+  CHECK(c.get().has_value());
+  gc.stop();
+  CHECK(count(*db, "SELECT count(*) FROM big") == 200);
+  CHECK(count(*db, "SELECT count(*) FROM big WHERE k >= 100 AND k < 1000") == 0);
+  CHECK(check_integrity(*db).has_value());
 }

@@ -39,6 +39,10 @@ Result<std::string> canonicalize(const nlohmann::json& value);
 // Errors: ERR_TOO_LARGE, ERR_NOT_CANONICAL_JSON (not JSON, or not canonical; the detail says which).
 Result<nlohmann::json> parse_canonical(std::string_view text);
 
+// Appends the JCS form of the string `s` (quoted and escaped as §3.2.2.2 above) to `out`. `s` must be valid
+// UTF-8 (valid_utf8): this is not checked. Used by the event builders that write entries directly.
+void append_jcs_string(std::string_view s, std::string& out);
+
 // True iff `s` is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, at most U+10FFFF).
 bool valid_utf8(std::string_view s) noexcept;
 

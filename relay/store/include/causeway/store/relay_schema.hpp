@@ -37,6 +37,9 @@ Status check_integrity(Database& db);
 // then refuses anything unsafe it reads back (journal_mode must be wal, synchronous FULL or EXTRA unless
 // options.synchronous is Normal, foreign_keys on) with ERR_STORE_UNSAFE, runs PRAGMA integrity_check
 // (ERR_STORE_INTEGRITY) and applies relay_migrations() (ERR_STORE_MIGRATION). Errors: those, ERR_STORE_IO.
+// Also sets temp_store=MEMORY: the group committer's per-change savepoint journals stay in memory instead of
+// a temp file (two pwrite() per journaled page); durability (WAL, synchronous) is unchanged. Temporary sorts
+// and indexes of this connection (large ORDER BY, a migration's CREATE INDEX) then use RAM too.
 Result<Database> open_relay_database(const std::string& path, const OpenOptions& options = {});
 
 }  // namespace causeway::store
