@@ -224,7 +224,8 @@ Result<std::string> BitcoinAdapter::tx_proof(const Hash32& txid, std::uint64_t h
   if (!tip) return tl::unexpected(tip.error());
   if (height > *tip)
     return fail(Code::UnknownHeader, "the node's tip " + std::to_string(*tip) + " is below " + std::to_string(height), "height");
-  const std::uint64_t last = std::min<std::uint64_t>(*tip, height + cfg.min_confirmations - 1);
+  std::uint64_t last = std::min<std::uint64_t>(*tip, height + cfg.min_confirmations - 1);
+  if (cfg.headers_to_tip) last = std::max(last, std::min<std::uint64_t>(*tip, anchor_height + cfg.max_proof_headers));
   if (last - anchor_height > cfg.max_proof_headers)
     return fail(Code::InvalidArgument, std::to_string(last - anchor_height) + " headers over the bound of " +
                                            std::to_string(cfg.max_proof_headers), "anchor_height");

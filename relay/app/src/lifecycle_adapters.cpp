@@ -3,8 +3,14 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cstdint>
+
 #include "causeway/adapters/ethereum/evm_adapter.hpp"
+#include "causeway/bitcoin/deposit.hpp"
+#include "causeway/bitcoin_adapter/bitcoin_adapter.hpp"
 #include "causeway/devnet_adapter/devnet_adapter.hpp"
+#include "file_io.hpp"
 
 namespace causeway::app {
 
@@ -17,6 +23,38 @@ Result<Bytes> submitter_key(const std::string& path) {
   auto sk = engine::load_or_create_attestation_key(path);  // same format and 0600 rule as the attestation key
   if (!sk) return tl::unexpected(sk.error());
   return Bytes(sk->b.begin(), sk->b.end());
+}
+
+// Bitcoin Core's HTTP Basic credentials "user:password" (engine/config.hpp: rpc_cookie_file, or rpc_user with
+// rpc_password_file). Errors name the setting and the file, never its content. ERR_KEY_PERMISSIONS: a password
+// file readable or writable by group or others (the attestation key's rule).
+Result<std::string> bitcoin_credentials(const engine::IslandAdapterSettings& s) {
+  if (!s.rpc_cookie_file.empty()) {
+    auto c = adapters::read_cookie_file(s.rpc_cookie_file);
+    if (!c) return fail(c.error().code, "rpc_cookie_file " + s.rpc_cookie_file + ": " + c.error().detail,
+                        "adapters.islands.rpc_cookie_file");
+    return c;
+  }
+  if (s.rpc_user.empty() || s.rpc_password_file.empty())
+    return fail(Code::InvalidArgument, "Bitcoin Core needs rpc_cookie_file, or rpc_user with rpc_password_file",
+                "adapters.islands.rpc_user");
+  struct stat sb {};
+  if (::stat(s.rpc_password_file.c_str(), &sb) != 0)
+    return fail(Code::Io, "rpc_password_file " + s.rpc_password_file + " does not exist",
+                "adapters.islands.rpc_password_file");
+  if ((sb.st_mode & 077) != 0)
+    return fail(Code::KeyPermissions, "rpc_password_file " + s.rpc_password_file +
+                                          " is readable or writable by group or others (chmod 600)",
+                "adapters.islands.rpc_password_file");
+  std::string password;
+  if (auto r = read_bounded(s.rpc_password_file, 1024, password); !r)
+    return fail(r.error().code, "rpc_password_file " + s.rpc_password_file + ": " + r.error().detail,
+                "adapters.islands.rpc_password_file");
+  while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+  if (password.empty())
+    return fail(Code::InvalidArgument, "rpc_password_file " + s.rpc_password_file + " is empty",
+                "adapters.islands.rpc_password_file");
+  return s.rpc_user + ":" + password;
 }
 
 }  // namespace
@@ -60,7 +98,34 @@ Result<std::shared_ptr<adapters::ChainAdapter>> make_island_adapter(const engine
     if (!a) return tl::unexpected(a.error());
     return std::shared_ptr<adapters::ChainAdapter>(std::move(*a));
   }
-  return fail(Code::InvalidArgument, "adapter kind " + s.kind + " (devnet or evm)", "adapters.islands.kind");
+  if (s.kind == "bitcoin") {  // Bitcoin Core over JSON-RPC: a source only (deposits), docs/islands/bitcoin.md
+    const domain::SignedIsland* reg = nullptr;
+    for (const auto& isl : config.islands)
+      if (isl.spec.id == s.island) reg = &isl;
+    if (reg == nullptr) return fail(Code::InvalidArgument, "island " + s.island + " is not in the config", "adapters");
+    auto network = engine::bitcoin_network_of(s.island);
+    if (!network) return tl::unexpected(network.error());
+    auto routes = bitcoin::decode_routes(reg->spec.consensus_params);
+    if (!routes) return tl::unexpected(routes.error());
+    auto auth = bitcoin_credentials(s);
+    if (!auth) return tl::unexpected(auth.error());
+    adapters::bitcoin::BitcoinAdapterConfig c;
+    c.rpc_url = s.rpc.front();
+    c.rpc.basic_auth = std::move(*auth);
+    c.network = *network;
+    c.deposits.deposit_script = reg->spec.endpoint;
+    c.deposits.routes = std::move(*routes);
+    c.min_confirmations = static_cast<std::uint32_t>(std::clamp<std::uint64_t>(reg->spec.finality.confirmations, 1, UINT32_MAX));
+    // The relay takes a deposit only when its most-work Bitcoin state is among the bundle's headers: bundles
+    // carry the headers up to the node's tip (docs/relay-core.md "Bitcoin islands").
+    c.headers_to_tip = true;
+    auto a = adapters::bitcoin::BitcoinAdapter::connect(std::move(c));
+    if (!a) return tl::unexpected(a.error());
+    if ((*a)->island() != s.island)
+      return fail(Code::IslandMismatch, "the node at " + s.rpc.front() + " is " + (*a)->island() + ", not " + s.island);
+    return std::shared_ptr<adapters::ChainAdapter>(std::move(*a));
+  }
+  return fail(Code::InvalidArgument, "adapter kind " + s.kind + " (devnet, evm or bitcoin)", "adapters.islands.kind");
 }
 
 }  // namespace causeway::app

@@ -1,7 +1,10 @@
 // Audit-log verification: see causeway/audit/verify.hpp for the contract.
 #include "causeway/audit/verify.hpp"
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "causeway/audit/events.hpp"
 #include "causeway/audit/jcs.hpp"
@@ -143,7 +146,14 @@ Result<VerifyReport> verify_log(AuditSource& source, const VerifyOptions& option
   Frontier frontier;
   std::size_t next_sth = 0;
   while (next_sth < heads.size() && heads[next_sth].tree_size == 0) ++next_sth;
-  proofs::TrustList trust;  // consensus states recorded so far (A03)
+  proofs::TrustList trust;  // consensus states held so far (A03)
+  // Per island, each client_recovered entry and the states it dropped (newest last): after a recover the island's
+  // held states are exactly its anchor (and the tips recorded after it), as the relay holds them.
+  struct Dropped {
+    std::uint64_t recovered_at = 0;  // the client_recovered leaf
+    proofs::TrustList states;
+  };
+  std::map<std::string, std::vector<Dropped>> dropped;
   std::uint64_t i = 0;
   for (;;) {
     auto batch = source.leaves(i, options.batch);
@@ -189,13 +199,25 @@ Result<VerifyReport> verify_log(AuditSource& source, const VerifyOptions& option
         if (options.verify_bundles) {
           const auto now_s = static_cast<std::int64_t>(e["time_ms"].get<std::uint64_t>() / 1000);
           const proofs::Verdict v = proofs::verify_bundle(**text, &trust, now_s);
-          if (v.exit_code != 0) {
-            const Error be = v.error.value_or(Error{Code::BundleSchema, "bundle does not verify", ""});
-            return bad(be.code, "bundle does not verify: " + be.detail, ".bundle" + (be.at.empty() ? "" : "." + be.at));
-          }
-          const json out = json::parse(v.output_json, nullptr, false);
           const std::string want_island =
               e.contains("source_island") ? e["source_island"].get<std::string>() : e.value("dest_island", "");
+          if (v.exit_code != 0) {
+            const Error be = v.error.value_or(Error{Code::BundleSchema, "bundle does not verify", ""});
+            std::string detail = "bundle does not verify: " + be.detail;
+            if (be.code == Code::UntrustedAnchor)  // anchored at a state a client recover dropped? say which one
+              if (auto d = dropped.find(want_island); d != dropped.end())
+                for (auto r = d->second.rbegin(); r != d->second.rend(); ++r) {
+                  proofs::TrustList with = trust;
+                  with.insert(with.end(), r->states.begin(), r->states.end());
+                  if (proofs::verify_bundle(**text, &with, now_s).exit_code != 0) continue;
+                  detail = "bundle anchored at a state that the client_recovered entry at " + leaf_at(r->recovered_at) +
+                           " dropped (after a recover the island's held states are its anchor and the tips recorded "
+                           "after it): " + be.detail;
+                  break;
+                }
+            return bad(be.code, detail, ".bundle" + (be.at.empty() ? "" : "." + be.at));
+          }
+          const json out = json::parse(v.output_json, nullptr, false);
           const auto want_height = u64_of(e["header_height"]);
           const std::string want_hash = e["header_hash"].get<std::string>();
           if (out.is_discarded() || out.value("island", "") != want_island) {
@@ -224,8 +246,16 @@ Result<VerifyReport> verify_log(AuditSource& source, const VerifyOptions& option
         };
         switch (*kind) {
           case EventKind::IslandRegistered:
-          case EventKind::IslandUpdated:
-          case EventKind::ClientRecovered: add("anchor_height", "anchor_hash"); break;
+          case EventKind::IslandUpdated: add("anchor_height", "anchor_hash"); break;
+          case EventKind::ClientRecovered: {  // the anchor becomes the island's ONLY held state
+            Dropped d{i, {}};
+            for (const auto& t : trust)
+              if (t.island == *island) d.states.push_back(t);
+            std::erase_if(trust, [&](const proofs::TrustedAnchor& t) { return t.island == *island; });
+            dropped[*island].push_back(std::move(d));
+            add("anchor_height", "anchor_hash");
+            break;
+          }
           case EventKind::HeadersAccepted: add("to_height", "tip_hash"); break;
           default: break;
         }

@@ -83,6 +83,11 @@ PacketId packet_id(const packet::Packet& p) {
   return PacketId{p.source_island, p.source_genesis, p.source_channel, p.sequence};
 }
 
+CommittedPacket CommittedPacket::of(packet::Packet p) {
+  const Hash32 c = packet::commitment(p);
+  return CommittedPacket(std::move(p), c);
+}
+
 std::string to_string(const PacketId& id) {
   return id.source_island + "/" + to_hex(id.source_genesis.view()) + "/" + id.source_channel + "/" +
          std::to_string(id.sequence);

@@ -65,6 +65,12 @@ std::string_view client_status_name(ClientStatus s) noexcept {
   return "unknown";
 }
 
+bool trusting_period_passed(std::uint64_t latest_time_ms, std::uint64_t trusting_period_s,
+                            std::uint64_t now_ms) noexcept {
+  if (trusting_period_s == 0 || latest_time_ms > now_ms) return false;
+  return (now_ms - latest_time_ms) / 1000U >= trusting_period_s;  // ⇔ latest + period·1000 <= now, no overflow
+}
+
 Status validate_island_spec(const IslandSpec& s) {
   if (auto ok = validate_island_id(s.id, "id"); !ok) return ok;
   if (s.genesis.is_zero()) return fail(Code::ZeroRoot, "genesis hash is all zero (A01)", "genesis");

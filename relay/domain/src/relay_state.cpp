@@ -204,6 +204,11 @@ Status RelayState::validate_send(const packet::Packet& p, const DestView& latest
 // ---- packets ----------------------------------------------------------------------------------------------
 
 Result<Observation> RelayState::observe(const packet::Packet& p, ByteView emitter) {
+  return observe(CommittedPacket::of(p), emitter);
+}
+
+Result<Observation> RelayState::observe(const CommittedPacket& cp, ByteView emitter) {
+  const packet::Packet& p = cp.packet();
   if (auto ok = check_route(p); !ok) return tl::unexpected(ok.error());
   if (auto ok = islands_.check_active(p.source_island); !ok) return tl::unexpected(ok.error());
   if (auto ok = islands_.check_emitter(p.source_island, emitter); !ok) return tl::unexpected(ok.error());
@@ -212,7 +217,7 @@ Result<Observation> RelayState::observe(const packet::Packet& p, ByteView emitte
     return fail(Code::WrongEmitter, "emitter is not the endpoint the channel is bound to");
   }
   const PacketId id = packet_id(p);
-  const Hash32 c = packet::commitment(p);
+  const Hash32& c = cp.commitment();
   if (auto it = packets_.find(id); it != packets_.end()) {
     if (it->second.commitment == c) return Observation{ObserveOutcome::AlreadyKnown, it->second};
     return fail(Code::CommitmentConflict, "packet " + to_string(id) + " seen with commitment " +

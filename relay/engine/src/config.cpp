@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "causeway/adapters/common/json_rpc.hpp"
+#include "causeway/bitcoin/params.hpp"
 #include "causeway/core/hex.hpp"
 #include "causeway/domain/island.hpp"
 
@@ -271,9 +272,15 @@ json config_to_json(const RelayConfig& c) {
   out["assets"] = json::array();
   for (const auto& a : c.assets) out["assets"].push_back({{"island", a.island}, {"denom", a.denom}});
   json ads = json::array();
-  for (const auto& a : c.adapters.islands)
-    ads.push_back({{"island", a.island}, {"kind", a.kind}, {"rpc", a.rpc}, {"ws", a.ws},
-                   {"submitter_key_file", a.submitter_key_file}, {"confirmations", a.confirmations}});
+  for (const auto& a : c.adapters.islands) {
+    json e = {{"island", a.island}, {"kind", a.kind}, {"rpc", a.rpc}, {"ws", a.ws},
+              {"submitter_key_file", a.submitter_key_file}, {"confirmations", a.confirmations}};
+    // Bitcoin Core credentials: the file paths only (the password itself is never in a RelayConfig).
+    if (!a.rpc_user.empty()) e["rpc_user"] = a.rpc_user;
+    if (!a.rpc_password_file.empty()) e["rpc_password_file"] = a.rpc_password_file;
+    if (!a.rpc_cookie_file.empty()) e["rpc_cookie_file"] = a.rpc_cookie_file;
+    ads.push_back(std::move(e));
+  }
   out["adapters"] = {{"poll_ms", c.adapters.poll_ms}, {"withhold", c.adapters.withhold}, {"islands", ads}};
   json gw = json::object();
   for (const auto& k : kGatewayU64Keys)
@@ -360,12 +367,20 @@ Result<RelayConfig> config_from_json(const json& j) {
               IslandAdapterSettings a;
               a.island = str_of(e.at("island"), at + "island");
               a.kind = str_of(e.at("kind"), at + "kind");
-              if (a.kind != "devnet" && a.kind != "evm") throw ShapeError{at + "kind", "expected devnet or evm"};
+              if (a.kind != "devnet" && a.kind != "evm" && a.kind != "bitcoin")
+                throw ShapeError{at + "kind", "expected devnet, evm or bitcoin"};
               for (const auto& u : e.at("rpc")) a.rpc.push_back(str_of(u, at + "rpc"));
               a.submitter_key_file = e.value("submitter_key_file", "");
               if (e.contains("ws")) a.ws = str_of(e["ws"], at + "ws");
               if (!a.ws.empty() && a.kind != "evm") throw ShapeError{at + "ws", "only evm adapters take a ws URL"};
               if (e.contains("confirmations")) a.confirmations = u64_of(e["confirmations"], at + "confirmations");
+              for (auto [key, field] : {std::pair{"rpc_user", &IslandAdapterSettings::rpc_user},
+                                        std::pair{"rpc_password_file", &IslandAdapterSettings::rpc_password_file},
+                                        std::pair{"rpc_cookie_file", &IslandAdapterSettings::rpc_cookie_file}})
+                if (e.contains(key)) {
+                  if (a.kind != "bitcoin") throw ShapeError{at + key, "only bitcoin adapters take Bitcoin Core credentials"};
+                  a.*field = str_of(e[key], at + key);
+                }
               s.islands.push_back(std::move(a));
             }
           return s;
@@ -426,6 +441,14 @@ Result<RelayConfig> load_config(const std::string& path) {
   return config_from_json(*doc);
 }
 
+Result<std::string> bitcoin_network_of(const std::string& island) {
+  for (const auto* p : {&bitcoin::mainnet_params(), &bitcoin::testnet3_params(), &bitcoin::testnet4_params(),
+                        &bitcoin::signet_params(), &bitcoin::regtest_params()})
+    if (island == "bip122:" + to_hex_bare(p->genesis_hash.reversed().view()).substr(0, 32)) return p->name;
+  return fail(Code::UnknownNetwork, "island " + island + " is not the bip122 id of a Bitcoin network Causeway knows "
+                                    "(mainnet, testnet3, testnet4, signet, regtest)", "island");
+}
+
 Status check_config(const RelayConfig& config) {
   domain::IslandRegistry registry;
   for (std::size_t i = 0; i < config.islands.size(); ++i) {
@@ -455,6 +478,37 @@ Status check_config(const RelayConfig& config) {
     }
     if (a.kind == "evm" && reg->spec.endpoint.size() != 20)
       return fail(Code::InvalidArgument, "an EVM island's endpoint is 20 bytes", at + "island");
+    if (a.kind == "bitcoin") {  // Bitcoin Core over JSON-RPC; a source only (PACKET.md "Bitcoin deposits")
+      if (reg->spec.family != domain::Family::Bitcoin)
+        return fail(Code::InvalidArgument, "island " + a.island + " is a " +
+                                               std::string(domain::family_name(reg->spec.family)) +
+                                               " island, not a bitcoin one", at + "kind");
+      if (auto n = bitcoin_network_of(a.island); !n)
+        return fail(Code::InvalidArgument, n.error().detail, at + "island");
+      if (a.rpc.size() != 1)
+        return fail(Code::InvalidArgument, "a bitcoin adapter takes exactly one Bitcoin Core RPC URL", at + "rpc");
+      if (!a.submitter_key_file.empty())
+        return fail(Code::InvalidArgument, "a Bitcoin island is a source only: no submitter_key_file",
+                    at + "submitter_key_file");
+      if (!a.rpc_cookie_file.empty() && (!a.rpc_user.empty() || !a.rpc_password_file.empty()))
+        return fail(Code::InvalidArgument, "either rpc_cookie_file or rpc_user with rpc_password_file, not both",
+                    at + "rpc_cookie_file");
+      if (a.rpc_cookie_file.empty() && a.rpc_user.empty())
+        return fail(Code::InvalidArgument,
+                    "Bitcoin Core needs credentials: rpc_cookie_file, or rpc_user with rpc_password_file", at + "rpc_user");
+      if (!a.rpc_user.empty() && a.rpc_password_file.empty())
+        return fail(Code::InvalidArgument, "rpc_user needs rpc_password_file", at + "rpc_password_file");
+      if (a.rpc_user.empty() && !a.rpc_password_file.empty())
+        return fail(Code::InvalidArgument, "rpc_password_file needs rpc_user", at + "rpc_user");
+      if (a.rpc_user.find(':') != std::string::npos)
+        return fail(Code::InvalidArgument, "an HTTP Basic user name has no ':'", at + "rpc_user");
+      const std::uint64_t need = reg->spec.finality.confirmations == 0 ? 0 : reg->spec.finality.confirmations - 1;
+      if (a.confirmations < need)
+        return fail(Code::InvalidArgument,
+                    "confirmations " + std::to_string(a.confirmations) + " is below the island's finality.confirmations − 1 = " +
+                        std::to_string(need) + " (the watcher would scan blocks whose bundles can never be final)",
+                    at + "confirmations");
+    }
   }
   const GatewaySettings& g = config.gateway;
   for (const auto& k : kGatewayU64Keys)

@@ -100,6 +100,15 @@ struct Intake {
   std::uint64_t anchor_height = 0;
   Hash32 anchor_hash;
   BundleFacts facts;
+  // The packet_verified entry, built by the caller's thread (event JSON, JCS, the bundle's SHA-256) with the
+  // time the bundle was verified: the writer only appends it. Its `time_ms` is the verification's "now", which
+  // `audit verify` re-uses to re-verify the bundle.
+  // A failed build is answered where the writer used to build it (after A03, A14, the channel and observe
+  // checks), so a malformed packet gets the same answer as before.
+  std::optional<Result<audit::Event>> verified_event;
+  // facts.packet with its commitment, computed by the caller; empty when it differs from facts.commitment, and
+  // then the writer's observe() computes it itself, as it always did.
+  std::optional<domain::CommittedPacket> committed;
   std::vector<RelayAlert> alerts;  // H9: relay/domain alerts of the intake change (its stage event carries them)
 };
 
@@ -204,6 +213,7 @@ struct Relay::Impl {
   std::map<std::string, std::map<domain::PacketId, ReturnEntry>> returns;
   std::map<domain::PacketId, ReturnEntry> returns_done;
   std::map<std::string, std::uint64_t> scan_heights;
+  std::map<std::string, std::uint64_t> scan_epochs;  // +1 per client recover (Relay::scan_epoch); never reset
   std::map<std::string, std::map<std::array<std::uint8_t, 32>, std::uint64_t>> deferred_sends;  // commitment → height
   // Replay of the lifecycle (definitions at the end of the file). Returns are replayed in audit order,
   // interleaved with the packets' intake (replay_returns_before): a voucher burn proven after the ack that
@@ -232,12 +242,14 @@ struct Relay::Impl {
     std::string action;       // island.register | channel.open | island.update | client.recover | channel.close
     std::string record;       // JSON text
     std::string prior_status;  // client.recover: frozen | expired
+    std::int64_t seq = -1;     // governance_journal.seq (-1: islands / channels rows)
   };
   std::vector<StoredGov> stored_gov;  // during load only, ascending index
   std::size_t stored_gov_next = 0;
   std::map<std::string, domain::IslandSpec> registered_specs;  // islands.record: the config check at start
   Status read_governance();                           // the three tables, merged by audit index
   Status apply_stored_gov(const StoredGov& g);
+  Status check_journal_entry(const StoredGov& g);      // the row's audit entry is its record's (kind, content)
   Status replay_before(std::uint64_t audit_index);    // governance records and returns below audit_index
   Status apply_client_states();                       // client_states.status (frozen / expired) after the replay
   Status journal(Transaction& tx, std::string_view action, const std::string& island, std::uint64_t nonce,
@@ -366,6 +378,52 @@ struct Relay::Impl {
     for (auto it = btc_contexts.lower_bound(prefix); it != btc_contexts.end() && it->first.rfind(prefix, 0) == 0; ++it)
       best = std::max(best, it->second.total_work);
     return best;
+  }
+  // A Bitcoin deposit's branch (docs/relay-core.md "Bitcoin islands", "Deposits follow the most-work branch"):
+  // the relay's most-work held state must be one of the bundle's VERIFIED (hash-linked) headers at or above the
+  // required depth, proving height + confirmations − 1 (at or above the anchor when that is the proving block).
+  // The relay keeps no links between its held states, so that state is the only one it can show to be on its
+  // most-work branch; a bundle passing through it puts the proving block on that branch with at least
+  // `confirmations` blocks. Headers after it in the bundle count for nothing here. `mu` held.
+  // Errors: ERR_UNTRUSTED_ANCHOR (the relay's most-work state is below the required depth — push headers — or
+  // beyond the bundle's last header — end the bundle at or after it), ERR_LESS_WORK (the bundle's header at that
+  // height is another block: the deposit is on a branch the relay does not follow).
+  Status check_bitcoin_branch(const domain::IslandSpec& spec, const json& doc, std::uint64_t anchor_height,
+                              const Hash32& anchor_hash, std::uint64_t proving_height) const {
+    std::optional<ConsensusState> best;
+    std::string best_work;
+    if (auto it = cstates.find(spec.id); it != cstates.end())
+      for (const auto& s : it->second)
+        if (auto ctx = bitcoin_context(spec, s.height, s.hash); ctx && (!best || ctx->total_work > best_work)) {
+          best = s;
+          best_work = ctx->total_work;
+        }
+    if (!best) return fail(Code::UntrustedAnchor, "the island's client holds no Bitcoin state", "anchor");
+    const std::uint64_t need = proving_height + std::max<std::uint64_t>(spec.finality.confirmations, 1) - 1;
+    const std::string at_best = "the relay's most-work state (height " + std::to_string(best->height) + ")";
+    if (best->height < need)
+      return fail(Code::UntrustedAnchor, at_best + " is below the deposit's required depth " + std::to_string(need) +
+                                             ": the relay has not followed its confirmations yet (push headers)",
+                  "headers");
+    if (!doc.contains("headers") || !doc["headers"].is_array())
+      return fail(Code::BundleSchema, "a bitcoin bundle has a headers array", "headers");
+    const auto& headers = doc["headers"];
+    if (best->height > anchor_height + headers.size())
+      return fail(Code::UntrustedAnchor, "the bundle ends at height " + std::to_string(anchor_height + headers.size()) +
+                                             ", before " + at_best + ": carry the headers up to it",
+                  "headers");
+    if (best->height <= anchor_height) {  // need ≤ anchor: the anchor is the proving block, confirmations 1
+      if (best->height == anchor_height && best->hash == anchor_hash) return {};
+      return fail(Code::LessWork, "the bundle's anchor is not " + at_best, "anchor");
+    }
+    const std::size_t i = static_cast<std::size_t>(best->height - anchor_height - 1);
+    auto raw = headers[i].is_string() ? from_hex(headers[i].get<std::string>()) : Result<Bytes>(Bytes{});
+    if (!raw || sha256d(*raw).reversed() != best->hash)
+      return fail(Code::LessWork, "the bundle's header at height " + std::to_string(best->height) + " is not " + at_best +
+                                      ", 0x" + to_hex_bare(best->hash.view()) +
+                                      ": the deposit is on a branch the relay does not follow",
+                  "headers[" + std::to_string(i) + "]");
+    return {};
   }
   void add_cstate(const ConsensusState& cs) {
     auto& v = cstates[cs.island];
@@ -654,7 +712,7 @@ struct Relay::Impl {
         end != nullptr && end->state == domain::ChannelState::Closed && state->find(domain::packet_id(f.packet)) == nullptr)
       return fail(Code::ChannelClosed, "channel " + domain::to_string(end->key()) + " is closed: no new packets",
                   "source_channel");
-    auto obs = state->observe(f.packet, f.emitter);
+    auto obs = in.committed ? state->observe(*in.committed, f.emitter) : state->observe(f.packet, f.emitter);
     if (!obs) return err(obs);
     if (obs->outcome == domain::ObserveOutcome::AlreadyKnown) {
       out = view_of(obs->record, true);
@@ -664,11 +722,9 @@ struct Relay::Impl {
     const domain::PacketId id = obs->record.id;
     if (f.advanced && !holds(f.advanced->island, f.advanced->height, f.advanced->hash))
       if (auto s = insert_cstate(tx, *f.advanced, f.anchor_height + 1, true); !s) return s;
-    auto v = append(tx, audit::build(audit::PacketVerified{f.commitment, f.packet.source_island,
-                                                           f.packet.source_genesis, f.packet.source_channel,
-                                                           f.packet.sequence, f.packet.dest_island,
-                                                           f.packet.dest_genesis, f.height, f.header_hash, in.text},
-                                     now()));
+    const Result<audit::Event>& built = *in.verified_event;  // built by the caller (Intake::verified_event)
+    if (!built) return err(built);
+    auto v = log->append(tx, *built);
     if (!v) return err(v);
     running_packet = f.packet;  // A05: named by the halt's alert if the ledger movement breaks the invariant
     auto proven = state->prove(id, domain::EvProven{f.commitment, f.height, f.header_hash, *v, f.header_time_ms});
@@ -1136,10 +1192,33 @@ void Relay::submit_bundle_async(std::string text, std::function<void(Result<Pack
                 "packet.source_island"));
       return;
     }
+    if (spec.family == domain::Family::Bitcoin) {  // a deposit counts only on the branch the relay follows
+      Status on_branch;
+      {
+        std::lock_guard lock(I.mu);
+        // Judged at submission, like A03 here; the same deposit again answers its existing record (any bundle).
+        if (!I.state->packets().contains(domain::packet_id(facts->packet)))
+          on_branch = I.check_bitcoin_branch(spec, doc, intake->anchor_height, intake->anchor_hash, facts->height);
+      }
+      if (!on_branch) {
+        done(tl::unexpected<Error>(on_branch.error()));
+        return;
+      }
+    }
     intake->facts = std::move(*facts);
   } catch (const std::exception& e) {
     done(fail(Code::BundleParse, std::string("unreadable bundle: ") + e.what()));
     return;
+  }
+  {
+    const auto& f = intake->facts;
+    intake->committed = domain::CommittedPacket::of(f.packet);
+    if (intake->committed->commitment() != f.commitment) intake->committed.reset();
+    intake->verified_event =
+        audit::build(audit::PacketVerified{f.commitment, f.packet.source_island, f.packet.source_genesis,
+                                           f.packet.source_channel, f.packet.sequence, f.packet.dest_island,
+                                           f.packet.dest_genesis, f.height, f.header_hash, text},
+                     now_ms);
   }
   intake->text = std::move(text);
   auto out = std::make_shared<PacketView>();
@@ -1859,11 +1938,22 @@ std::optional<std::uint64_t> Relay::scan_height(const std::string& island) const
   return it->second;
 }
 
-Status Relay::set_scan_height(const std::string& island, std::uint64_t height,
-                              const std::vector<DeferredSend>& deferred) {
+std::uint64_t Relay::scan_epoch(const std::string& island) const {
+  std::lock_guard lock(impl_->mu);
+  auto it = impl_->scan_epochs.find(island);
+  return it == impl_->scan_epochs.end() ? 0 : it->second;
+}
+
+Result<bool> Relay::set_scan_height(const std::string& island, std::uint64_t height,
+                                    const std::vector<DeferredSend>& deferred, std::optional<std::uint64_t> epoch) {
   Impl* raw = impl_.get();
-  return raw->committer->run([raw, island, height, deferred](Database&, Transaction&) -> Status {
+  bool written = false;
+  auto s = raw->committer->run([raw, island, height, deferred, epoch, &written](Database&, Transaction&) -> Status {
     std::lock_guard lock(raw->mu);
+    if (epoch) {  // a client recover committed since the scan read the epoch: its lower scan height stands
+      auto e = raw->scan_epochs.find(island);
+      if ((e == raw->scan_epochs.end() ? 0 : e->second) != *epoch) return {};
+    }
     for (const auto& d : deferred) {  // recorded in the same transaction that moves the scan past them
       auto ins = raw->stmt("INSERT OR IGNORE INTO deferred_sends(island, commitment, height, since_ms) "
                            "VALUES(?1, ?2, ?3, ?4)");
@@ -1883,8 +1973,11 @@ Status Relay::set_scan_height(const std::string& island, std::uint64_t height,
     raw->scan_heights[island] = height;
     auto& set = raw->deferred_sends[island];
     for (const auto& d : deferred) set.emplace(d.commitment.b, d.height);
+    written = true;
     return {};
   });
+  if (!s) return err(s);
+  return written;
 }
 
 std::vector<Relay::DeferredSend> Relay::deferred_sends(const std::string& island) const {
@@ -2848,6 +2941,7 @@ Status Relay::Impl::read_governance() {
       g.record = std::string(st->column_text(1));
       g.action = std::string(st->column_text(2));
       if (has_action && !st->column_is_null(3)) g.prior_status = std::string(st->column_text(3));
+      if (has_action) g.seq = st->column_int64(4);
       stored_gov.push_back(std::move(g));
     }
     return {};
@@ -2855,7 +2949,7 @@ Status Relay::Impl::read_governance() {
   if (auto s = read("SELECT registered_index, record, 'island.register' FROM islands", false); !s) return s;
   // One pair record per channel (two ends, two rows): replayed at its first audit entry.
   if (auto s = read("SELECT min(opened_index), record, 'channel.open' FROM channels GROUP BY record", false); !s) return s;
-  if (auto s = read("SELECT audit_index, record, action, prior_status FROM governance_journal", true); !s) return s;
+  if (auto s = read("SELECT audit_index, record, action, prior_status, seq FROM governance_journal", true); !s) return s;
   std::stable_sort(stored_gov.begin(), stored_gov.end(),
                    [](const StoredGov& a, const StoredGov& b) { return a.index < b.index; });
   return {};
@@ -2868,6 +2962,8 @@ Status Relay::Impl::apply_stored_gov(const StoredGov& g) {
   };
   const json j = json::parse(g.record, nullptr, false);
   if (j.is_discarded()) return bad("not JSON");
+  if (g.seq >= 0)  // a journal row: its audit entry must be its record's, before anything is applied
+    if (auto c = check_journal_entry(g); !c) return c;
   if (g.action == "island.register" || g.action == "island.update") {
     auto rec = island_from_json(j);
     if (!rec) return bad(rec.error().detail);
@@ -2982,6 +3078,79 @@ Hash32 text_hash(const std::string& text) {
 
 }  // namespace
 
+// At start (apply_stored_gov): the audit entry at a governance_journal row's audit_index is the one its change
+// appended — island.update: island_updated {island, genesis, config_hash = SHA-256 of the record, governance_record_hash
+// = island_digest}; client.recover: client_recovered {island, governance_record_hash = recover_digest}; channel.close:
+// channel_closed of end a at audit_index and of end b at audit_index + 1 {island, channel, counterparties,
+// record_hash, reason "governance"}. Otherwise the journal and the log disagree: ERR_STORE_CONFLICT naming the row.
+Status Relay::Impl::check_journal_entry(const StoredGov& g) {
+  const std::string row = "governance_journal seq " + std::to_string(g.seq) + " (" + g.action + " at audit index " +
+                          std::to_string(g.index) + ")";
+  auto conflict = [&](const std::string& what) {
+    return fail(Code::StoreConflict, row + " disagrees with the audit log: " + what, "governance_journal");
+  };
+  auto unreadable = [&](const std::string& what) { return conflict("its record is unreadable: " + what); };
+  using Fields = std::vector<std::pair<const char*, std::string>>;
+  auto expect = [&](std::uint64_t idx, std::string_view kind, const Fields& fields) -> Status {
+    auto leaves = log->leaves(idx, 1);
+    if (!leaves) return err(leaves);
+    if (leaves->empty() || leaves->front().index != idx)
+      return conflict("the log has no entry " + std::to_string(idx));
+    const json e = json::parse(leaves->front().data, nullptr, false);
+    const std::string got = e.is_object() && e.contains("kind") && e["kind"].is_string() ? e["kind"].get<std::string>() : "?";
+    if (got != kind)
+      return conflict("entry " + std::to_string(idx) + " is " + got + ", not " + std::string(kind));
+    for (const auto& [name, want] : fields) {
+      const std::string have = e.contains(name) && e[name].is_string() ? e[name].get<std::string>() : "(none)";
+      if (have != want)
+        return conflict("entry " + std::to_string(idx) + " (" + got + ") has " + name + " " + have + ", the row's record " +
+                        want);
+    }
+    return {};
+  };
+  const json j = json::parse(g.record, nullptr, false);
+  if (g.action == "island.update") {
+    auto rec = island_from_json(j);
+    if (!rec) return unreadable(rec.error().detail);
+    return expect(g.index, "island_updated",
+                  Fields{{"island", rec->spec.id},
+                         {"genesis", to_hex(rec->spec.genesis.view())},
+                         {"config_hash", to_hex(text_hash(g.record).view())},
+                         {"governance_record_hash",
+                          to_hex(domain::island_digest(domain::GovAction::IslandUpdate, rec->spec, rec->nonce).view())}});
+  }
+  if (g.action == "client.recover") {
+    auto rec = recover_from_json(j);
+    if (!rec) return unreadable(rec.error().detail);
+    Fields f{{"island", rec->island}};
+    if (const auto* isl = state->islands().find(rec->island); isl != nullptr)  // genesis never changes
+      f.emplace_back("governance_record_hash",
+                     to_hex(domain::recover_digest(rec->island, isl->spec.genesis, rec->anchor, rec->nonce).view()));
+    return expect(g.index, "client_recovered", f);
+  }
+  if (g.action == "channel.close") {
+    if (!j.is_object() || !j.contains("a") || !j.contains("b")) return unreadable("expected {a, b}");
+    auto a = channel_from_json(j["a"]);
+    auto b = channel_from_json(j["b"]);
+    if (!a || !b) return unreadable("channel record");
+    const std::string record_hash = to_hex(text_hash(g.record).view());
+    std::uint64_t idx = g.index;
+    for (const auto* end : {&a->spec, &b->spec}) {
+      if (auto s = expect(idx++, "channel_closed",
+                          Fields{{"island", end->island},
+                                 {"channel", end->channel},
+                                 {"counterparty_island", end->counterparty_island},
+                                 {"counterparty_channel", end->counterparty_channel},
+                                 {"record_hash", record_hash},
+                                 {"reason", "governance"}});
+          !s)
+        return s;
+    }
+    return {};
+  }
+  return conflict("unknown action");
+}
+
 Status Relay::Impl::update_island_tx(Transaction& tx, const domain::SignedIsland& rec, Relay::GovernanceResult& out) {
   if (const auto* held = state->islands().find(rec.spec.id); held != nullptr) {
     // The held consensus states were verified by the family plug-in of the registered family and codec: neither
@@ -3046,13 +3215,13 @@ Status Relay::Impl::recover_client_tx(Transaction& tx, const domain::ClientRecov
   if (cur == nullptr) return fail(Code::UnknownIsland, "island " + rec.island + " is not registered", "island");
   // A21: nothing else marks a client expired, but the light clients refuse every bundle once the latest held
   // state is older than the trusting period (ERR_CLIENT_EXPIRED) — judged here with the same rule
-  // (latest.time_ms + trusting_period_s * 1000 <= now), so such a client can be recovered.
+  // (latest.time_ms + trusting_period_s * 1000 <= now: domain::trusting_period_passed, the one definition, also
+  // behind the "expired" status the API reports), so such a client can be recovered.
   bool expire = false;
-  if (cur->status == domain::ClientStatus::Active && cur->spec.trusting_period_s > 0) {
+  if (cur->status == domain::ClientStatus::Active) {
     auto held = cstates.find(rec.island);
-    const std::uint64_t t_now = now();
-    if (held != cstates.end() && !held->second.empty() && held->second.back().time_ms <= t_now &&
-        (t_now - held->second.back().time_ms) / 1000U >= cur->spec.trusting_period_s)  // no overflow
+    if (held != cstates.end() && !held->second.empty() &&
+        domain::trusting_period_passed(held->second.back().time_ms, cur->spec.trusting_period_s, now()))
       expire = true;
   }
   const std::string prior = expire ? std::string("expired") : std::string(domain::client_status_name(cur->status));
@@ -3107,6 +3276,7 @@ Status Relay::Impl::recover_client_tx(Transaction& tx, const domain::ClientRecov
     if (auto u = (*st)->run(); !u) return u;
     if (auto it = scan_heights.find(rec.island); it != scan_heights.end() && it->second > anchor->height)
       it->second = anchor->height;
+    ++scan_epochs[rec.island];  // a scan planned before this recover writes nothing (Relay::set_scan_height)
   }
   {
     auto st = stmt("UPDATE client_states SET status = 'active' WHERE island = ?1");

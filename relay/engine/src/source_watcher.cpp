@@ -9,10 +9,12 @@ namespace causeway::engine {
 namespace {
 
 // Errors that mean "try again later" (the node, the store, or a client frozen or expired until an operator's
-// client recover, A14/A21), as opposed to a packet a rule refuses.
+// client recover, A14/A21; a Bitcoin deposit whose headers the relay does not follow yet — ERR_UNTRUSTED_ANCHOR —
+// or that the node shows on another branch than the relay's most-work one — ERR_LESS_WORK, until the headers
+// pushed to the relay and the node agree), as opposed to a packet a rule refuses.
 bool transient(Code c) {
   return c == Code::RpcTransport || c == Code::RpcTimeout || c == Code::RpcError || c == Code::RpcResponse ||
-         c == Code::RpcInconsistent || c == Code::StoreIo ||
+         c == Code::RpcInconsistent || c == Code::StoreIo || c == Code::LessWork ||
          c == Code::UntrustedAnchor || c == Code::Unsupported || c == Code::ClientFrozen || c == Code::ClientExpired;
 }
 
@@ -61,6 +63,9 @@ std::size_t Lifecycle::retry_deferred(adapters::ChainAdapter& a, std::uint64_t f
 
 std::size_t Lifecycle::watch_source(adapters::ChainAdapter& a) {
   const std::string island = a.island();
+  // First: a client recover committed after this read makes the range planned below stale (set_scan_height then
+  // writes nothing, so the recover's lower scan height stands).
+  const std::uint64_t epoch = relay_.scan_epoch(island);
   const auto states = relay_.consensus_states(island);
   if (states.empty()) return 0;  // not registered
   auto tip = a.latest_height();
@@ -115,8 +120,14 @@ std::size_t Lifecycle::watch_source(adapters::ChainAdapter& a) {
     waiting_logged_.erase(ref.commitment.b);
     ++acted;
   }
-  if (auto s = relay_.set_scan_height(island, to, deferred); !s) {
+  auto written = relay_.set_scan_height(island, to, deferred, epoch);
+  if (!written) {
     ++counters_.failures;
+    return acted;
+  }
+  if (!*written) {  // a client recover lowered the scan height meanwhile: the next pass rescans from its anchor
+    note("scan of " + island + " " + std::to_string(from) + "…" + std::to_string(to) +
+         " not recorded: a client recover committed during it (rescanned from the recovered anchor)");
     return acted;
   }
   counters_.scanned_blocks += to - from + 1;

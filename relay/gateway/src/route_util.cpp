@@ -6,6 +6,7 @@
 #include "causeway/core/hex.hpp"
 #include "causeway/gateway/json_body.hpp"
 #include "causeway/domain/ids.hpp"
+#include "causeway/domain/island.hpp"
 
 namespace causeway::gateway {
 
@@ -196,8 +197,14 @@ json attestation_json(const store::AttestationRow& a) {
 }
 
 json client_json(const store::IslandRow& r, std::uint64_t now_ms) {
+  // A21: the stored status is active until a client recover judges expiry, but the light clients refuse every
+  // bundle once the latest held state is past the trusting period: reported "expired" then, by the same rule
+  // (domain::trusting_period_passed) with the relay's clock. Frozen (or a stored expired) is reported as stored.
+  std::string status = r.client_status;
+  if (status == "active" && r.latest && domain::trusting_period_passed(r.latest->time_ms, r.trusting_period_s, now_ms))
+    status = "expired";
   json j = {{"island", r.id},
-            {"status", r.client_status},
+            {"status", status},
             {"frozen", r.client_status == "frozen"},
             {"trusting_period_s", r.trusting_period_s},
             {"consensus_states", r.consensus_state_count}};

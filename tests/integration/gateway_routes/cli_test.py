@@ -75,6 +75,10 @@ adapter_cases = [
      'rpc = ["http://127.0.0.1:8545"]\nws = "ws://127.0.0.1:"\n', "adapters.islands[0].ws"),
     ("adapter-https-rpc", '[[adapters.islands]]\nisland = "cwdevnet:cw-src"\nkind = "devnet"\n'
      'rpc = ["https://node.example:443"]\n', "adapters.islands[0].rpc[0]"),
+    ("adapter-bitcoin-on-devnet", '[[adapters.islands]]\nisland = "cwdevnet:cw-src"\nkind = "bitcoin"\n'
+     'rpc = ["http://127.0.0.1:18443"]\nrpc_cookie_file = "/var/lib/bitcoind/.cookie"\n', "adapters.islands[0].kind"),
+    ("adapter-rpc-user-on-devnet", '[[adapters.islands]]\nisland = "cwdevnet:cw-src"\nkind = "devnet"\n'
+     'rpc = ["http://127.0.0.1:26657"]\nrpc_user = "u"\n', "adapters.islands[0].rpc_user"),
 ]
 for name, block, where in adapter_cases:
     f = os.path.join(tmp, name + ".toml")

@@ -12,10 +12,15 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
+#include <utility>
 #include <nlohmann/json.hpp>
 
 #include "api_node.hpp"
+#include "causeway/adapters/chain_adapter.hpp"
+#include "causeway/audit/events.hpp"
 #include "causeway/audit/log.hpp"
 #include "causeway/audit/verify.hpp"
 #include "causeway/core/hash.hpp"
@@ -24,6 +29,7 @@
 #include "causeway/domain/governance.hpp"
 #include "causeway/domain/island.hpp"
 #include "causeway/engine/config.hpp"
+#include "causeway/engine/lifecycle.hpp"
 #include "causeway/store/relay_schema.hpp"
 #include "relay_data_dir.hpp"
 #include "relay_workload.hpp"
@@ -463,7 +469,9 @@ TEST_CASE("A21 POST /v1/islands/{id}/recover: a client whose latest held state i
   REQUIRE(r.status == 200);
   json j = json::parse(r.body);
   CHECK(j["nonce"] == 3);
-  CHECK(j["client"]["status"] == "active");
+  // Stored active; but the recovered anchor (block 1) is itself past the trusting period on this aged clock, so
+  // the API reports it expired (judged as the recover judges it) until the clock is back below.
+  CHECK(j["client"]["status"] == "expired");
   CHECK(j["client"]["consensus_states"] == 1);
   CHECK(test::count_rows(f.dir, "SELECT count(*) FROM governance_journal WHERE action = 'client.recover' AND "
                                 "prior_status = 'expired' AND nonce = 3") == 1);
@@ -473,9 +481,10 @@ TEST_CASE("A21 POST /v1/islands/{id}/recover: a client whose latest held state i
   f.restart();  // the journal replays the expiry, then the recover
   j = f.node->get_json("/v1/islands/" + kSrc);
   CHECK(j["nonce"] == 3);
-  CHECK(j["client"]["status"] == "active");
+  CHECK(j["client"]["status"] == "expired");  // the aged clock, as above
   CHECK(j["spec"]["anchor"]["height"] == 1);
   f.clock_ahead_ms->store(0);  // bundle 1 (anchored at block 1) is judged at its own time
+  CHECK(f.node->get_json("/v1/islands/" + kSrc)["client"]["status"] == "active");
   r = f.submit(1);
   INFO(r.body);
   CHECK(r.status == 201);
@@ -552,4 +561,238 @@ TEST_CASE("Relay::update_island / recover_client / close_channel: a refused reco
   CHECK(leaves() == before + 1);
   CHECK(test::count_rows(f.dir, "SELECT count(*) FROM governance_journal WHERE action = 'client.recover' AND "
                      "prior_status = 'frozen' AND nonce = 3") == 1);
+}
+
+namespace {
+
+// A source adapter for Lifecycle::watch_source: tip `tip`, no sent packets; `during_scan` runs inside the first
+// scan_sent call — after watch_source planned its range from the scan height, before it records the new height —
+// so a test interleaves a change there deterministically (no threads, no sleeps).
+struct ScanHookAdapter final : adapters::ChainAdapter {
+  std::string id;
+  std::uint64_t tip = 0;
+  std::function<void()> during_scan;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> scans;  // (from, to) of every scan_sent call
+  std::string island() const override { return id; }
+  Result<std::string> follow_headers(std::uint64_t, std::size_t) override { return fail(Code::Unsupported, "test"); }
+  Result<std::string> fetch_proof(const Hash32&, std::uint64_t, std::uint64_t) override {
+    return fail(Code::Unsupported, "test");
+  }
+  Result<adapters::Submitted> submit_delivery(const adapters::Delivery&) override { return fail(Code::Unsupported, "test"); }
+  Result<adapters::DeliveryStatus> lookup_delivery(const Hash32&, ByteView) override {
+    return fail(Code::Unsupported, "test");
+  }
+  Result<std::uint64_t> latest_height() override { return tip; }
+  Result<std::vector<adapters::SentPacketRef>> scan_sent(std::uint64_t from, std::uint64_t to) override {
+    scans.emplace_back(from, to);
+    if (during_scan) std::exchange(during_scan, nullptr)();
+    return std::vector<adapters::SentPacketRef>{};
+  }
+};
+
+// The source island's client.recover record to `anchor` with `nonce` (typed).
+domain::ClientRecoverRecord recover_typed(const Fixture& f, const domain::TrustAnchor& anchor, std::uint64_t nonce) {
+  return engine::recover_from_json(recover_record(f, anchor, nonce)).value();
+}
+
+}  // namespace
+
+TEST_CASE("Relay::set_scan_height: a source scan planned before a client recover commits never raises the scan "
+          "height the recover lowered (a recover always wins); the next pass rescans from the recovered anchor") {
+  Fixture f("scan-race");
+  REQUIRE(f.submit(0).status == 201);  // the client holds block 1
+  const domain::TrustAnchor anchor = held_block_1(f);
+  f.clock_ahead_ms->store((f.island(0).spec.trusting_period_s + 3600) * 1000);  // expired: recoverable
+  engine::Relay& relay = *f.node->relay;
+  REQUIRE(relay.set_scan_height(kSrc, 3, {}).has_value());  // the source scan had passed block 1
+
+  engine::Lifecycle::Options o;
+  o.log = [](const std::string&) {};
+  engine::Lifecycle lc(relay, o);
+  ScanHookAdapter a;
+  a.id = kSrc;
+  a.tip = 9;
+  bool recovered = false;
+  a.during_scan = [&] {  // the scan of 4…9 is under way when the recover commits
+    auto r = relay.recover_client(recover_typed(f, anchor, 3));
+    INFO((r ? std::string("ok") : r.error().detail));
+    REQUIRE(r.has_value());
+    recovered = true;
+    CHECK(relay.scan_height(kSrc) == std::optional<std::uint64_t>(1));
+  };
+  lc.watch_source(a);
+  REQUIRE(recovered);
+  REQUIRE(a.scans.size() == 1);
+  CHECK(a.scans[0] == std::make_pair(std::uint64_t{4}, std::uint64_t{9}));
+  // The scan planned before the recover did not write 9 over the recover's 1.
+  CHECK(relay.scan_height(kSrc) == std::optional<std::uint64_t>(1));
+  CHECK(test::count_rows(f.dir, "SELECT height FROM scan_progress WHERE island = '" + kSrc + "'") == 1);
+  // The next pass scans again from just above the recovered anchor.
+  lc.watch_source(a);
+  REQUIRE(a.scans.size() == 2);
+  CHECK(a.scans[1] == std::make_pair(std::uint64_t{2}, std::uint64_t{9}));
+  CHECK(relay.scan_height(kSrc) == std::optional<std::uint64_t>(9));
+}
+
+TEST_CASE("A21 GET /v1/islands/{id}/client: a client whose latest held state is older than its trusting period is "
+          "reported expired (judged as client recover judges it, with the relay's clock); frozen wins over expired") {
+  Fixture f("status");
+  REQUIRE(f.submit(0).status == 201);  // the client holds block 1
+  const std::string client = "/v1/islands/" + kSrc + "/client";
+  json c = f.node->get_json(client);
+  CHECK(c["status"] == "active");
+  CHECK(c["frozen"] == false);
+  const std::uint64_t latest_ms = c["latest"]["time_ms"].get<std::uint64_t>();
+  const std::uint64_t tp_ms = f.island(0).spec.trusting_period_s * 1000;
+  // The relay's clock one hour before the end of the trusting period: still active.
+  const std::uint64_t w = wall_ms();
+  REQUIRE(latest_ms + tp_ms > w + 3'600'000);
+  f.clock_ahead_ms->store(latest_ms + tp_ms - 3'600'000 - w);
+  CHECK(f.node->get_json(client)["status"] == "active");
+  // Past it: expired, in every view of the client (the island, the island list) — as client recover judges it.
+  f.clock_ahead_ms->store(latest_ms + tp_ms + 3'600'000 - w);
+  c = f.node->get_json(client);
+  CHECK(c["status"] == "expired");
+  CHECK(c["frozen"] == false);
+  CHECK(c["expiry_s"].get<std::int64_t>() < 0);
+  CHECK(f.node->get_json("/v1/islands/" + kSrc)["client"]["status"] == "expired");
+  CHECK(f.node->get_json("/v1/islands")["islands"][0]["client"]["status"] == "expired");
+  CHECK(f.node->get_json("/v1/islands/" + kDst + "/client")["status"] == "expired");  // its anchor is as old
+  // Frozen wins over expired.
+  f.node.reset();
+  {
+    auto db = store::Database::open(f.dir + "/causeway.db");
+    REQUIRE(db.has_value());
+    REQUIRE(db->exec("UPDATE client_states SET status = 'frozen' WHERE island = '" + kSrc + "'").has_value());
+  }
+  f.start();
+  c = f.node->get_json(client);
+  CHECK(c["status"] == "frozen");
+  CHECK(c["frozen"] == true);
+}
+
+TEST_CASE("audit verify: after a client_recovered entry the island's trusted states are exactly its anchor; a later "
+          "bundle anchored at a state the recover dropped fails with ERR_UNTRUSTED_ANCHOR naming the recover") {
+  Fixture f("audit-recover");
+  REQUIRE(f.submit(0).status == 201);  // packet_verified of bundle 0: anchored at the registered anchor (block 0)
+  const domain::TrustAnchor block1 = held_block_1(f);
+  f.node.reset();
+  // A log whose entries are the relay's own, with a client_recovered (anchor block 1, dropping block 0) placed
+  // before the packet_verified of bundle 0: a relay that honours the recover could never have written it.
+  std::vector<audit::LeafRecord> src_leaves;
+  std::map<std::string, std::string> bundles;  // bundle_hash hex → text
+  {
+    auto db = store::open_relay_database(f.dir + "/causeway.db");
+    REQUIRE(db.has_value());
+    auto log = audit::AuditLog::open(*db);
+    REQUIRE(log.has_value());
+    src_leaves = log->leaves(0, 1000).value();
+    for (const auto& l : src_leaves)
+      if (l.bundle_hash) bundles[to_hex(l.bundle_hash->view())] = log->bundle(*l.bundle_hash).value().value();
+  }
+  std::size_t pv = 0;
+  while (pv < src_leaves.size() && json::parse(src_leaves[pv].data)["kind"] != "packet_verified") ++pv;
+  REQUIRE(pv < src_leaves.size());
+  const std::string recovered_at = "leaves[" + std::to_string(pv) + "]";
+  const std::string bundle_at = "leaves[" + std::to_string(pv + 1) + "]";
+  const json pv_doc = json::parse(src_leaves[pv].data);
+  const std::string dir2 = f.dir + "-forged";
+  std::filesystem::remove_all(dir2);
+  std::filesystem::create_directories(dir2);
+  {
+    auto db = store::open_relay_database(dir2 + "/causeway.db");
+    REQUIRE(db.has_value());
+    auto log = audit::AuditLog::open(*db);
+    REQUIRE(log.has_value());
+    auto tx = store::Transaction::begin(*db);
+    REQUIRE(tx.has_value());
+    for (std::size_t i = 0; i < pv; ++i)
+      REQUIRE(log->append(*tx, audit::make_event(json::parse(src_leaves[i].data)).value()).has_value());
+    auto recovered = audit::build(audit::ClientRecovered{kSrc, std::uint64_t{1}, block1.hash, sha256(ByteView{}),
+                                                         Hash32::from(ByteView(block1.extra.data(), block1.extra.size()))},
+                                  pv_doc["time_ms"].get<std::uint64_t>());
+    REQUIRE(recovered.has_value());
+    REQUIRE(log->append(*tx, *recovered).has_value());
+    REQUIRE(log->append(*tx, audit::make_event(pv_doc, bundles.at(pv_doc["bundle_hash"].get<std::string>())).value())
+                .has_value());
+    REQUIRE(tx->commit().has_value());
+    auto key = audit::AuditKey::from_secret(Bytes(32, 0x07));
+    REQUIRE(key.has_value());
+    REQUIRE(log->sign_tree_head(*key, wall_ms()).has_value());
+    audit::DatabaseSource src(*log);
+    auto report = audit::verify_log(src);
+    REQUIRE(report.has_value());
+    CHECK_FALSE(report->ok);
+    REQUIRE(report->error.has_value());
+    INFO(report->error->detail);
+    CHECK(report->error->code == Code::UntrustedAnchor);
+    CHECK(report->error->at == bundle_at + ".bundle.anchor");
+    CHECK(report->leaf_index == std::optional<std::uint64_t>(pv + 1));
+    CHECK(report->error->detail.find("a state that the client_recovered entry at " + recovered_at + " dropped") !=
+          std::string::npos);
+    CHECK(report->entries == pv + 1);
+    CHECK(report->bundles_verified == 0);
+  }
+  std::filesystem::remove_all(dir2);
+  // The relay's own log (bundle 0 before any recover) still verifies.
+  test::check_relay_audit_log(f.dir, 1);
+}
+
+TEST_CASE("Relay start: a governance_journal row whose audit entry is not its record's (another kind, or the "
+          "record of another island) refuses to start with ERR_STORE_CONFLICT naming the row") {
+  Fixture f("journal-tamper");
+  REQUIRE(f.submit(0).status == 201);
+  REQUIRE(f.put("/v1/islands/" + kSrc, update_record(f.island(0).spec, 3, {gov_src()})).status == 200);
+  REQUIRE(f.put("/v1/islands/" + kDst, update_record(f.island(1).spec, 3, {gov_dst()})).status == 200);
+  f.restart();  // untampered: starts
+  f.node.reset();
+  const std::int64_t src_seq =
+      test::count_rows(f.dir, "SELECT seq FROM governance_journal WHERE island = '" + kSrc + "'");
+  const std::int64_t src_idx =
+      test::count_rows(f.dir, "SELECT audit_index FROM governance_journal WHERE island = '" + kSrc + "'");
+  const std::int64_t dst_idx =
+      test::count_rows(f.dir, "SELECT audit_index FROM governance_journal WHERE island = '" + kDst + "'");
+  const std::int64_t pv_idx = test::count_rows(f.dir, "SELECT idx FROM audit_leaves WHERE kind = 'packet_verified'");
+  auto exec = [&](const std::string& sql) {
+    auto db = store::Database::open(f.dir + "/causeway.db");
+    REQUIRE(db.has_value());
+    REQUIRE(db->exec(sql).has_value());
+  };
+  auto open_err = [&]() -> Error {
+    engine::RelayOptions o;
+    o.data_dir = f.dir;
+    auto r = engine::Relay::open(o);
+    REQUIRE_FALSE(r.has_value());
+    return r.error();
+  };
+  const std::string row = "governance_journal seq " + std::to_string(src_seq);
+
+  SECTION("the row points at an entry of another kind (packet_verified)") {
+    exec("UPDATE governance_journal SET audit_index = " + std::to_string(pv_idx) + " WHERE seq = " +
+         std::to_string(src_seq));
+    const Error e = open_err();
+    INFO(e.detail);
+    CHECK(e.code == Code::StoreConflict);
+    CHECK(e.detail.find(row) != std::string::npos);
+    CHECK(e.detail.find("packet_verified") != std::string::npos);
+  }
+  SECTION("the rows of two islands' updates swap their audit entries (right kind, other island)") {
+    exec("UPDATE governance_journal SET audit_index = 1000000 WHERE audit_index = " + std::to_string(src_idx) +
+         "; UPDATE governance_journal SET audit_index = " + std::to_string(src_idx) + " WHERE audit_index = " +
+         std::to_string(dst_idx) + "; UPDATE governance_journal SET audit_index = " + std::to_string(dst_idx) +
+         " WHERE audit_index = 1000000");
+    const Error e = open_err();
+    INFO(e.detail);
+    CHECK(e.code == Code::StoreConflict);
+    CHECK(e.detail.find("governance_journal seq ") != std::string::npos);
+    CHECK(e.detail.find(kSrc) != std::string::npos);
+    CHECK(e.detail.find(kDst) != std::string::npos);
+  }
+  SECTION("the row points past the end of the log") {
+    exec("UPDATE governance_journal SET audit_index = 1000000 WHERE seq = " + std::to_string(src_seq));
+    const Error e = open_err();
+    INFO(e.detail);
+    CHECK(e.code == Code::StoreConflict);
+    CHECK(e.detail.find(row) != std::string::npos);
+  }
 }

@@ -392,3 +392,15 @@ TEST_CASE("A24 channel counters survive an admin update of the island") {
   drive_to_delivered(w.state, p3);
   CHECK(w.state.channels().find({kB, "channel-1"})->next_recv == 4);
 }
+
+TEST_CASE("A21 trusting_period_passed: expired exactly when latest.time_ms + trusting_period_s * 1000 <= now_ms; "
+          "a period of 0 never passes, a state from the future has not passed it, no overflow") {
+  CHECK_FALSE(trusting_period_passed(1'000'000, 100, 1'000'000 + 99'999));
+  CHECK(trusting_period_passed(1'000'000, 100, 1'000'000 + 100'000));
+  CHECK(trusting_period_passed(1'000'000, 100, 1'000'000 + 100'001));
+  CHECK_FALSE(trusting_period_passed(1'000'000, 0, UINT64_MAX));            // Bitcoin: no time-based expiry
+  CHECK_FALSE(trusting_period_passed(2'000'000, 1, 1'000'000));             // clock skew: the state is newer
+  CHECK_FALSE(trusting_period_passed(0, UINT64_MAX, UINT64_MAX));           // period·1000 would overflow
+  CHECK(trusting_period_passed(0, UINT64_MAX / 1000, UINT64_MAX));
+  CHECK_FALSE(trusting_period_passed(UINT64_MAX, 1, UINT64_MAX));
+}

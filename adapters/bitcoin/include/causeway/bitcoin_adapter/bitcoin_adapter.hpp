@@ -78,6 +78,11 @@ struct BitcoinAdapterConfig {
   std::size_t batch = 100;             // calls per JSON-RPC batch
   bool include_tx = true;              // put the raw transaction into bundles (the verifier then checks its txid)
   std::uint32_t anchor_ancestors = 10; // ancestors' timestamps put into the anchor (prev_timestamps_s), 0 … 10
+  // Headers of a proof up to the node's tip (at most max_proof_headers after the anchor, never fewer than the
+  // confirmations need) instead of height + min_confirmations − 1: a relay takes a deposit only when its own
+  // most-work state is among the bundle's headers (docs/relay-core.md "Bitcoin islands"), and the relay follows
+  // headers up to some recent tip, so `causeway serve` sets this.
+  bool headers_to_tip = false;
 };
 
 class BitcoinAdapter final : public ChainAdapter {
@@ -115,7 +120,8 @@ class BitcoinAdapter final : public ChainAdapter {
   // A bundle proving transaction `txid` (internal order) in the block at `height`: anchor = the header at
   // anchor_height with up to anchor_ancestors (≤ 10) ancestors' timestamps (prev_timestamps_s) and, when the headers cross a
   // retarget boundary, period_start_time_s — all from the node, so the verifier can apply the rules; headers
-  // anchor+1 … min(tip, height + min_confirmations − 1); inclusion from gettxoutproof (index, branch, tx_count)
+  // anchor+1 … min(tip, height + min_confirmations − 1) (with headers_to_tip: … min(tip, anchor + max_proof_headers)
+  // when that is higher); inclusion from gettxoutproof (index, branch, tx_count)
   // and, with include_tx, getrawtransaction. Errors: ERR_INVALID_ARGUMENT (anchor above height, too many
   // headers), the RPC and decoder errors.
   Result<std::string> tx_proof(const Hash32& txid, std::uint64_t height, std::uint64_t anchor_height);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "causeway/core/bytes.hpp"
 #include "causeway/core/error.hpp"
@@ -44,6 +45,21 @@ struct PacketId {
 };
 
 PacketId packet_id(const packet::Packet& p);
+
+// A packet together with its commitment (PACKET.md "Commitment"), which only `of` computes: holding one proves
+// the commitment belongs to the packet. Lets the relay compute the keccak once, on the thread that verified the
+// bundle, instead of again inside RelayState::observe (the relay's single writer).
+class CommittedPacket {
+ public:
+  static CommittedPacket of(packet::Packet p);
+  const packet::Packet& packet() const noexcept { return packet_; }
+  const Hash32& commitment() const noexcept { return commitment_; }
+
+ private:
+  CommittedPacket(packet::Packet p, const Hash32& c) : packet_(std::move(p)), commitment_(c) {}
+  packet::Packet packet_;
+  Hash32 commitment_;
+};
 // "<island>/<genesis 0x hex>/<channel>/<sequence>", e.g. "eip155:1/0x11…11/channel-0/7" (for logs and API ids).
 std::string to_string(const PacketId& id);
 

@@ -63,6 +63,14 @@ struct TrustAnchor {
 // client takes no new packets until `client recover` installs a governance-signed anchor.
 enum class ClientStatus { Active, Frozen, Expired };
 std::string_view client_status_name(ClientStatus s) noexcept;  // "active", "frozen", "expired"
+// A21, the light clients' expiry rule (bft client.hpp "expired"): a client whose latest held consensus state has
+// time `latest_time_ms` (ms since the epoch) is past its trusting period at `now_ms` (the relay's clock) when
+// latest_time_ms + trusting_period_s · 1000 <= now_ms. A trusting period of 0 (Bitcoin: proof of work) never
+// passes; a state time after now_ms (clock skew) has not passed it. No overflow for any inputs. The ONE definition
+// used wherever the relay judges expiry: client recover (relay/engine) and the client status the API reports
+// (relay/gateway; frozen is reported before expired). Pure, thread-safe.
+bool trusting_period_passed(std::uint64_t latest_time_ms, std::uint64_t trusting_period_s,
+                            std::uint64_t now_ms) noexcept;
 
 struct IslandSpec {
   std::string id;                    // CAIP-2

@@ -122,6 +122,8 @@ class RelayState {
   // and the channel's registered endpoint (ERR_WRONG_EMITTER, A19), then dedup by identity. An ordered source
   // end's next_send becomes max(next_send, sequence + 1) (ERR_OVERFLOW at 2^64 − 1 there).
   Result<Observation> observe(const packet::Packet& p, ByteView emitter);
+  // The same with the commitment already computed (CommittedPacket::of); identical results.
+  Result<Observation> observe(const CommittedPacket& p, ByteView emitter);
 
   // Errors of all below: ERR_UNKNOWN_PACKET, advance()'s, and those listed.
   // prove: source client active. Transfers re-check the denom (ERR_UNKNOWN_DENOM), move the ledger (a

@@ -49,19 +49,25 @@ struct ChannelPair {
 //   [[assets]]   island = "<CAIP-2>", denom = "stake" | "0x<erc20>"
 //   [adapters]   poll_ms = 100, withhold = ["<island>/<channel>", …] (operator: deliveries on those
 //                destination channel ends are withheld; their packets time out and are refunded)
-//   [[adapters.islands]] island = "<CAIP-2>", kind = "devnet" | "evm", rpc = ["http://…", …], ws = "ws://…" (evm),
-//                submitter_key_file = "<path>" (64 hex digits, mode 0600), confirmations = 0
+//   [[adapters.islands]] island = "<CAIP-2>", kind = "devnet" | "evm" | "bitcoin", rpc = ["http://…", …],
+//                ws = "ws://…" (evm), submitter_key_file = "<path>" (64 hex digits, mode 0600; not bitcoin),
+//                confirmations = 0, and for bitcoin (Bitcoin Core JSON-RPC, HTTP Basic auth) either
+//                rpc_cookie_file = "<datadir>/.cookie" or rpc_user = "<user>" + rpc_password_file = "<path>"
+//                (the password is read from that file at start and never logged or written back)
 struct AssetSetting {
   std::string island;
   std::string denom;
 };
 struct IslandAdapterSettings {
   std::string island;
-  std::string kind;                       // "devnet" | "evm"
+  std::string kind;                       // "devnet" | "evm" | "bitcoin"
   std::vector<std::string> rpc;           // JSON-RPC URLs (devnet: the first is used)
   std::string submitter_key_file;         // signs deliveries, acks and timeouts on this island
   std::uint64_t confirmations = 0;        // blocks below the tip before a sent packet is proven
   std::string ws;                         // evm: optional ws:// URL for pushed new heads (eth_subscribe)
+  std::string rpc_user = {};              // bitcoin: rpcuser / rpcauth user (with rpc_password_file)
+  std::string rpc_password_file = {};     // bitcoin: a file holding the password (trailing newline ignored)
+  std::string rpc_cookie_file = {};       // bitcoin: Bitcoin Core's <datadir>/.cookie (instead of user/password)
 };
 struct AdapterSettings {
   std::uint64_t poll_ms = 100;
@@ -122,13 +128,22 @@ Result<RelayConfig> config_from_json(const nlohmann::json& j);
 // Reads a config file (TOML when the name ends in .toml, else JSON). Errors: ERR_IO (unreadable),
 // ERR_INVALID_ARGUMENT (syntax or shape; the detail names the field).
 Result<RelayConfig> load_config(const std::string& path);
+// The Bitcoin network (PROOF-BUNDLE.md name: mainnet, testnet3, testnet4, signet, regtest) whose island id is
+// `island` ("bip122:" + the first 32 hex digits of its genesis hash, display order). Pure.
+// Errors: ERR_UNKNOWN_NETWORK (no known network has that id).
+Result<std::string> bitcoin_network_of(const std::string& island);
 // The checks of a read config that need no chain, key file or database — the ONE function both
 // `causeway config validate` and `causeway serve --config` run (docs/cli.md; serve exits 2 on its error):
 //   every island record through relay/domain's registry (spec rules and governance signatures, A01/A04),
 //     errors at islands[i];
 //   every [[adapters.islands]] entry: its island is one of [[islands]], at least one RPC URL and each an
 //     http://host[:port][/path] URL (adapters/common parse_http_url), the optional ws URL a ws://host[:port][/path]
-//     URL (as the new-heads subscription reads it), and for kind "evm" a 20-byte registered endpoint,
+//     URL (as the new-heads subscription reads it), and for kind "evm" a 20-byte registered endpoint; for kind
+//     "bitcoin": the island is a `bitcoin` island of a known network (bip122 id of mainnet, testnet3, testnet4,
+//     signet or regtest), exactly one RPC URL, credentials = rpc_cookie_file alone or rpc_user with
+//     rpc_password_file (the files are read by serve, not here), no submitter_key_file and no ws (a source only),
+//     and confirmations ≥ the island's finality.confirmations − 1 (the watcher's final tip is the node's tip less
+//     `confirmations`; a shallower block's bundle could never carry the island's confirmations);
 //     errors (ERR_INVALID_ARGUMENT) at adapters.islands[i].<field>;
 //   every [gateway] limit within its range (kGatewayRanges in config.cpp: threads 1–64, body 1 KiB–64 MiB, header
 //     1 KiB–1 MiB, timeouts 100 ms–1 h, connections 1–1,000,000, per-IP connections ≥ 1 and ≤ max_connections,

@@ -9,7 +9,11 @@
 //      plug-in reads the proven packet (devnet leaf 0x01 ‖ packet_bytes; EVM PacketSent of the registered
 //      endpoint, A19; Bitcoin: the packet it derives from the verified deposit transaction) and pins the
 //      parameters the relay decides (bft trusting period, Bitcoin confirmations). A Bitcoin bundle's anchor context
-//      (prev_timestamps_s, period_start_time_s) is first replaced by the relay's own for the held anchor (A13).
+//      (prev_timestamps_s, period_start_time_s) is first replaced by the relay's own for the held anchor (A13),
+//      and a deposit not taken yet must lie on the branch the relay follows: the relay's most-work Bitcoin state
+//      is one of the bundle's headers at or above proving height + confirmations − 1 (else ERR_UNTRUSTED_ANCHOR —
+//      that state is below the depth or past the bundle's end — or ERR_LESS_WORK — another block at its height;
+//      docs/relay-core.md "Deposits follow the most-work branch").
 //   2. on the writer thread, inside the group-commit transaction, in ONE savepoint (DESIGN.md rule 4): the
 //      anchor is re-checked against the writer's view; a verified tip past the anchor becomes a consensus
 //      state (audit `headers_accepted`); relay/domain decides identity and route (observe: A19/A20/A04,
@@ -288,11 +292,20 @@ class Relay {
     std::uint64_t height = 0;  // the source block holding it
     Hash32 commitment;
   };
+  // The island's scan epoch: 0 at start, +1 by every client recover of the island (which lowers the scan height
+  // to the recovered anchor). A source scan reads it FIRST — before scan_height() and consensus_states() — and
+  // passes it to set_scan_height, so a recover that commits while the scan runs always wins. Thread-safe.
+  std::uint64_t scan_epoch(const std::string& island) const;
   // Persists the scan height and, in the SAME transaction, the packets of the scanned range deferred for retry
   // (table deferred_sends; already deferred ones are kept), so the scan never moves past a packet that was
-  // neither taken in nor recorded for retry (crash-safe). Errors: store errors.
-  Status set_scan_height(const std::string& island, std::uint64_t height,
-                         const std::vector<DeferredSend>& deferred = {});
+  // neither taken in nor recorded for retry (crash-safe). With `epoch` (the scan_epoch the scan read before it
+  // planned its range): when a client recover of the island has committed since, NOTHING is written (neither the
+  // height nor the deferred packets — the next pass rescans them from the recovered anchor) and the result is
+  // false; true when written. Without `epoch` the height is written unconditionally. Thread-safe (one
+  // group-committed change, ordered with recover_client). Errors: store errors.
+  Result<bool> set_scan_height(const std::string& island, std::uint64_t height,
+                               const std::vector<DeferredSend>& deferred = {},
+                               std::optional<std::uint64_t> epoch = std::nullopt);
   // The island's deferred packets, ascending height. Thread-safe.
   std::vector<DeferredSend> deferred_sends(const std::string& island) const;
   // Forgets a deferred packet (taken in, or refused by a rule). Idempotent. Errors: store errors.
