@@ -4,12 +4,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validator.hpp>
+
+#include "causeway/proofs/strict_json.hpp"
 
 namespace causeway::gateway {
 
@@ -76,38 +77,8 @@ Result<nlohmann::json> parse_json_bounded(std::string_view text, JsonLimits limi
   if (text.size() > limits.max_bytes)
     return fail(Code::TooLarge,
                 "JSON body is " + std::to_string(text.size()) + " bytes, limit " + std::to_string(limits.max_bytes));
-  // Depth first, on the raw text: brackets outside strings (escapes inside strings skipped).
-  std::size_t depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limits.max_depth)
-        return fail(Code::BundleParse, "JSON nesting deeper than " + std::to_string(limits.max_depth));
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  std::vector<std::set<std::string>> keys;
-  std::string duplicate;
-  nlohmann::json::parser_callback_t on_event = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& value) {
-    using E = nlohmann::json::parse_event_t;
-    if (event == E::object_start) keys.emplace_back();
-    else if (event == E::object_end && !keys.empty()) keys.pop_back();
-    else if (event == E::key && !keys.empty() && !keys.back().insert(value.get<std::string>()).second &&
-             duplicate.empty())
-      duplicate = value.get<std::string>();
-    return true;
-  };
-  nlohmann::json doc = nlohmann::json::parse(text.begin(), text.end(), on_event, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return fail(Code::BundleParse, "body is not valid JSON");
-  if (!duplicate.empty()) return fail(Code::BundleParse, "duplicate key \"" + duplicate + "\" in an object");
-  return doc;
+  // Depth, well-formedness and duplicate keys: relay/proofs' strict parser, the one the proof bundles go through.
+  return proofs::parse_strict_json(text, limits.max_bytes, limits.max_depth);
 }
 
 Status validate_json(const nlohmann::json& doc, std::string_view schema_name) {

@@ -1,5 +1,7 @@
 #include "json_input.hpp"
 
+#include "causeway/proofs/strict_json.hpp"
+
 #include <cstring>
 #include <optional>
 #include <string>
@@ -197,3 +199,11 @@ Error located(Error e, const std::string& at) {
 }
 
 }  // namespace causeway::proofs::detail
+
+namespace causeway::proofs {
+
+Result<nlohmann::json> parse_strict_json(std::string_view text, std::size_t max_bytes, std::size_t max_depth) {
+  return detail::parse_bounded(text, max_bytes, max_depth);
+}
+
+}  // namespace causeway::proofs

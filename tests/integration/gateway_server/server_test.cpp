@@ -331,6 +331,11 @@ TEST_CASE("JSON bodies: schema violations are 400 ERR_BODY_SCHEMA with the faili
   auto dup = request(s, http::verb::post, "/json", R"({"subscribe":{"packet":"a"},"subscribe":{"packet":"b"}})");
   CHECK(dup.status == 400);
   CHECK(dup.code == "ERR_BUNDLE_PARSE");
+  // A repeated empty key too (A02): the gateway parses with relay/proofs' strict parser.
+  auto empty_dup = parse_json_bounded(R"({"":1,"":2})");
+  REQUIRE_FALSE(empty_dup.has_value());
+  CHECK(empty_dup.error().code == Code::BundleParse);
+  CHECK(empty_dup.error().detail == "duplicate key \"\" in an object");
   auto notjson = request(s, http::verb::post, "/json", "{");
   CHECK(notjson.code == "ERR_BUNDLE_PARSE");
   CHECK_FALSE(embedded_schema("proof-bundle.schema.json").empty());
