@@ -102,7 +102,11 @@ struct GatewayRun {
 // The gateway half of one run (see the file comment of bench_gateway.hpp).
 void run_over_http(const Workload& w, const GatewayBenchOptions& o, const std::string& dir, GatewayRun& out) {
   std::filesystem::remove_all(dir);
-  auto relay = engine::Relay::open(relay_bench_options(w, o.batch, dir, store::Synchronous::Full));
+  auto ropt = relay_bench_options(w, o.batch, dir, store::Synchronous::Full);
+  // As `causeway serve` runs it: no wait for company before a batch (GroupCommitter::Options). The in-process
+  // half keeps relay-core's 2 ms: one CPU runs its caller and writer, and the wait lets the caller fill a batch.
+  ropt.commit.max_wait = store::GroupCommitter::Options{}.max_wait;
+  auto relay = engine::Relay::open(ropt);
   if (!relay) throw std::runtime_error("relay: " + relay.error().detail);
   gateway::ServerOptions so;  // as `causeway serve` with its defaults, but:
   so.host = "127.0.0.1";

@@ -615,6 +615,7 @@ struct Server::Impl {
     const auto remote = sock.remote_endpoint(ec);
     if (ec) return;
     const std::string ip = remote.address().to_string();
+    sock.set_option(tcp::no_delay(true), ec);
     auto slot = acquire(ip);
     if (!slot) return refuse(std::move(sock));
     if (tls) {
