@@ -281,6 +281,23 @@ std::span<const Migration> relay_migrations() {
       // identity, the UNIQUE key), and an index keyed by a keccak hash puts every intake's insert on a random
       // B-tree page — one more dirty page per packet in the WAL and the checkpoint (docs/benchmarks.md).
       {10, "drop packets_by_commitment", "DROP INDEX IF EXISTS packets_by_commitment;\n"},
+      // 11: proof bundles are stored in append order. audit_bundles was a WITHOUT ROWID table keyed by the
+      // bundle's SHA-256: every intake wrote a ≈ 4 KiB row at a random place of a B-tree of such rows (a page
+      // split or an overflow chain there, one more dirty page per packet in each COMMIT's WAL frames). A rowid
+      // table appends the rows at its right edge; the UNIQUE index on `hash` (32-byte keys) still finds a bundle
+      // and refuses a second copy (the audit log's INSERT … ON CONFLICT(hash) DO NOTHING). The append-only
+      // triggers are dropped with the old table and made again.
+      {11, "proof bundles in append order",
+       "CREATE TABLE audit_bundles_v11(\n"
+       "  seq INTEGER PRIMARY KEY,\n"
+       "  hash BLOB NOT NULL UNIQUE CHECK(length(hash) = 32),\n"
+       "  bundle TEXT NOT NULL\n"
+       ");\n"
+       "INSERT INTO audit_bundles_v11(hash, bundle) SELECT hash, bundle FROM audit_bundles;\n"
+       "DROP TABLE audit_bundles;\n"
+       "ALTER TABLE audit_bundles_v11 RENAME TO audit_bundles;\n"
+       "CREATE TRIGGER audit_bundles_no_update BEFORE UPDATE ON audit_bundles BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n"
+       "CREATE TRIGGER audit_bundles_no_delete BEFORE DELETE ON audit_bundles BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n"},
   };
   return kMigrations;
 }

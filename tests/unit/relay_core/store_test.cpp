@@ -53,6 +53,7 @@ TEST_CASE("open_relay_database applies the relay schema (migration 3) and passes
   CHECK(relay_migrations()[7].name == "bitcoin contexts");
   CHECK(relay_migrations()[8].name == "governance journal");
   CHECK(relay_migrations()[9].name == "drop packets_by_commitment");
+  CHECK(relay_migrations()[10].name == "proof bundles in append order");
   // Migration 10: no index keyed by the packet commitment (nothing reads packets by it; random-page inserts).
   CHECK(count(*db, "SELECT count(*) FROM sqlite_schema WHERE type='index' AND name='packets_by_commitment'") == 0);
   for (const char* t : {"islands", "client_states", "consensus_states", "channels", "packets", "attestations",
@@ -89,6 +90,40 @@ TEST_CASE("migration 9 sets islands.nonce from what was applied: registration 1 
   CHECK(count(*db, "SELECT nonce FROM islands WHERE id = 'cwdevnet:a'") == 3);
   CHECK(count(*db, "SELECT nonce FROM islands WHERE id = 'cwdevnet:b'") == 3);
   CHECK(count(*db, "SELECT nonce FROM islands WHERE id = 'cwdevnet:c'") == 1);  // no channel
+}
+
+TEST_CASE("migration 11 keeps every stored proof bundle, stores new ones in append order, and the table stays "
+          "append-only with one copy per hash") {
+  const auto path = temp_db("bundles11.db");
+  const std::string h1 = "x'" + std::string(63, '0') + "1'", h2 = "x'" + std::string(63, '0') + "2'";
+  {
+    auto db = Database::open(path);
+    REQUIRE(db.has_value());
+    REQUIRE(migrate(*db, relay_migrations().first(10)).has_value());
+    // Before: a WITHOUT ROWID table keyed by the hash.
+    CHECK(count(*db, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_bundles' AND sql LIKE '%WITHOUT ROWID%'") == 1);
+    REQUIRE(db->exec("INSERT INTO audit_bundles(hash, bundle) VALUES(" + h2 + ", '{\"b\":2}'), (" + h1 + ", '{\"b\":1}')").has_value());
+  }
+  auto db = open_relay_database(path);  // applies migration 11
+  REQUIRE(db.has_value());
+  CHECK(count(*db, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_bundles' AND sql LIKE '%WITHOUT ROWID%'") == 0);
+  CHECK(count(*db, "SELECT count(*) FROM audit_bundles") == 2);
+  CHECK(count(*db, "SELECT count(*) FROM audit_bundles WHERE hash = " + h1 + " AND bundle = '{\"b\":1}'") == 1);
+  CHECK(count(*db, "SELECT count(*) FROM audit_bundles WHERE hash = " + h2 + " AND bundle = '{\"b\":2}'") == 1);
+  // A new bundle goes to the end (rowid order), a second copy of a hash is refused by the UNIQUE index.
+  const std::string h3 = "x'" + std::string(63, '0') + "3'";
+  REQUIRE(db->exec("INSERT INTO audit_bundles(hash, bundle) VALUES(" + h3 + ", '{}')").has_value());
+  CHECK(count(*db, "SELECT hash = " + h3 + " FROM audit_bundles ORDER BY rowid DESC LIMIT 1") == 1);
+  CHECK_FALSE(db->exec("INSERT INTO audit_bundles(hash, bundle) VALUES(" + h1 + ", 'other')").has_value());
+  REQUIRE(db->exec("INSERT INTO audit_bundles(hash, bundle) VALUES(" + h1 + ", 'other') ON CONFLICT(hash) DO NOTHING").has_value());
+  CHECK(count(*db, "SELECT count(*) FROM audit_bundles WHERE hash = " + h1 + " AND bundle = '{\"b\":1}'") == 1);
+  // The append-only triggers came back with the new table.
+  const auto upd = db->exec("UPDATE audit_bundles SET bundle = 'x' WHERE hash = " + h1);
+  REQUIRE_FALSE(upd.has_value());
+  CHECK(upd.error().detail.find("append-only") != std::string::npos);
+  CHECK_FALSE(db->exec("DELETE FROM audit_bundles").has_value());
+  CHECK(count(*db, "SELECT count(*) FROM audit_bundles") == 3);
+  CHECK(check_integrity(*db).has_value());
 }
 
 TEST_CASE("packets: identity (source island, genesis, channel, sequence) is unique in the schema") {
