@@ -266,6 +266,15 @@ struct Relay::Impl {
   Status read_governance();                           // the three tables, merged by audit index
   Status apply_stored_gov(const StoredGov& g);
   Status check_journal_entry(const StoredGov& g);      // the row's audit entry is its record's (kind, content)
+  Status check_opening_entries();  // islands.registered_index / channels.opened_index likewise (before the replay)
+  // The audit entry at `idx` is of `kind` and has each string field of `fields` as given; otherwise
+  // ERR_STORE_CONFLICT "<row> disagrees with the audit log: …" at `table` (row_conflict).
+  using EntryFields = std::vector<std::pair<const char*, std::string>>;
+  Status check_entry(const std::string& row, const char* table, std::uint64_t idx, std::string_view kind,
+                     const EntryFields& fields);
+  static Status row_conflict(const std::string& row, const char* table, const std::string& what) {
+    return fail(Code::StoreConflict, row + " disagrees with the audit log: " + what, table);
+  }
   Status replay_before(std::uint64_t audit_index);    // governance records and returns below audit_index
   Status apply_client_states();                       // client_states.status (frozen / expired) after the replay
   Status journal(Transaction& tx, std::string_view action, const std::string& island, std::uint64_t nonce,
@@ -879,6 +888,7 @@ struct Relay::Impl {
     // Governance records (registrations, channel opens, the journal), replayed in audit order below,
     // interleaved with the packets (replay_before).
     if (auto s = read_governance(); !s) return s;
+    if (auto s = check_opening_entries(); !s) return s;
     {
       auto st = db.prepare("SELECT island, height, hash, validator_set_hash, time_ms FROM consensus_states "
                            "ORDER BY island, height");
@@ -3105,6 +3115,25 @@ Hash32 text_hash(const std::string& text) {
 
 }  // namespace
 
+Status Relay::Impl::check_entry(const std::string& row, const char* table, std::uint64_t idx, std::string_view kind,
+                                const EntryFields& fields) {
+  auto leaves = log->leaves(idx, 1);
+  if (!leaves) return err(leaves);
+  if (leaves->empty() || leaves->front().index != idx)
+    return row_conflict(row, table, "the log has no entry " + std::to_string(idx));
+  const json e = json::parse(leaves->front().data, nullptr, false);
+  const std::string got = e.is_object() && e.contains("kind") && e["kind"].is_string() ? e["kind"].get<std::string>() : "?";
+  if (got != kind)
+    return row_conflict(row, table, "entry " + std::to_string(idx) + " is " + got + ", not " + std::string(kind));
+  for (const auto& [name, want] : fields) {
+    const std::string have = e.contains(name) && e[name].is_string() ? e[name].get<std::string>() : "(none)";
+    if (have != want)
+      return row_conflict(row, table, "entry " + std::to_string(idx) + " (" + got + ") has " + name + " " + have +
+                                          ", the row's record " + want);
+  }
+  return {};
+}
+
 // At start (apply_stored_gov): the audit entry at a governance_journal row's audit_index is the one its change
 // appended — island.update: island_updated {island, genesis, config_hash = SHA-256 of the record, governance_record_hash
 // = island_digest}; client.recover: client_recovered {island, governance_record_hash = recover_digest}; channel.close:
@@ -3113,27 +3142,11 @@ Hash32 text_hash(const std::string& text) {
 Status Relay::Impl::check_journal_entry(const StoredGov& g) {
   const std::string row = "governance_journal seq " + std::to_string(g.seq) + " (" + g.action + " at audit index " +
                           std::to_string(g.index) + ")";
-  auto conflict = [&](const std::string& what) {
-    return fail(Code::StoreConflict, row + " disagrees with the audit log: " + what, "governance_journal");
-  };
+  auto conflict = [&](const std::string& what) { return row_conflict(row, "governance_journal", what); };
   auto unreadable = [&](const std::string& what) { return conflict("its record is unreadable: " + what); };
-  using Fields = std::vector<std::pair<const char*, std::string>>;
-  auto expect = [&](std::uint64_t idx, std::string_view kind, const Fields& fields) -> Status {
-    auto leaves = log->leaves(idx, 1);
-    if (!leaves) return err(leaves);
-    if (leaves->empty() || leaves->front().index != idx)
-      return conflict("the log has no entry " + std::to_string(idx));
-    const json e = json::parse(leaves->front().data, nullptr, false);
-    const std::string got = e.is_object() && e.contains("kind") && e["kind"].is_string() ? e["kind"].get<std::string>() : "?";
-    if (got != kind)
-      return conflict("entry " + std::to_string(idx) + " is " + got + ", not " + std::string(kind));
-    for (const auto& [name, want] : fields) {
-      const std::string have = e.contains(name) && e[name].is_string() ? e[name].get<std::string>() : "(none)";
-      if (have != want)
-        return conflict("entry " + std::to_string(idx) + " (" + got + ") has " + name + " " + have + ", the row's record " +
-                        want);
-    }
-    return {};
+  using Fields = EntryFields;
+  auto expect = [&](std::uint64_t idx, std::string_view kind, const Fields& fields) {
+    return check_entry(row, "governance_journal", idx, kind, fields);
   };
   const json j = json::parse(g.record, nullptr, false);
   if (g.action == "island.update") {
@@ -3176,6 +3189,73 @@ Status Relay::Impl::check_journal_entry(const StoredGov& g) {
     return {};
   }
   return conflict("unknown action");
+}
+
+// At start (load, before the replay): each islands row's registered_index is its registration's island_registered
+// entry {island, genesis, config_hash = SHA-256 of the row's record} (register_island), and each channels row's
+// opened_index is the channel_opened entry of its end {island, channel, port, counterparties, ordering, record_hash =
+// SHA-256 of the pair's record} (open_channel appends end a's entry, then end b's: the pair's rows hold consecutive
+// indices). Otherwise the tables and the log disagree: ERR_STORE_CONFLICT naming the row ("islands id X (…)",
+// "channels X/Y (…)") and what differs.
+Status Relay::Impl::check_opening_entries() {
+  {
+    auto st = db.prepare("SELECT id, registered_index, record FROM islands ORDER BY registered_index, id");
+    if (!st) return err(st);
+    for (;;) {
+      auto step = st->step();
+      if (!step) return err(step);
+      if (!*step) break;
+      const std::string id(st->column_text(0));
+      const std::uint64_t idx = u64(st->column_int64(1));
+      const std::string record(st->column_text(2));
+      const std::string row = "islands id " + id + " (island.register at audit index " + std::to_string(idx) + ")";
+      const json j = json::parse(record, nullptr, false);
+      if (j.is_discarded()) return row_conflict(row, "islands", "its record is unreadable: not JSON");
+      auto rec = island_from_json(j);
+      if (!rec) return row_conflict(row, "islands", "its record is unreadable: " + rec.error().detail);
+      if (auto c = check_entry(row, "islands", idx, "island_registered",
+                               EntryFields{{"island", rec->spec.id},
+                                           {"genesis", to_hex(rec->spec.genesis.view())},
+                                           {"config_hash", to_hex(text_hash(record).view())}});
+          !c)
+        return c;
+    }
+  }
+  auto st = db.prepare("SELECT island, channel, opened_index, record FROM channels ORDER BY opened_index, island, channel");
+  if (!st) return err(st);
+  for (;;) {
+    auto step = st->step();
+    if (!step) return err(step);
+    if (!*step) break;
+    const std::string island(st->column_text(0));
+    const std::string channel(st->column_text(1));
+    const std::uint64_t idx = u64(st->column_int64(2));
+    const std::string record(st->column_text(3));
+    const std::string row =
+        "channels " + island + "/" + channel + " (channel.open at audit index " + std::to_string(idx) + ")";
+    const json j = json::parse(record, nullptr, false);
+    if (!j.is_object() || !j.contains("a") || !j.contains("b"))
+      return row_conflict(row, "channels", "its record is unreadable: expected {a, b}");
+    auto a = channel_from_json(j["a"]);
+    auto b = channel_from_json(j["b"]);
+    if (!a || !b) return row_conflict(row, "channels", "its record is unreadable: channel record");
+    const domain::ChannelSpec* end = nullptr;
+    for (const auto* e : {&a->spec, &b->spec})
+      if (e->island == island && e->channel == channel) end = e;
+    if (end == nullptr) return row_conflict(row, "channels", "its record has no end " + island + "/" + channel);
+    if (auto c = check_entry(row, "channels", idx, "channel_opened",
+                             EntryFields{{"island", end->island},
+                                         {"channel", end->channel},
+                                         {"port", end->port},
+                                         {"counterparty_island", end->counterparty_island},
+                                         {"counterparty_channel", end->counterparty_channel},
+                                         {"counterparty_port", end->counterparty_port},
+                                         {"ordering", std::string(domain::ordering_name(end->ordering))},
+                                         {"record_hash", to_hex(text_hash(record).view())}});
+        !c)
+      return c;
+  }
+  return {};
 }
 
 Status Relay::Impl::update_island_tx(Transaction& tx, const domain::SignedIsland& rec, Relay::GovernanceResult& out) {
@@ -3265,6 +3345,18 @@ Status Relay::Impl::recover_client_tx(Transaction& tx, const domain::ClientRecov
     if (!t) return err(t);
     anchor = plugin->anchor_state(t->spec);
     if (!anchor) return err(anchor);
+    // A21: an anchor already past the trusting period at the relay's clock would leave the client expired the
+    // moment it is recovered — judged by the same rule (domain::trusting_period_passed; a period of 0, Bitcoin,
+    // never passes) on the state the recover would hold (time = anchor time_s · 1000).
+    if (const std::uint64_t now_ms = now();
+        domain::trusting_period_passed(anchor->time_ms, t->spec.trusting_period_s, now_ms))
+      return fail(Code::ClientExpired,
+                  "the anchor at height " + std::to_string(anchor->height) + " (time " + std::to_string(anchor->time_ms) +
+                      " ms) is already past the island's trusting period of " +
+                      std::to_string(t->spec.trusting_period_s) + " s at the relay's clock " + std::to_string(now_ms) +
+                      " ms (time + trusting period <= now, A21): the client would be expired as soon as it is "
+                      "recovered; sign a newer anchor",
+                  "anchor");
   }
   if (expire) {
     touched = true;

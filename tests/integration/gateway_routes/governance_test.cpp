@@ -74,6 +74,8 @@ struct Fixture {
   std::unique_ptr<ApiNode> node;
   // The relay's clock = the wall clock + this (RelayOptions::clock_ms); tests move it to age the client.
   std::shared_ptr<std::atomic<std::uint64_t>> clock_ahead_ms = std::make_shared<std::atomic<std::uint64_t>>(0);
+  // When not 0, the relay's clock is exactly this (tests pin it at a trusting period's end).
+  std::shared_ptr<std::atomic<std::uint64_t>> clock_at_ms = std::make_shared<std::atomic<std::uint64_t>>(0);
 
   explicit Fixture(const std::string& name) {
     dir = (std::filesystem::temp_directory_path() / ("causeway-gov-" + name + "-" + std::to_string(::getpid()))).string();
@@ -91,7 +93,10 @@ struct Fixture {
   void start() {
     engine::RelayOptions o;
     o.data_dir = dir;
-    o.clock_ms = [ahead = clock_ahead_ms] { return wall_ms() + ahead->load(); };
+    o.clock_ms = [ahead = clock_ahead_ms, at = clock_at_ms] {
+      const std::uint64_t pinned = at->load();
+      return pinned != 0 ? pinned : wall_ms() + ahead->load();
+    };
     node = std::make_unique<ApiNode>(o, kToken);
   }
   void restart() {
@@ -147,6 +152,33 @@ domain::TrustAnchor held_block_1(const Fixture& f) {
   a.time_s = states[1]["time_ms"].get<std::uint64_t>() / 1000;
   a.extra = f.island(0).spec.anchor.extra;  // the validator-set hash (the set does not change)
   return a;
+}
+
+// The source island's block 2 as a recover anchor (the client need not hold it): bundle 2 is anchored at block 2
+// and carries block 3, whose parent_hash is block 2's hash.
+domain::TrustAnchor block_2(const Fixture& f) {
+  const json b = json::parse(f.w.bundles.at(2).bundle);
+  const json& h = b["anchor"]["header"];
+  REQUIRE(h["height"] == 2);
+  REQUIRE(b["headers"][0]["header"]["height"] == 3);
+  domain::TrustAnchor a;
+  a.height = 2;
+  a.hash = hash_from_hex(b["headers"][0]["header"]["parent_hash"].get<std::string>()).value();
+  a.time_s = h["time_ms"].get<std::uint64_t>() / 1000;
+  a.extra = f.island(0).spec.anchor.extra;
+  return a;
+}
+
+// Writes the source island's client frozen as it would be stored (client_states.status) and restarts the relay
+// on it (the engine has no misbehaviour detector that persists a freeze from these tests' workload).
+void freeze_src(Fixture& f) {
+  f.node.reset();
+  {
+    auto db = store::Database::open(f.dir + "/causeway.db");
+    REQUIRE(db.has_value());
+    REQUIRE(db->exec("UPDATE client_states SET status = 'frozen' WHERE island = '" + kSrc + "'").has_value());
+  }
+  f.start();
 }
 
 
@@ -446,33 +478,41 @@ TEST_CASE("POST /v1/islands/{id}/recover: a frozen client gets a governance-sign
 }
 
 TEST_CASE("A21 POST /v1/islands/{id}/recover: a client whose latest held state is older than the trusting period "
-          "is expired and can be recovered (journal prior_status 'expired'); survives a restart") {
+          "is expired and can be recovered (journal prior_status 'expired') to an anchor inside it; survives a restart") {
   Fixture f("expired");
   REQUIRE(f.submit(0).status == 201);  // the client now holds block 1
-  const domain::TrustAnchor anchor = held_block_1(f);
+  const domain::TrustAnchor block1 = held_block_1(f);
+  const domain::TrustAnchor block2 = block_2(f);
   const std::string path = "/v1/islands/" + kSrc + "/recover";
   // Within the trusting period the client is active: no recovery.
-  auto r = f.post(path, recover_record(f, anchor, 3));
+  auto r = f.post(path, recover_record(f, block2, 3));
   CHECK(r.status == 422);
   CHECK(code_of(r) == "ERR_ILLEGAL_TRANSITION");
 
-  // The relay's clock passes the trusting period of the latest held state (block 1): expired.
-  f.clock_ahead_ms->store((f.island(0).spec.trusting_period_s + 3600) * 1000);
+  // The relay's clock at the end of the trusting period of the latest held state (block 1): expired. Block 2, one
+  // second later, is still inside its own.
+  const std::uint64_t block1_ms =
+      f.node->get_json("/v1/islands/" + kSrc + "/client")["latest"]["time_ms"].get<std::uint64_t>();
+  f.clock_at_ms->store(block1_ms + f.island(0).spec.trusting_period_s * 1000);
   json c = f.node->get_json("/v1/islands/" + kSrc + "/client");
-  REQUIRE(c["expiry_s"].get<std::int64_t>() < 0);
-  r = f.post(path, recover_record(f, anchor, 2));  // stale nonce: refused, nothing written
+  REQUIRE(c["status"] == "expired");
+  r = f.post(path, recover_record(f, block2, 2));  // stale nonce: refused, nothing written
   CHECK(r.status == 422);
   CHECK(code_of(r) == "ERR_GOVERNANCE_NONCE");
+  // Block 1 again as the anchor would leave the client expired the moment it is recovered: refused, nothing written.
+  r = f.post(path, recover_record(f, block1, 3));
+  CHECK(r.status == 422);
+  CHECK(code_of(r) == "ERR_CLIENT_EXPIRED");
   CHECK(test::count_rows(f.dir, "SELECT count(*) FROM governance_journal") == 0);
-  r = f.post(path, recover_record(f, anchor, 3));
+  CHECK(test::count_rows(f.dir, "SELECT count(*) FROM audit_leaves WHERE kind = 'client_recovered'") == 0);
+  r = f.post(path, recover_record(f, block2, 3));
   INFO(r.body);
   REQUIRE(r.status == 200);
   json j = json::parse(r.body);
   CHECK(j["nonce"] == 3);
-  // Stored active; but the recovered anchor (block 1) is itself past the trusting period on this aged clock, so
-  // the API reports it expired (judged as the recover judges it) until the clock is back below.
-  CHECK(j["client"]["status"] == "expired");
+  CHECK(j["client"]["status"] == "active");  // the recovered anchor is inside the trusting period at this clock
   CHECK(j["client"]["consensus_states"] == 1);
+  CHECK(j["client"]["latest"]["height"] == 2);
   CHECK(test::count_rows(f.dir, "SELECT count(*) FROM governance_journal WHERE action = 'client.recover' AND "
                                 "prior_status = 'expired' AND nonce = 3") == 1);
   CHECK(test::count_rows(f.dir, "SELECT count(*) FROM client_states WHERE status = 'active' AND island = '" + kSrc +
@@ -481,15 +521,66 @@ TEST_CASE("A21 POST /v1/islands/{id}/recover: a client whose latest held state i
   f.restart();  // the journal replays the expiry, then the recover
   j = f.node->get_json("/v1/islands/" + kSrc);
   CHECK(j["nonce"] == 3);
-  CHECK(j["client"]["status"] == "expired");  // the aged clock, as above
-  CHECK(j["spec"]["anchor"]["height"] == 1);
-  f.clock_ahead_ms->store(0);  // bundle 1 (anchored at block 1) is judged at its own time
-  CHECK(f.node->get_json("/v1/islands/" + kSrc)["client"]["status"] == "active");
-  r = f.submit(1);
+  CHECK(j["client"]["status"] == "active");
+  CHECK(j["spec"]["anchor"]["height"] == 2);
+  r = f.submit(2);  // anchored at block 2, carrying block 3: taken at the same clock
   INFO(r.body);
   CHECK(r.status == 201);
   f.node.reset();
   test::check_relay_audit_log(f.dir, 2);
+}
+
+TEST_CASE("A21 client recover: an anchor already past the island's trusting period at the relay's clock is refused "
+          "with ERR_CLIENT_EXPIRED at anchor, writing nothing (no journal row, no audit entry, same nonce, status "
+          "and states); one millisecond earlier the same record applies") {
+  Fixture f("recover-stale");
+  REQUIRE(f.submit(0).status == 201);  // the client holds block 1
+  const domain::TrustAnchor block1 = held_block_1(f);
+  freeze_src(f);
+  const std::uint64_t period_s = f.island(0).spec.trusting_period_s;
+  // The recovered state's time is the anchor's time_s · 1000: its trusting period ends at end_ms.
+  const std::uint64_t end_ms = block1.time_s * 1000 + period_s * 1000;
+  const std::int64_t leaves = test::count_rows(f.dir, "SELECT count(*) FROM audit_leaves");
+  engine::Relay& relay = *f.node->relay;
+  f.clock_at_ms->store(end_ms);
+  auto r = relay.recover_client(engine::recover_from_json(recover_record(f, block1, 3)).value());
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == Code::ClientExpired);
+  CHECK(r.error().at == "anchor");
+  CHECK(r.error().detail == "the anchor at height 1 (time " + std::to_string(block1.time_s * 1000) +
+                                " ms) is already past the island's trusting period of " + std::to_string(period_s) +
+                                " s at the relay's clock " + std::to_string(end_ms) +
+                                " ms (time + trusting period <= now, A21): the client would be expired as soon as it "
+                                "is recovered; sign a newer anchor");
+  auto held = relay.island_record(kSrc);
+  REQUIRE(held.has_value());
+  CHECK(held->status == domain::ClientStatus::Frozen);
+  CHECK(held->nonce == 2);
+  CHECK(held->spec == f.island(0).spec);
+  CHECK(relay.consensus_states(kSrc).size() == 2);  // block 0 (the registered anchor) and block 1
+  CHECK(test::count_rows(f.dir, "SELECT count(*) FROM governance_journal") == 0);
+  CHECK(test::count_rows(f.dir, "SELECT count(*) FROM audit_leaves") == leaves);
+  CHECK(test::count_rows(f.dir, "SELECT nonce FROM islands WHERE id = '" + kSrc + "'") == 2);
+  CHECK(test::count_rows(f.dir, "SELECT count(*) FROM client_states WHERE status = 'frozen' AND island = '" + kSrc +
+                                    "'") == 1);
+  CHECK(test::count_rows(f.dir, "SELECT count(*) FROM consensus_states WHERE island = '" + kSrc + "'") == 2);
+  // Over HTTP: 422 with the same code and location.
+  auto h = f.post("/v1/islands/" + kSrc + "/recover", recover_record(f, block1, 3));
+  CHECK(h.status == 422);
+  CHECK(code_of(h) == "ERR_CLIENT_EXPIRED");
+  CHECK(json::parse(h.body)["error"]["details"]["at"] == "anchor");
+  CHECK(relay.island_record(kSrc)->status == domain::ClientStatus::Frozen);
+
+  // One millisecond before the end of the anchor's trusting period the same record (nonce 3, unused) applies.
+  f.clock_at_ms->store(end_ms - 1);
+  auto ok = relay.recover_client(engine::recover_from_json(recover_record(f, block1, 3)).value());
+  INFO((ok ? std::string("ok") : ok.error().detail));
+  REQUIRE(ok.has_value());
+  CHECK(ok->island.status == domain::ClientStatus::Active);
+  CHECK(ok->island.nonce == 3);
+  CHECK(ok->audit_index == static_cast<std::uint64_t>(leaves));
+  CHECK(test::count_rows(f.dir, "SELECT count(*) FROM governance_journal WHERE action = 'client.recover' AND "
+                                "prior_status = 'frozen' AND nonce = 3") == 1);
 }
 
 TEST_CASE("Relay::update_island / recover_client / close_channel: a refused record writes nothing (no journal row, "
@@ -602,7 +693,7 @@ TEST_CASE("Relay::set_scan_height: a source scan planned before a client recover
   Fixture f("scan-race");
   REQUIRE(f.submit(0).status == 201);  // the client holds block 1
   const domain::TrustAnchor anchor = held_block_1(f);
-  f.clock_ahead_ms->store((f.island(0).spec.trusting_period_s + 3600) * 1000);  // expired: recoverable
+  freeze_src(f);  // recoverable (an expired client could only be recovered to an anchor newer than block 1)
   engine::Relay& relay = *f.node->relay;
   REQUIRE(relay.set_scan_height(kSrc, 3, {}).has_value());  // the source scan had passed block 1
 
@@ -794,5 +885,88 @@ TEST_CASE("Relay start: a governance_journal row whose audit entry is not its re
     INFO(e.detail);
     CHECK(e.code == Code::StoreConflict);
     CHECK(e.detail.find(row) != std::string::npos);
+  }
+}
+
+TEST_CASE("Relay start: an islands row whose registered_index, or a channels row whose opened_index, is not its "
+          "record's audit entry (island_registered / channel_opened) refuses to start with ERR_STORE_CONFLICT naming "
+          "the row") {
+  Fixture f("opening-tamper");
+  REQUIRE(f.submit(0).status == 201);
+  f.restart();  // untampered: starts
+  f.node.reset();
+  auto index_of = [&](const std::string& sql) { return std::to_string(test::count_rows(f.dir, sql)); };
+  const std::string src_reg = index_of("SELECT registered_index FROM islands WHERE id = '" + kSrc + "'");
+  const std::string dst_reg = index_of("SELECT registered_index FROM islands WHERE id = '" + kDst + "'");
+  const std::string a_open = index_of("SELECT opened_index FROM channels WHERE island = '" + kSrc + "'");
+  const std::string b_open = index_of("SELECT opened_index FROM channels WHERE island = '" + kDst + "'");
+  REQUIRE(std::stoll(b_open) == std::stoll(a_open) + 1);  // open_channel appends end a's entry, then end b's
+  auto exec = [&](const std::string& sql) {
+    auto db = store::Database::open(f.dir + "/causeway.db");
+    REQUIRE(db.has_value());
+    REQUIRE(db->exec(sql).has_value());
+  };
+  auto open_err = [&]() -> Error {
+    engine::RelayOptions o;
+    o.data_dir = f.dir;
+    auto r = engine::Relay::open(o);
+    REQUIRE_FALSE(r.has_value());
+    return r.error();
+  };
+  const std::string island_row = "islands id " + kSrc + " (island.register at audit index ";
+  const std::string disagrees = ") disagrees with the audit log: entry ";
+
+  SECTION("an island's row points at the other island's island_registered entry; restored, the relay starts") {
+    exec("UPDATE islands SET registered_index = " + dst_reg + " WHERE id = '" + kSrc + "'");
+    const Error e = open_err();
+    CHECK(e.code == Code::StoreConflict);
+    CHECK(e.at == "islands");
+    CHECK(e.detail == island_row + dst_reg + disagrees + dst_reg + " (island_registered) has island " + kDst +
+                          ", the row's record " + kSrc);
+    exec("UPDATE islands SET registered_index = " + src_reg + " WHERE id = '" + kSrc + "'");
+    engine::RelayOptions o;
+    o.data_dir = f.dir;
+    auto r = engine::Relay::open(o);
+    INFO((r ? std::string("ok") : r.error().detail));
+    CHECK(r.has_value());
+  }
+  SECTION("an island's row points at an entry of another kind (channel_opened)") {
+    exec("UPDATE islands SET registered_index = " + a_open + " WHERE id = '" + kSrc + "'");
+    const Error e = open_err();
+    CHECK(e.code == Code::StoreConflict);
+    CHECK(e.at == "islands");
+    CHECK(e.detail == island_row + a_open + disagrees + a_open + " is channel_opened, not island_registered");
+  }
+  SECTION("an island's row points past the end of the log") {
+    exec("UPDATE islands SET registered_index = 1000000 WHERE id = '" + kSrc + "'");
+    const Error e = open_err();
+    CHECK(e.code == Code::StoreConflict);
+    CHECK(e.at == "islands");
+    CHECK(e.detail == island_row + "1000000) disagrees with the audit log: the log has no entry 1000000");
+  }
+  SECTION("a channel end's row points at the other end's channel_opened entry") {
+    exec("UPDATE channels SET opened_index = " + b_open + " WHERE island = '" + kSrc + "'");
+    const Error e = open_err();
+    CHECK(e.code == Code::StoreConflict);
+    CHECK(e.at == "channels");
+    CHECK(e.detail == "channels " + kSrc + "/channel-0 (channel.open at audit index " + b_open + disagrees + b_open +
+                          " (channel_opened) has island " + kDst + ", the row's record " + kSrc);
+  }
+  SECTION("the two ends' rows swap their entries") {
+    exec("UPDATE channels SET opened_index = " + b_open + " WHERE island = '" + kSrc + "'; UPDATE channels SET "
+         "opened_index = " + a_open + " WHERE island = '" + kDst + "'");
+    const Error e = open_err();
+    CHECK(e.code == Code::StoreConflict);
+    CHECK(e.at == "channels");
+    CHECK(e.detail == "channels " + kDst + "/channel-0 (channel.open at audit index " + a_open + disagrees + a_open +
+                          " (channel_opened) has island " + kSrc + ", the row's record " + kDst);
+  }
+  SECTION("a channel end's row points at an entry of another kind (island_registered)") {
+    exec("UPDATE channels SET opened_index = " + src_reg + " WHERE island = '" + kSrc + "'");
+    const Error e = open_err();
+    CHECK(e.code == Code::StoreConflict);
+    CHECK(e.at == "channels");
+    CHECK(e.detail == "channels " + kSrc + "/channel-0 (channel.open at audit index " + src_reg + disagrees + src_reg +
+                          " is island_registered, not channel_opened");
   }
 }

@@ -100,7 +100,9 @@ class Relay {
   // k ≤ 2n/3 without the override, which is then logged; warns on shared key files), replays the stored
   // state through relay/domain, then registers the config's islands and channels that are not yet stored
   // (each with its audit entry). Errors: store errors, ERR_KEY_PERMISSIONS, ERR_THRESHOLD_TOO_LOW, domain
-  // errors of a config record, ERR_STORE_CONFLICT (a config record differs from the stored one).
+  // errors of a config record, ERR_STORE_CONFLICT (a config record differs from the stored one; a
+  // governance_journal, islands or channels row whose audit index is not its record's entry, naming the row:
+  // docs/relay-core.md "Governance journal").
   static Result<std::unique_ptr<Relay>> open(RelayOptions options);
   ~Relay();
   Relay(const Relay&) = delete;
@@ -234,7 +236,10 @@ class Relay {
   // anchor or at headers verified from it. client_states.status becomes active. Audit `client_recovered`
   // {island, anchor_height, anchor_hash, governance_record_hash = recover_digest(...), validator_set_hash}.
   // Errors: recover_client's (ERR_UNKNOWN_ISLAND, ERR_ILLEGAL_TRANSITION, ERR_ZERO_ROOT, ERR_TOO_LARGE,
-  // ERR_GOVERNANCE_NONCE, signature errors), anchor_state's, ERR_UNSUPPORTED_FAMILY, store errors.
+  // ERR_GOVERNANCE_NONCE, signature errors), anchor_state's, ERR_UNSUPPORTED_FAMILY, ERR_CLIENT_EXPIRED at
+  // `anchor` (the new anchor is itself past the trusting period at the relay's clock: anchor time_s · 1000 +
+  // trusting_period_s · 1000 <= now, domain::trusting_period_passed; never for a period of 0), store errors. On
+  // any error nothing is written.
   Result<GovernanceResult> recover_client(const domain::ClientRecoverRecord& record);
   // POST /v1/channels/{island}/{channel}/close: relay/domain close_channel with both islands' channel.close
   // records (each spec equal to the stored end's; each island's nonce + 1). Both ends become closed: intake
