@@ -20,6 +20,7 @@
 #include "causeway/bft/suite.hpp"
 #include "causeway/core/hex.hpp"
 #include "causeway/core/packet.hpp"
+#include "causeway/proofs/headers.hpp"
 #include "chain.hpp"
 #include "schema_patterns.hpp"  // relay/proofs/src (internal)
 
@@ -699,4 +700,50 @@ TEST_CASE("bft anchor reuse: a repeated anchor verifies as before, a changed anc
   for (auto& v : power_as_string["anchor"]["validators"]) v["power"] = std::to_string(v["power"].get<std::uint64_t>());
   expect_valid(power_as_string, expected(s, "trust-file"), &listed);
   expect_valid(good, expected(s, "trust-file"), &listed);
+}
+
+// relay/proofs keeps, per thread, the validator sets it built from a validators array, keyed by the suite and each
+// entry's key and power exactly as written (src/bft_bundle.cpp validators_cache_key), each prefixed by its length.
+// A header document (verify_bft_headers) is not checked against the bundle schema, so a key string may hold any
+// character: under a plain "key,power;" concatenation the one entry {"key": "<K1>,10;<K2>", "power": 10} would have
+// the cache key of the two entries {K1, 10}, {K2, 10} and be answered with the cached set of a document that listed
+// those. Such a document is judged on its own validators: its folded key is not a key.
+TEST_CASE("bft validators cache: an entry whose key string holds \",10;\" does not pose as two cached entries; the "
+          "header document listing it is judged on its own validators") {
+  for (Suite s : kSuites) {
+    INFO(bft::suite_name(s));
+    const Chain& ch = chain(s);
+    const TrustList held{TrustedAnchor{kIsland, kAnchorHeight, ch.at(kAnchorHeight).hash,
+                                       bft::devnet::validators_hash(ch.a.set)}};
+    const json bundle = make_bundle(s);
+    const json doc = {{"version", 1},
+                      {"family", "bft"},
+                      {"island", kIsland},
+                      {"codec", "causeway-devnet/v1"},
+                      {"crypto", std::string(bft::suite_name(s))},
+                      {"anchor", bundle["anchor"]},
+                      {"headers", bundle["headers"]}};
+    auto good = causeway::proofs::verify_bft_headers(doc.dump(), held, kVerifyTime);
+    INFO((good ? std::string("ok") : good.error().detail));
+    REQUIRE(good.has_value());  // its anchor's validator set is now cached on this thread
+    CHECK(good->headers.size() == 6);
+    CHECK(good->headers.back().height == kSkipHeight);
+
+    json folded = doc;  // entries 0 and 1 folded into one whose key string is "<K1>,10;<K2>"
+    json& v = folded["anchor"]["validators"];
+    REQUIRE(v.size() == 4);
+    REQUIRE(v[0]["power"] == 10);
+    const json one = {{"key", v[0]["key"].get<std::string>() + ",10;" + v[1]["key"].get<std::string>()},
+                      {"power", v[1]["power"]}};
+    v.erase(v.begin());
+    v[0] = one;
+    auto bad = causeway::proofs::verify_bft_headers(folded.dump(), held, kVerifyTime);
+    REQUIRE_FALSE(bad.has_value());
+    INFO(bad.error().detail);
+    CHECK(bad.error().code == causeway::Code::TooLarge);  // "0x<K1>,10;0x<K2>" decodes to more than 65 bytes
+    CHECK(bad.error().at == "anchor.validators[0].key");
+
+    auto again = causeway::proofs::verify_bft_headers(doc.dump(), held, kVerifyTime);  // the cached set still serves
+    CHECK(again.has_value());
+  }
 }
