@@ -2,7 +2,12 @@
 
 #include "causeway/proofs/strict_json.hpp"
 
+#include <boost/json/basic_parser_impl.hpp>
+#include <clocale>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -14,7 +19,8 @@ namespace causeway::proofs::detail {
 namespace {
 
 // nlohmann's SAX events → the same DOM nlohmann::json::parse builds (nlohmann's json_sax_dom_parser, same
-// order of events, the same values), noting the first key that repeats within one object. The object's own map
+// order of events, the same values), noting the first key that repeats within one object. Used only for the rare
+// documents that BoostDomBuilder below does not take (see parse_with_nlohmann). The object's own map
 // finds the repeat: inserting a key that is already there is the duplicate, so no key is copied or compared
 // twice. A repeated key's later value replaces the earlier one, as nlohmann::json::parse does; the caller
 // refuses the document anyway. Never throws on bad input: a syntax error sets errored() and stops the parser.
@@ -89,6 +95,198 @@ class DomBuilder {
   bool errored_ = false;
 };
 
+// Boost.JSON's basic_parser events → the same DOM, and the same first repeated key, as DomBuilder builds from
+// nlohmann's events. Boost only lexes and checks the grammar (RFC 8259 with UTF-8 and \u surrogate checks, which
+// agree with nlohmann's lexer). Every number's text is classified and converted here exactly as nlohmann's
+// lexer::scan_number does, since Boost's own typing differs (it reports 0…2^63−1 as int64 where nlohmann makes them
+// number_unsigned, gives 1e400 as infinity where nlohmann refuses it, and converts with its own routine): no '.',
+// 'e' or 'E' → an integer, number_unsigned when non-negative and below 2^64, number_integer when negative and
+// ≥ −2^63 ("-0" is integer 0); anything else → strtod (with the locale's decimal point, as nlohmann), number_float,
+// and a result that is not finite is a parse error (nlohmann's error 406). Strings and keys arrive in parts only
+// when they contain escapes; the parts are joined in text_. Never throws on bad input: a refused number sets the
+// error code and stops the parser.
+class BoostDomBuilder {
+ public:
+  using json = nlohmann::json;
+  using error_code = boost::json::error_code;
+  using string_view = boost::json::string_view;
+  // No limits of Boost's own: the caller's byte bound and nesting scan are the limits, as with nlohmann.
+  static constexpr std::size_t max_array_size = std::numeric_limits<std::size_t>::max();
+  static constexpr std::size_t max_object_size = std::numeric_limits<std::size_t>::max();
+  static constexpr std::size_t max_string_size = std::numeric_limits<std::size_t>::max();
+  static constexpr std::size_t max_key_size = std::numeric_limits<std::size_t>::max();
+
+  explicit BoostDomBuilder(json& root) : root_(root), decimal_point_(locale_decimal_point()) {}
+
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_array_begin(error_code&) {
+    stack_.push_back(place(json(json::value_t::array)));
+    return true;
+  }
+  bool on_array_end(std::size_t, error_code&) {
+    stack_.pop_back();
+    return true;
+  }
+  bool on_object_begin(error_code&) {
+    stack_.push_back(place(json(json::value_t::object)));
+    return true;
+  }
+  bool on_object_end(std::size_t, error_code&) {
+    stack_.pop_back();
+    return true;
+  }
+  bool on_string_part(string_view s, std::size_t, error_code&) {
+    text_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_string(string_view s, std::size_t, error_code&) {
+    if (text_.empty()) {
+      place(json(json::string_t(s.data(), s.size())));
+    } else {
+      text_.append(s.data(), s.size());
+      place(json(std::move(text_)));
+      text_.clear();
+    }
+    return true;
+  }
+  bool on_key_part(string_view s, std::size_t, error_code&) {
+    text_.append(s.data(), s.size());
+    return true;
+  }
+  // The decoded key: a repeat is an insertion that finds the key already in the open object.
+  bool on_key(string_view s, std::size_t, error_code&) {
+    std::string_view k(s.data(), s.size());
+    if (!text_.empty()) {
+      text_.append(k);
+      k = text_;
+    }
+    auto& object = stack_.back()->get_ref<json::object_t&>();
+    auto it = object.lower_bound(k);
+    if (it != object.end() && it->first == k) {
+      if (!duplicate_) duplicate_ = std::string(k);
+    } else {
+      it = object.emplace_hint(it, std::string(k), json());
+    }
+    element_ = &it->second;
+    text_.clear();
+    return true;
+  }
+  bool on_number_part(string_view s, error_code&) {
+    number_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_int64(std::int64_t, string_view s, error_code& ec) { return number(s, ec); }
+  bool on_uint64(std::uint64_t, string_view s, error_code& ec) { return number(s, ec); }
+  bool on_double(double, string_view s, error_code& ec) { return number(s, ec); }
+  bool on_bool(bool b, error_code&) {
+    place(json(b));
+    return true;
+  }
+  bool on_null(error_code&) {
+    place(json(nullptr));
+    return true;
+  }
+  // Comments are refused (parse_options::allow_comments is false): these are never called.
+  bool on_comment_part(string_view, error_code&) { return true; }
+  bool on_comment(string_view, error_code&) { return true; }
+
+  const std::optional<std::string>& duplicate() const { return duplicate_; }
+
+ private:
+  // nlohmann's lexer::get_decimal_point.
+  static char locale_decimal_point() {
+    const auto* loc = std::localeconv();
+    return loc == nullptr || loc->decimal_point == nullptr ? '.' : *loc->decimal_point;
+  }
+
+  bool number(string_view last, error_code& ec) {
+    std::string_view t(last.data(), last.size());
+    if (!number_.empty()) {
+      number_.append(t);
+      t = number_;
+    }
+    const bool ok = convert(t);
+    number_.clear();
+    if (!ok) ec = boost::json::error::syntax;
+    return ok;
+  }
+
+  // nlohmann's lexer::scan_number after the grammar check (which Boost has made): strtoull / strtoll when the
+  // text has no fraction or exponent and the value fits, else strtod.
+  bool convert(std::string_view t) {
+    if (t.find_first_of(".eE") == std::string_view::npos) {
+      const bool negative = t.front() == '-';
+      std::uint64_t x = 0;
+      bool fits = true;
+      for (std::size_t i = negative ? 1 : 0; i < t.size(); ++i) {
+        const auto d = static_cast<std::uint64_t>(t[i] - '0');
+        if (x > (std::numeric_limits<std::uint64_t>::max() - d) / 10) {
+          fits = false;
+          break;
+        }
+        x = x * 10 + d;
+      }
+      if (fits && !negative) {
+        place(json(static_cast<json::number_unsigned_t>(x)));
+        return true;
+      }
+      if (fits && x <= std::uint64_t{1} << 63) {  // −x ≥ −2^63 (C++20: the conversion is modular)
+        place(json(static_cast<json::number_integer_t>(~x + 1)));
+        return true;
+      }
+    }
+    float_text_.assign(t);
+    if (decimal_point_ != '.')
+      for (char& c : float_text_)
+        if (c == '.') c = decimal_point_;
+    const double v = std::strtod(float_text_.c_str(), nullptr);
+    if (!std::isfinite(v)) return false;  // nlohmann: "number overflow parsing ..."
+    place(json(static_cast<json::number_float_t>(v)));
+    return true;
+  }
+
+  // Stores v where the next value goes (the root, the end of the open array, or the open object's last key).
+  json* place(json&& v) {
+    if (stack_.empty()) {
+      root_ = std::move(v);
+      return &root_;
+    }
+    if (stack_.back()->is_array()) {
+      auto& array = stack_.back()->get_ref<json::array_t&>();
+      array.push_back(std::move(v));
+      return &array.back();
+    }
+    *element_ = std::move(v);
+    return element_;
+  }
+
+  json& root_;
+  const char decimal_point_;
+  std::vector<json*> stack_;  // the open objects and arrays, innermost last
+  json* element_ = nullptr;   // the value slot of the open object's last key
+  std::string text_;          // the parts of a string or key with escapes
+  std::string number_;        // the parts of a number (only when Boost suspends mid-number)
+  std::string float_text_;    // a NUL-terminated copy for strtod
+  std::optional<std::string> duplicate_;
+};
+
+// Deeper nesting than this goes to nlohmann's parser, whose stack does not grow with the nesting: Boost's
+// basic_parser recurses once per level. Every caller in the relay bounds the nesting at 64 or less.
+constexpr std::size_t kBoostMaxNesting = 256;
+
+// The previous implementation, kept for documents Boost refuses where nlohmann may accept (an exponent beyond
+// ±2^31: "0e9999999999" and "1e-9999999999" are 0 to strtod) and for nesting beyond kBoostMaxNesting.
+Result<nlohmann::json> parse_with_nlohmann(std::string_view text) {
+  nlohmann::json doc;
+  DomBuilder builder(doc);
+  const bool parsed = nlohmann::json::sax_parse(text.begin(), text.end(), &builder, nlohmann::json::input_format_t::json,
+                                                /*strict=*/true);
+  if (!parsed || builder.errored()) return fail(Code::BundleParse, "not valid JSON");
+  if (builder.duplicate()) return fail(Code::BundleParse, "duplicate key \"" + *builder.duplicate() + "\" in an object");
+  return doc;
+}
+
 }  // namespace
 
 Result<nlohmann::json> parse_bounded(std::string_view text, std::size_t max_bytes, std::size_t max_depth) {
@@ -96,12 +294,12 @@ Result<nlohmann::json> parse_bounded(std::string_view text, std::size_t max_byte
     return fail(Code::TooLarge, "document is " + std::to_string(text.size()) + " bytes, limit " +
                                     std::to_string(max_bytes));
   bool too_deep = false;
-  // nlohmann's parser recurses as deep as the input nests: bound the nesting of brackets outside strings
-  // before handing the text over.
+  // Bound the nesting of brackets outside strings before handing the text over (Boost's basic_parser recurses as
+  // deep as the input nests; the deepest nesting seen picks the parser below).
   // Inside a string only its closing quote matters: a '"' preceded by an even number of backslashes (an odd run
   // escapes it). memchr finds the next quote; the run of backslashes before it lies inside the string (the opening
   // quote is not a backslash).
-  std::size_t depth = 0;
+  std::size_t depth = 0, deepest = 0;
   const char* p = text.data();
   const char* const end = p + text.size();
   while (p < end) {
@@ -124,19 +322,34 @@ Result<nlohmann::json> parse_bounded(std::string_view text, std::size_t max_byte
         too_deep = true;
         break;
       }
+      if (depth > deepest) deepest = depth;
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
     }
   }
   if (too_deep) return fail(Code::BundleParse, "JSON nesting deeper than " + std::to_string(max_depth));
+  // A raw NUL byte is valid nowhere in JSON text (RFC 8259: control characters are escaped inside strings, only
+  // whitespace may follow the value). nlohmann's lexer takes it as the end of the input and ignores whatever follows
+  // — bytes that would be stored and hashed with the document but read by no one (A02): refused outright.
+  if (std::memchr(text.data(), '\0', text.size()) != nullptr) return fail(Code::BundleParse, "not valid JSON");
   // Duplicate keys are refused: JSON parsers disagree on which value wins, so a document with two
   // "txid"s could mean one claim to us and another to an auditor's tool (A02).
+  if (deepest > kBoostMaxNesting) return parse_with_nlohmann(text);
+  // Boost lexes; the verdict and the document are nlohmann::json::parse's (BoostDomBuilder). nlohmann skips a
+  // UTF-8 byte order mark at the start (a partial one is an error, as it is to Boost).
+  std::string_view body = text;
+  if (body.size() >= 3 && body.compare(0, 3, "\xEF\xBB\xBF") == 0) body.remove_prefix(3);
+  boost::json::parse_options options;  // RFC 8259 only: no comments, trailing commas or invalid UTF-8
+  options.max_depth = std::numeric_limits<std::size_t>::max();  // the scan above bounds the nesting
   nlohmann::json doc;
-  DomBuilder builder(doc);
-  const bool parsed = nlohmann::json::sax_parse(text.begin(), text.end(), &builder, nlohmann::json::input_format_t::json,
-                                                /*strict=*/true);
-  if (!parsed || builder.errored()) return fail(Code::BundleParse, "not valid JSON");
-  if (builder.duplicate()) return fail(Code::BundleParse, "duplicate key \"" + *builder.duplicate() + "\" in an object");
+  boost::json::basic_parser<BoostDomBuilder> parser(options, doc);
+  boost::json::error_code ec;
+  const std::size_t used = parser.write_some(/*more=*/false, body.data(), body.size(), ec);
+  if (ec == boost::json::error::exponent_overflow) return parse_with_nlohmann(text);
+  // After the value (and whitespace, which Boost consumes) only the end may follow.
+  if (ec || used != body.size()) return fail(Code::BundleParse, "not valid JSON");
+  const auto& duplicate = parser.handler().duplicate();
+  if (duplicate) return fail(Code::BundleParse, "duplicate key \"" + *duplicate + "\" in an object");
   return doc;
 }
 

@@ -11,8 +11,10 @@
 
 namespace causeway::proofs::detail {
 
-// Parses `text` refusing more than max_bytes and nesting deeper than max_depth. Never throws.
-// Errors: ERR_TOO_LARGE, ERR_BUNDLE_PARSE.
+// Parses `text` refusing more than max_bytes and nesting deeper than max_depth. Never throws on bad input.
+// Errors: ERR_TOO_LARGE, ERR_BUNDLE_PARSE. The contract is proofs::parse_strict_json's (strict_json.hpp): Boost.JSON
+// lexes, the document is nlohmann's; nlohmann's own parser takes the rare documents Boost refuses where nlohmann
+// may not (an exponent beyond ±2^31) and nesting deeper than 256.
 Result<nlohmann::json> parse_bounded(std::string_view text, std::size_t max_bytes, std::size_t max_depth);
 
 // A PROOF-BUNDLE.md quantity: a JSON integer ≤ 2^53−1 or a decimal string without leading zeros that fits
