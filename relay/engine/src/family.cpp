@@ -206,6 +206,7 @@ class EthereumPlugin final : public FamilyPlugin {
 class ChainmakerPlugin final : public FamilyPlugin {
  public:
   std::string name() const override { return "bft/chainmaker/v2"; }
+  bool engine_checks_trusting_period() const override { return true; }  // A21: the documents carry no period
   bool handles(const domain::IslandSpec& s) const override {
     return s.family == domain::Family::Bft && s.codec == "chainmaker/v2";
   }

@@ -14,6 +14,7 @@ namespace {
 class FiscoPlugin final : public FamilyPlugin {
  public:
   std::string name() const override { return "bft/fisco-bcos"; }
+  bool engine_checks_trusting_period() const override { return true; }  // A21: the documents carry no period
   bool handles(const domain::IslandSpec& s) const override {
     return s.family == domain::Family::Bft && (s.codec == "fisco-bcos/v2" || s.codec == "fisco-bcos/v3");
   }

@@ -389,6 +389,33 @@ struct Relay::Impl {
     return std::any_of(it->second.begin(), it->second.end(),
                        [&](const ConsensusState& s) { return s.height == height && s.hash == hash; });
   }
+  // A21 for families whose light client does not judge the trusting period (FamilyPlugin::
+  // engine_checks_trusting_period: chainmaker/v2, fisco-bcos): ERR_CLIENT_EXPIRED at `anchor` when the held state
+  // (`height`, `hash`) a bundle or header document starts from is past the island's trusting period at the relay's
+  // clock — domain::trusting_period_passed, the one rule (a period of 0 never passes). Any other case: ok (an
+  // unheld anchor is holds()'s to refuse). `mu` held.
+  Status check_anchor_expiry(const std::string& island, std::uint64_t height, const Hash32& hash) const {
+    const auto* rec = state->islands().find(island);
+    if (rec == nullptr) return {};
+    const auto* plugin = plugin_for(rec->spec);
+    if (plugin == nullptr || !plugin->engine_checks_trusting_period()) return {};
+    auto it = cstates.find(island);
+    if (it == cstates.end()) return {};
+    for (const auto& s : it->second) {
+      if (s.height != height || s.hash != hash) continue;
+      const std::uint64_t now_ms = now();
+      if (domain::trusting_period_passed(s.time_ms, rec->spec.trusting_period_s, now_ms))
+        return fail(Code::ClientExpired,
+                    "the anchor at height " + std::to_string(height) + " (time " + std::to_string(s.time_ms) +
+                        " ms) is past the island's trusting period of " + std::to_string(rec->spec.trusting_period_s) +
+                        " s at the relay's clock " + std::to_string(now_ms) +
+                        " ms (time + trusting period <= now, A21): start from a newer held state, or recover the "
+                        "client with a governance-signed anchor",
+                    "anchor");
+      return {};
+    }
+    return {};
+  }
   static std::string btc_key(const std::string& island, std::uint64_t height, const Hash32& hash) {
     return island + "/" + std::to_string(height) + "/" + to_hex(hash.view());
   }
@@ -739,6 +766,7 @@ struct Relay::Impl {
     in.alerts.clear();
     if (!holds(in.island, in.anchor_height, in.anchor_hash))  // A03, in the writer's own view
       return fail(Code::UntrustedAnchor, "the bundle's anchor is not a consensus state this relay holds", "anchor");
+    if (auto e = check_anchor_expiry(in.island, in.anchor_height, in.anchor_hash); !e) return e;  // A21
     const auto& f = in.facts;
     // A14: the proving header and the verified tip against the states held at their heights.
     if (auto c = check_conflict(in.island, f.height, f.header_hash, "bundle", in.text); !c) return c;
@@ -2113,6 +2141,7 @@ Result<ConsensusState> Relay::accept_headers(std::string doc_text) {
         return fail(Code::UnknownIsland, "island " + cs.island + " is not registered", "island");
       if (!raw->holds(cs.island, anchor.height, anchor.hash))
         return fail(Code::UntrustedAnchor, "the anchor is not a consensus state this relay holds", "anchor");
+      if (auto e = raw->check_anchor_expiry(cs.island, anchor.height, anchor.hash); !e) return e;  // A21
       for (const auto& h : run)
         if (auto c = raw->check_conflict(cs.island, h.height, h.hash, "header document", doc_text); !c) return c;
       if (raw->holds(cs.island, cs.height, cs.hash)) return {};

@@ -17,11 +17,14 @@
 //     and HTTP status — among them a block before block_version 2300 (ERR_UNSUPPORTED, A19: nested calls' logs
 //     carry the entry contract's name there), a data over upstream's event-data bound (ERR_TOO_LARGE) and a packet
 //     naming another island (A20); blocks of another version come from cm_synthetic's build(spec, block_version).
-// Deterministic: a fixed relay clock, fixed keys and block times.
+//   - A21: the registered trusting period enforced on the held anchor of header documents and bundles, exact to the
+//     millisecond, and client recover of an expired client.
+// Deterministic: a fixed relay clock (moved only by the A21 test), fixed keys and block times.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cctype>
 #include <filesystem>
 #include <map>
@@ -213,9 +216,11 @@ struct Node : test::ApiNode {
     engine::RelayOptions o;
     o.data_dir = dir;
     o.config = std::move(config);
-    o.clock_ms = [] { return static_cast<std::uint64_t>(kClockS) * 1000; };
+    o.clock_ms = [] { return clock_ms.load(); };
     return o;
   }
+  // The relay's clock: kClockS unless a test moves it (World resets it; the A21 test ages the client).
+  static inline std::atomic<std::uint64_t> clock_ms{static_cast<std::uint64_t>(kClockS) * 1000};
 };
 
 std::string error_code(const test::HttpResult& r) {
@@ -236,6 +241,7 @@ struct World {
   std::unique_ptr<Node> node;
 
   World() {
+    Node::clock_ms.store(static_cast<std::uint64_t>(kClockS) * 1000);
     const auto& f = fx();
     b2 = build({2, sha256(bytes("synthetic block 1")), 0, kNormalBlock, f.a, {f.a, f.b, f.c, f.d}, {}, {}});
     dst = devnet_island();
@@ -682,4 +688,113 @@ TEST_CASE("A14 a pushed ChainMaker block conflicting with a held one at its heig
   auto bundle = w.node->post("/v1/packets", packet_bundle(w.b2, b3).dump());
   CHECK(bundle.status == 422);
   CHECK(error_code(bundle) == "ERR_CLIENT_FROZEN");
+}
+
+// A21 (docs/islands/chainmaker.md "Registering the island", docs/relay-core.md): the registered trusting period is
+// enforced as for the devnet bft family, by the one rule domain::trusting_period_passed: a header document or a
+// bundle is refused with ERR_CLIENT_EXPIRED at `anchor` once the held state it starts from is older than the period
+// at the relay's clock (time + trusting_period_s · 1000 <= now; exact to the millisecond), and the client is reported
+// expired once its latest held state is; a governance-signed client recover to a fresh anchor lifts it.
+TEST_CASE("A21 a ChainMaker island's client past its trusting period refuses header documents and bundles with "
+          "ERR_CLIENT_EXPIRED; client recover with a fresh anchor lifts it") {
+  World w;
+  w.register_island();
+  const std::uint64_t period_ms = w.cm.spec.trusting_period_s * 1000;
+  const std::uint64_t t2 = static_cast<std::uint64_t>(kT0 + 20) * 1000;  // the registered anchor (block 2)
+  const std::uint64_t t3 = static_cast<std::uint64_t>(kT0 + 30) * 1000;
+  const std::string headers = "/v1/islands/" + kPathIsland + "/headers";
+  const std::string client = "/v1/islands/" + kPathIsland + "/client";
+  const packet::Packet p = w.packet(1);
+  const Built b3 = block3(w.b2, "PacketSent", kContract, packet_sent_data(p));
+  const packet::Packet p2 = w.packet(2);
+  const Built b4 = block_after(b3, "PacketSent", kContract, packet_sent_data(p2), "cw-send-2");
+  const packet::Packet p3 = w.packet(3);
+  const Built b5 = block_after(b4, "PacketSent", kContract, packet_sent_data(p3), "cw-send-3");
+  // A bundle stamped with the relay's clock (verify_time_s must be within the relay's skew).
+  auto bundle_now = [&](const Built& anchor, const Built& b) {
+    json doc = packet_bundle(anchor, b);
+    doc["verify_time_s"] = Node::clock_ms.load() / 1000;
+    return doc.dump();
+  };
+  auto refused_expired = [&](const test::HttpResult& r, std::uint64_t anchor_ms) {
+    INFO(r.status << " " << r.body);
+    CHECK(r.status == 422);
+    CHECK(error_code(r) == "ERR_CLIENT_EXPIRED");
+    CHECK(error_at(r) == "anchor");
+    const std::string msg = json::parse(r.body)["error"]["message"].get<std::string>();
+    CHECK(msg.find(std::to_string(anchor_ms) + " ms") != std::string::npos);
+    CHECK(msg.find(std::to_string(w.cm.spec.trusting_period_s) + " s") != std::string::npos);
+    CHECK(msg.find(std::to_string(Node::clock_ms.load()) + " ms") != std::string::npos);
+  };
+
+  // Exactly at the end of block 2's trusting period: expired — the push and the bundle from block 2 are refused,
+  // nothing changes.
+  Node::clock_ms.store(t2 + period_ms);
+  CHECK(w.node->get_json(client)["status"] == "expired");
+  refused_expired(w.node->post(headers, header_document(w.b2, b3).dump()), t2);
+  refused_expired(w.node->post("/v1/packets", bundle_now(w.b2, b3)), t2);
+  CHECK(w.node->get_json(client)["states"].size() == 1);
+  CHECK(w.node->get_json("/v1/islands/" + kPathDevnet + "/deliveries")["deliveries"].empty());
+
+  // One millisecond earlier: active, both taken.
+  Node::clock_ms.store(t2 + period_ms - 1);
+  CHECK(w.node->get_json(client)["status"] == "active");
+  auto pushed = w.node->post(headers, header_document(w.b2, b3).dump());
+  INFO(pushed.body);
+  REQUIRE(pushed.status == 200);
+  auto sent = w.node->post("/v1/packets", bundle_now(w.b2, b3));
+  INFO(sent.body);
+  REQUIRE(sent.status == 201);
+  CHECK(json::parse(sent.body)["stage"] == "attested");
+
+  // Judged on the state a document starts from: at block 2's end the client (latest block 3) is active, a bundle
+  // from block 2 is refused, one from block 3 is taken.
+  Node::clock_ms.store(t2 + period_ms);
+  CHECK(w.node->get_json(client)["status"] == "active");
+  refused_expired(w.node->post("/v1/packets", bundle_now(w.b2, b3)), t2);
+  auto from3 = w.node->post("/v1/packets", bundle_now(b3, b4));
+  INFO(from3.body);
+  CHECK(from3.status == 201);
+
+  // At block 3's end the client is expired: nothing is taken until a client recover.
+  Node::clock_ms.store(t3 + period_ms);
+  const json expired = w.node->get_json(client);
+  CHECK(expired["status"] == "expired");
+  CHECK(expired["states"].size() == 2);
+  refused_expired(w.node->post(headers, header_document(b3, b4).dump()), t3);
+  refused_expired(w.node->post("/v1/packets", bundle_now(b3, b4)), t3);
+  CHECK(w.node->get_json(client)["states"].size() == 2);
+
+  // Client recover (governance-signed, the island's next nonce: 3 after the registration and the channel's opening)
+  // to block 4, inside its own trusting period at this clock.
+  const std::uint64_t nonce = w.node->get_json("/v1/islands/" + kPathIsland)["nonce"].get<std::uint64_t>() + 1;
+  CHECK(nonce == 3);
+  domain::ClientRecoverRecord rec;
+  rec.island = kIsland;
+  rec.anchor.height = 4;
+  rec.anchor.hash = b4.hash;
+  rec.anchor.time_s = static_cast<std::uint64_t>(kT0 + 40);
+  rec.anchor.extra = w.cm.spec.anchor.extra;  // the chain config (validator set) is unchanged
+  rec.nonce = nonce;
+  rec.signatures = {domain::sign_governance(domain::recover_digest(kIsland, w.cm.spec.genesis, rec.anchor, nonce),
+                                            secp256k1::parse_secret_key(kGovCm).value())
+                        .value()};
+  auto recovered = w.node->post("/v1/islands/" + kPathIsland + "/recover", engine::recover_to_json(rec).dump(), kAuth);
+  INFO(recovered.body);
+  REQUIRE(recovered.status == 200);
+  CHECK(json::parse(recovered.body)["client"]["status"] == "active");
+  const json after = w.node->get_json(client);
+  CHECK(after["status"] == "active");
+  REQUIRE(after["states"].size() == 1);
+  CHECK(after["states"][0]["height"] == 4);
+
+  // Taken again from the recovered anchor: block 5 pushed, its packet proven from block 4.
+  auto pushed5 = w.node->post(headers, header_document(b4, b5).dump());
+  INFO(pushed5.body);
+  CHECK(pushed5.status == 200);
+  auto sent5 = w.node->post("/v1/packets", bundle_now(b4, b5));
+  INFO(sent5.body);
+  CHECK(sent5.status == 201);
+  CHECK(w.node->get_json(client)["states"].size() == 2);
+  CHECK(w.node->get_json("/v1/islands/" + kPathDevnet + "/deliveries")["deliveries"].size() == 3);
 }

@@ -10,12 +10,16 @@
 //   - v2: `fisco:1-1` (a 2.x Keccak chain, group 1, 3 sealers) at block 7 (block 8's parentHash), real block 8 pushed.
 // Block 1 and block 7 are not in the vectors, so the anchors' times are their child blocks' (whole seconds); the v2
 // chain's genesis hash is not in the vectors either, so that island registers a labelled stand-in.
-// Deterministic: a fixed relay clock one hour after the pushed block.
+// A21: the registered trusting period enforced on a header document's held anchor, exact to the millisecond, and
+// client recover of an expired client (both chains).
+// Deterministic: a fixed relay clock one hour after the pushed block (the A21 test moves it).
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "causeway/core/hash.hpp"
@@ -117,7 +121,8 @@ Hash32 set_hash(const Chain& c) {
   return fisco::SealerSet::create(c.version, c.hash_algorithm, std::move(sealers)).value().hash();
 }
 
-json island_record(const Chain& c, const Bytes& extra) {
+// `anchor_time_s` 0: the anchor's stand-in time is its child's second.
+json island_record(const Chain& c, const Bytes& extra, std::uint64_t anchor_time_s = 0) {
   const auto sk = secp256k1::parse_secret_key(Bytes(32, 0x61)).value();
   domain::SignedIsland rec;
   auto& s = rec.spec;
@@ -129,7 +134,8 @@ json island_record(const Chain& c, const Bytes& extra) {
   s.finality = domain::FinalityRule{domain::FinalityKind::BftQuorum, 0};
   s.anchor.height = c.anchor_height;
   s.anchor.hash = hash_from_hex(c.anchor_hash).value();
-  s.anchor.time_s = c.block_time_ms / 1000;  // the anchor block is not in the vectors: its child's second
+  // The anchor block is not in the vectors: its child's second unless the test names another.
+  s.anchor.time_s = anchor_time_s != 0 ? anchor_time_s : c.block_time_ms / 1000;
   s.anchor.extra = extra;
   const std::string contract = "0x" + std::string(40, 'c');  // the endpoint contract (packets not taken in yet)
   s.endpoint = from_hex(contract).value();
@@ -169,6 +175,15 @@ struct Node : test::ApiNode {
     engine::RelayOptions o;
     o.data_dir = dir;
     o.clock_ms = [clock_s] { return static_cast<std::uint64_t>(clock_s) * 1000; };
+    return o;
+  }
+  // A relay whose clock is `*clock_ms` (the A21 test moves it).
+  Node(const std::string& dir, std::shared_ptr<std::atomic<std::uint64_t>> clock_ms)
+      : test::ApiNode(moving(dir, std::move(clock_ms)), kToken) {}
+  static engine::RelayOptions moving(const std::string& dir, std::shared_ptr<std::atomic<std::uint64_t>> clock_ms) {
+    engine::RelayOptions o;
+    o.data_dir = dir;
+    o.clock_ms = [clock_ms] { return clock_ms->load(); };
     return o;
   }
 };
@@ -380,5 +395,94 @@ TEST_CASE("A03 a FISCO header document whose anchor sealers differ from the regi
       CHECK(n.get_json("/v1/islands/" + c.path_island + "/client")["states"].size() == 2);
     }
     std::filesystem::remove_all(dir);
+  }
+}
+
+// A21 (docs/islands/fisco-bcos.md "Registering the island", docs/relay-core.md): the registered trusting period is
+// enforced as for the devnet bft family, by the one rule domain::trusting_period_passed: a header document is
+// refused with ERR_CLIENT_EXPIRED at `anchor` once the held state it starts from is older than the period at the
+// relay's clock (time + trusting_period_s · 1000 <= now; exact to the millisecond), the client is reported expired
+// once its latest held state is, and a governance-signed client recover to a fresh anchor lifts it. The anchor
+// blocks (1, 7) are not in the vectors: registered here with a stand-in time one minute before the pushed block's
+// second, so that the pushed block is a fresher anchor to recover to. (FISCO packet bundles are ERR_UNSUPPORTED.)
+TEST_CASE("A21 a FISCO island's client past its trusting period refuses header documents with ERR_CLIENT_EXPIRED; "
+          "client recover with a fresh anchor lifts it") {
+  for (const Chain& c : {v3_chain(), v2_chain()}) {
+    INFO(c.codec);
+    const std::string route = "/v1/islands/" + c.path_island + "/headers";
+    const std::string client = "/v1/islands/" + c.path_island + "/client";
+    const std::uint64_t block_s = c.block_time_ms / 1000;
+    const std::uint64_t anchor_ms = (block_s - 60) * 1000;
+    const std::uint64_t period_ms = 14ULL * 86400 * 1000;
+    auto clock = std::make_shared<std::atomic<std::uint64_t>>(anchor_ms + 3600 * 1000);
+    auto refused_expired = [&](const test::HttpResult& r, std::uint64_t from_ms) {
+      check_refused(r, 422, "ERR_CLIENT_EXPIRED", "anchor");
+      const std::string msg = json::parse(r.body)["error"]["message"].get<std::string>();
+      CHECK(msg.find(std::to_string(from_ms) + " ms") != std::string::npos);
+      CHECK(msg.find(std::to_string(14 * 86400) + " s") != std::string::npos);
+      CHECK(msg.find(std::to_string(clock->load()) + " ms") != std::string::npos);
+    };
+    const json doc = header_document(c, c.block);
+    {  // the boundary, and the state a document starts from
+      const std::string dir = temp_dir("a21-edge");
+      {
+        Node n(dir, clock);
+        REQUIRE(n.post("/v1/islands", island_record(c, extra_of(set_hash(c)), block_s - 60).dump(), kAuth).status == 201);
+        clock->store(anchor_ms + period_ms);  // exactly at the anchor's end: expired, refused, nothing changed
+        CHECK(n.get_json(client)["status"] == "expired");
+        refused_expired(n.post(route, doc.dump()), anchor_ms);
+        CHECK(n.get_json(client)["states"].size() == 1);
+        clock->store(anchor_ms + period_ms - 1);  // one millisecond earlier: active, taken
+        CHECK(n.get_json(client)["status"] == "active");
+        auto pushed = n.post(route, doc.dump());
+        INFO(pushed.body);
+        REQUIRE(pushed.status == 200);
+        CHECK(n.get_json(client)["states"].size() == 2);
+        // At the anchor's end again: the client (latest = the pushed block) is active, but a document from the
+        // expired anchor is refused — even one the relay already holds the tip of.
+        clock->store(anchor_ms + period_ms);
+        CHECK(n.get_json(client)["status"] == "active");
+        refused_expired(n.post(route, doc.dump()), anchor_ms);
+        clock->store(c.block_time_ms + period_ms - 1);  // ... until the pushed block's state ages too
+        CHECK(n.get_json(client)["status"] == "active");
+        clock->store(c.block_time_ms + period_ms);
+        CHECK(n.get_json(client)["status"] == "expired");
+      }
+      std::filesystem::remove_all(dir);
+    }
+    {  // expired, recovered to the real block
+      const std::string dir = temp_dir("a21-recover");
+      {
+        clock->store(anchor_ms + period_ms);
+        Node n(dir, clock);
+        REQUIRE(n.post("/v1/islands", island_record(c, extra_of(set_hash(c)), block_s - 60).dump(), kAuth).status == 201);
+        CHECK(n.get_json(client)["status"] == "expired");
+        refused_expired(n.post(route, doc.dump()), anchor_ms);
+        domain::ClientRecoverRecord rec;
+        rec.island = c.island;
+        rec.anchor.height = c.anchor_height + 1;
+        rec.anchor.hash = hash_from_hex(c.version == fisco::Version::V3 ? kBlock2Hash : kBlock8Hash).value();
+        rec.anchor.time_s = block_s;
+        rec.anchor.extra = extra_of(set_hash(c));  // the sealers are unchanged
+        rec.nonce = 2;
+        rec.signatures = {domain::sign_governance(domain::recover_digest(c.island, c.genesis, rec.anchor, 2),
+                                                  secp256k1::parse_secret_key(Bytes(32, 0x61)).value())
+                              .value()};
+        auto r = n.post("/v1/islands/" + c.path_island + "/recover", engine::recover_to_json(rec).dump(), kAuth);
+        INFO(r.body);
+        REQUIRE(r.status == 200);
+        const json after = n.get_json(client);
+        CHECK(after["status"] == "active");
+        REQUIRE(after["states"].size() == 1);
+        CHECK(after["states"][0]["height"] == c.anchor_height + 1);
+        CHECK(after["states"][0]["hash"] == (c.version == fisco::Version::V3 ? kBlock2Hash : kBlock8Hash));
+        // The recovered anchor ages by the same rule.
+        clock->store(block_s * 1000 + period_ms - 1);
+        CHECK(n.get_json(client)["status"] == "active");
+        clock->store(block_s * 1000 + period_ms);
+        CHECK(n.get_json(client)["status"] == "expired");
+      }
+      std::filesystem::remove_all(dir);
+    }
   }
 }

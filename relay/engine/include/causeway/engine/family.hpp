@@ -66,6 +66,13 @@ class FamilyPlugin {
   // ERR_WRONG_EMITTER (A19), ERR_CLAIM_MISMATCH, packet decoding errors.
   virtual Result<BundleFacts> read_bundle(const domain::IslandSpec& spec, const nlohmann::json& doc,
                                           const nlohmann::json& verdict) const = 0;
+  // A21: true when the family's light client does not judge the trusting period itself (its bundles and header
+  // documents carry none): then the engine refuses a bundle or header document whose anchor — the consensus state
+  // the relay holds that it starts from — is past the island's trusting period at the relay's clock
+  // (anchor.time_ms + trusting_period_s · 1000 <= now, domain::trusting_period_passed; ERR_CLIENT_EXPIRED at
+  // `anchor`; docs/relay-core.md "A21"). chainmaker/v2 and fisco-bcos/v2|v3: true. causeway-devnet/v1: false (its
+  // light client checks the bundle's trusting period, which read_bundle pins to the registered one).
+  virtual bool engine_checks_trusting_period() const { return false; }
 };
 
 // bft codec causeway-devnet/v1, ethereum (receipt inclusion of a PacketSent log), and bitcoin:
