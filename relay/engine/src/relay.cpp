@@ -23,6 +23,7 @@
 #include "causeway/core/hex.hpp"
 #include "causeway/domain/relay_state.hpp"
 #include "causeway/proofs/bundle.hpp"
+#include "causeway/proofs/strict_json.hpp"
 #include "causeway/proofs/headers.hpp"
 #include "causeway/bft/rfc6962_suite.hpp"
 #include "causeway/bft/suite.hpp"
@@ -195,6 +196,7 @@ struct Relay::Impl {
   std::set<domain::PacketId> unmet_at_replay;  // stored past `attested` (history) without k current members' signatures
   std::map<std::string, std::map<domain::PacketId, OutboxEntry>> outbox;
   bool dirty = false;  // in-memory state may be ahead of the database: rebuild after the batch
+  bool loading = false;  // load() is rebuilding the state: publish_intake_view waits for its end
   bool touched = false;  // the running change has changed the in-memory state
   std::function<void(const std::string&)> outbox_listener;
   std::function<void(const RelayEvent&)> event_listener;  // H1: set_event_listener
@@ -293,7 +295,11 @@ struct Relay::Impl {
   // accept_headers. Rewrites `text` only when it is a bitcoin bundle whose anchor is a held state; anything else
   // is left for verify_bundle to judge (an unheld anchor is ERR_UNTRUSTED_ANCHOR there).
   void pin_bitcoin_context(std::string& text) const {
-    json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    // The strict parse (duplicate keys, raw NUL bytes refused, A02): a lenient one here would hand a re-dumped,
+    // "repaired" text to verify_bundle. A text it refuses is left as it is, for verify_bundle to refuse.
+    auto parsed = proofs::parse_strict_json(text, kMaxBundleBytes, proofs::kMaxJsonDepth);
+    if (!parsed) return;
+    json& doc = *parsed;
     if (!doc.is_object() || doc.value("family", "") != "bitcoin" || !doc.contains("island") ||
         !doc["island"].is_string() || !doc.contains("anchor") || !doc["anchor"].is_object())
       return;
@@ -374,8 +380,12 @@ struct Relay::Impl {
     trust = std::move(list);
     publish_intake_view();
   }
-  // Publishes `trust` and the islands' specs for intake on submitting threads (IntakeView). `mu` held.
+  // Publishes `trust` and the islands' specs for intake on submitting threads (IntakeView). `mu` held. Not while
+  // load() rebuilds the state (`loading`): its consensus states come back before its islands (replayed later), and
+  // a view published in between would answer ERR_UNKNOWN_ISLAND for registered islands; the previous view stays
+  // until load() ends and publishes the rebuilt one.
   void publish_intake_view() {
+    if (loading) return;
     auto v = std::make_shared<IntakeView>();
     v->trust = trust;
     if (state)
@@ -883,6 +893,11 @@ struct Relay::Impl {
   // ---- start-up: rebuild everything from the database ------------------------------------------------
 
   Status load() {
+    loading = true;
+    struct Loaded {
+      bool& flag;
+      ~Loaded() { flag = false; }
+    } loaded{loading};
     auto committee = domain::Committee::from_config(committee_cfg);
     if (!committee) return err(committee);
     state = std::make_unique<domain::RelayState>(*committee);
@@ -1059,6 +1074,7 @@ struct Relay::Impl {
     if (auto s = finish_lifecycle(); !s) return s;  // acks, timeouts, refunds, ledger re-check (H4)
     if (auto s = load_halts(); !s) return s;        // A05: after the replay (a halted channel attests nothing)
     dirty = false;
+    loading = false;
     publish_intake_view();
     return {};
   }
@@ -1085,10 +1101,10 @@ Result<std::unique_ptr<Relay>> Relay::open(RelayOptions options) {
   oo.synchronous = options.synchronous;
   auto db = store::open_relay_database(options.data_dir + "/causeway.db", oo);
   if (!db) return err(db);
-  // The writer's page cache: 128 MiB (SQLite's default is 2 MiB). Intake inserts proof bundles keyed by their
-  // SHA-256 (audit_bundles), i.e. at random places of a large B-tree; with the default cache nearly every insert
-  // re-read its leaf page from the file (pread), which the relay-core profile showed as a large share of the
-  // writer's time. Durability is unchanged (synchronous FULL, WAL); only reads are cached.
+  // The writer's page cache: 128 MiB (SQLite's default is 2 MiB). Intake inserts each proof bundle's SHA-256 into
+  // audit_bundles' UNIQUE index, i.e. at a random place of a large B-tree (the rows themselves are appended since
+  // migration 11); with the default cache nearly every insert re-read a page from the file (pread), which the
+  // relay-core profile showed as a large share of the writer's time. Durability is unchanged (synchronous FULL, WAL); only reads are cached.
   if (auto s = db->set_pragma("cache_size", "-131072"); !s) return err(s);
   // Checkpoint the WAL every 10,000 pages (≈ 40 MiB; SQLite's default is 1,000): an intake batch writes over
   // 1,000 pages, so the default ran a checkpoint inside nearly every COMMIT, copying pages that the next batches

@@ -136,11 +136,13 @@ Result<Database> open_relay_database(const std::string& path, const OpenOptions&
   // /var/tmp beyond 64 KiB and then costs two pwrite() calls per journaled page (≈ 12 per relayed packet,
   // two-thirds of the writer's syscalls). The sub-journal only serves ROLLBACK TO inside the open
   // transaction and is emptied at every RELEASE: durability and crash recovery (WAL, synchronous) are
-  // unchanged. Temporary sort/index structures of this connection are kept in memory as well: a large ORDER BY or
-  // an index built by a migration on a big table then uses RAM in proportion to it, not /var/tmp.
-  if (auto s = db->set_pragma("temp_store", "MEMORY"); !s) return tl::unexpected<Error>(s.error());
+  // unchanged. Set only AFTER the migrations: a migration that rebuilds a big table (11: audit_bundles) journals
+  // every page of the dropped table in its statement journal, which in memory would need RAM in proportion to the
+  // table (≈ 1 GB per 200,000 bundles, review of migration 11); from then on temporary sort/index structures of
+  // this connection are kept in memory as well.
   if (auto s = check_integrity(*db); !s) return tl::unexpected<Error>(s.error());
   if (auto s = migrate(*db, relay_migrations()); !s) return tl::unexpected<Error>(s.error());
+  if (auto s = db->set_pragma("temp_store", "MEMORY"); !s) return tl::unexpected<Error>(s.error());
   return db;
 }
 

@@ -302,8 +302,8 @@ TEST_CASE("Bitcoin deposits: POST /v1/packets of an SPV-proven CWY1 deposit atte
   CHECK(n.relay->check_ledger().ok);
 }
 
-TEST_CASE("Bitcoin deposits: a non-deposit tx, an unknown route tag, too few confirmations and an unheld anchor "
-          "(A03) are refused") {
+TEST_CASE("Bitcoin deposits: a repeated key or a NUL byte (A02), a non-deposit tx, an unknown route tag, too few "
+          "confirmations and an unheld anchor (A03) are refused") {
   World w;
   const auto c = deposit_chain(w);
   const std::string dir = temp_dir("refused");
@@ -315,6 +315,18 @@ TEST_CASE("Bitcoin deposits: a non-deposit tx, an unknown route tag, too few con
   CHECK(code(unfollowed.error()) == "ERR_UNTRUSTED_ANCHOR");
   CHECK(unfollowed.error().at == "headers");
   REQUIRE(follow(*n.relay, c, 10));
+  // A02: the relay's own context is pinned into a deposit bundle (A13) only after the strict parse: a repeated key
+  // or bytes after a NUL are refused, not "repaired" by a lenient parse and re-dump (both were accepted before).
+  const std::string good = deposit_bundle(c, 5, 1);
+  REQUIRE(good.front() == '{');
+  auto repeated = n.relay->submit_bundle("{\"family\":\"bitcoin\"," + good.substr(1));
+  REQUIRE(!repeated);
+  CHECK(code(repeated.error()) == "ERR_BUNDLE_PARSE");
+  CHECK(repeated.error().detail == "duplicate key \"family\" in an object");
+  auto after_nul = n.relay->submit_bundle(good + std::string("\0{}", 3));
+  REQUIRE(!after_nul);
+  CHECK(code(after_nul.error()) == "ERR_BUNDLE_PARSE");
+  CHECK(after_nul.error().detail == "not valid JSON");
   auto not_deposit = n.relay->submit_bundle(deposit_bundle(c, 5, 0));
   REQUIRE(!not_deposit);
   CHECK(code(not_deposit.error()) == "ERR_NOT_PACKET_EVENT");
