@@ -18,62 +18,18 @@
 namespace causeway::proofs::detail {
 namespace {
 
-// nlohmann's SAX events → the same DOM nlohmann::json::parse builds (nlohmann's json_sax_dom_parser, same
-// order of events, the same values), noting the first key that repeats within one object. Used only for the rare
-// documents that BoostDomBuilder below does not take (see parse_with_nlohmann). The object's own map
-// finds the repeat: inserting a key that is already there is the duplicate, so no key is copied or compared
-// twice. A repeated key's later value replaces the earlier one, as nlohmann::json::parse does; the caller
-// refuses the document anyway. Never throws on bad input: a syntax error sets errored() and stops the parser.
-class DomBuilder {
+// The document being built from parser events: where the next value goes (the root, the end of the open array,
+// or the open object's last key), and the first key that repeats within one object. The object's own map finds
+// the repeat: inserting a key that is already there is the duplicate. A repeated key's later value replaces the
+// earlier one, as nlohmann::json::parse does; the caller refuses the document anyway. Shared by both builders.
+class DomSlots {
  public:
   using json = nlohmann::json;
-  explicit DomBuilder(json& root) : root_(root) {}
-
-  bool null() { return put(json(nullptr)); }
-  bool boolean(bool v) { return put(json(v)); }
-  bool number_integer(json::number_integer_t v) { return put(json(v)); }
-  bool number_unsigned(json::number_unsigned_t v) { return put(json(v)); }
-  bool number_float(json::number_float_t v, const json::string_t&) { return put(json(v)); }
-  // The lexer clears its token buffer before the next token: taking the text over is safe.
-  bool string(json::string_t& v) { return put(json(std::move(v))); }
-  bool binary(json::binary_t& v) { return put(json(v)); }  // never from JSON text
-  bool start_object(std::size_t) {
-    stack_.push_back(place(json(json::value_t::object)));
-    return true;
-  }
-  bool key(json::string_t& k) {
-    auto& object = stack_.back()->get_ref<json::object_t&>();
-    auto [it, inserted] = object.try_emplace(std::move(k));  // moves k only when inserted
-    if (!inserted && !duplicate_) duplicate_ = k;
-    element_ = &it->second;
-    return true;
-  }
-  bool end_object() {
-    stack_.pop_back();
-    return true;
-  }
-  bool start_array(std::size_t) {
-    stack_.push_back(place(json(json::value_t::array)));
-    return true;
-  }
-  bool end_array() {
-    stack_.pop_back();
-    return true;
-  }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
-    errored_ = true;
-    return false;
-  }
-
-  bool errored() const { return errored_; }
+  explicit DomSlots(json& root) : root_(root) {}
   const std::optional<std::string>& duplicate() const { return duplicate_; }
 
- private:
-  bool put(json&& v) {
-    place(std::move(v));
-    return true;
-  }
-  // Stores v where the next value goes (the root, the end of the open array, or the open object's last key).
+ protected:
+  // Stores v where the next value goes; returns where it went.
   json* place(json&& v) {
     if (stack_.empty()) {
       root_ = std::move(v);
@@ -87,11 +43,76 @@ class DomBuilder {
     *element_ = std::move(v);
     return element_;
   }
+  void open(json::value_t type) { stack_.push_back(place(json(type))); }
+  void close() { stack_.pop_back(); }
+  // `k`, decoded, names the open object's next value.
+  void add_key(std::string_view k) {
+    auto& object = stack_.back()->get_ref<json::object_t&>();
+    auto it = object.lower_bound(k);
+    if (it != object.end() && it->first == k) {
+      if (!duplicate_) duplicate_ = std::string(k);
+    } else {
+      it = object.emplace_hint(it, std::string(k), json());
+    }
+    element_ = &it->second;
+  }
 
+ private:
   json& root_;
   std::vector<json*> stack_;  // the open objects and arrays, innermost last
   json* element_ = nullptr;   // the value slot of the open object's last key
   std::optional<std::string> duplicate_;
+};
+
+// nlohmann's SAX events → the same DOM nlohmann::json::parse builds (nlohmann's json_sax_dom_parser, same
+// order of events, the same values), noting the first key that repeats within one object (DomSlots). Used only
+// for the rare documents that BoostDomBuilder below does not take (see parse_with_nlohmann). Never throws on bad
+// input: a syntax error sets errored() and stops the parser.
+class DomBuilder : public DomSlots {
+ public:
+  using DomSlots::DomSlots;
+
+  bool null() { return put(json(nullptr)); }
+  bool boolean(bool v) { return put(json(v)); }
+  bool number_integer(json::number_integer_t v) { return put(json(v)); }
+  bool number_unsigned(json::number_unsigned_t v) { return put(json(v)); }
+  bool number_float(json::number_float_t v, const json::string_t&) { return put(json(v)); }
+  // The lexer clears its token buffer before the next token: taking the text over is safe.
+  bool string(json::string_t& v) { return put(json(std::move(v))); }
+  bool binary(json::binary_t& v) { return put(json(v)); }  // never from JSON text
+  bool start_object(std::size_t) {
+    open(json::value_t::object);
+    return true;
+  }
+  bool key(json::string_t& k) {
+    add_key(k);
+    return true;
+  }
+  bool end_object() {
+    close();
+    return true;
+  }
+  bool start_array(std::size_t) {
+    open(json::value_t::array);
+    return true;
+  }
+  bool end_array() {
+    close();
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
+    errored_ = true;
+    return false;
+  }
+
+  bool errored() const { return errored_; }
+
+ private:
+  bool put(json&& v) {
+    place(std::move(v));
+    return true;
+  }
+
   bool errored_ = false;
 };
 
@@ -105,9 +126,8 @@ class DomBuilder {
 // and a result that is not finite is a parse error (nlohmann's error 406). Strings and keys arrive in parts only
 // when they contain escapes; the parts are joined in text_. Never throws on bad input: a refused number sets the
 // error code and stops the parser.
-class BoostDomBuilder {
+class BoostDomBuilder : public DomSlots {
  public:
-  using json = nlohmann::json;
   using error_code = boost::json::error_code;
   using string_view = boost::json::string_view;
   // No limits of Boost's own: the caller's byte bound and nesting scan are the limits, as with nlohmann.
@@ -116,24 +136,24 @@ class BoostDomBuilder {
   static constexpr std::size_t max_string_size = std::numeric_limits<std::size_t>::max();
   static constexpr std::size_t max_key_size = std::numeric_limits<std::size_t>::max();
 
-  explicit BoostDomBuilder(json& root) : root_(root), decimal_point_(locale_decimal_point()) {}
+  explicit BoostDomBuilder(json& root) : DomSlots(root), decimal_point_(locale_decimal_point()) {}
 
   bool on_document_begin(error_code&) { return true; }
   bool on_document_end(error_code&) { return true; }
   bool on_array_begin(error_code&) {
-    stack_.push_back(place(json(json::value_t::array)));
+    open(json::value_t::array);
     return true;
   }
   bool on_array_end(std::size_t, error_code&) {
-    stack_.pop_back();
+    close();
     return true;
   }
   bool on_object_begin(error_code&) {
-    stack_.push_back(place(json(json::value_t::object)));
+    open(json::value_t::object);
     return true;
   }
   bool on_object_end(std::size_t, error_code&) {
-    stack_.pop_back();
+    close();
     return true;
   }
   bool on_string_part(string_view s, std::size_t, error_code&) {
@@ -161,14 +181,7 @@ class BoostDomBuilder {
       text_.append(k);
       k = text_;
     }
-    auto& object = stack_.back()->get_ref<json::object_t&>();
-    auto it = object.lower_bound(k);
-    if (it != object.end() && it->first == k) {
-      if (!duplicate_) duplicate_ = std::string(k);
-    } else {
-      it = object.emplace_hint(it, std::string(k), json());
-    }
-    element_ = &it->second;
+    add_key(k);
     text_.clear();
     return true;
   }
@@ -190,8 +203,6 @@ class BoostDomBuilder {
   // Comments are refused (parse_options::allow_comments is false): these are never called.
   bool on_comment_part(string_view, error_code&) { return true; }
   bool on_comment(string_view, error_code&) { return true; }
-
-  const std::optional<std::string>& duplicate() const { return duplicate_; }
 
  private:
   // nlohmann's lexer::get_decimal_point.
@@ -246,29 +257,10 @@ class BoostDomBuilder {
     return true;
   }
 
-  // Stores v where the next value goes (the root, the end of the open array, or the open object's last key).
-  json* place(json&& v) {
-    if (stack_.empty()) {
-      root_ = std::move(v);
-      return &root_;
-    }
-    if (stack_.back()->is_array()) {
-      auto& array = stack_.back()->get_ref<json::array_t&>();
-      array.push_back(std::move(v));
-      return &array.back();
-    }
-    *element_ = std::move(v);
-    return element_;
-  }
-
-  json& root_;
   const char decimal_point_;
-  std::vector<json*> stack_;  // the open objects and arrays, innermost last
-  json* element_ = nullptr;   // the value slot of the open object's last key
   std::string text_;          // the parts of a string or key with escapes
   std::string number_;        // the parts of a number (only when Boost suspends mid-number)
   std::string float_text_;    // a NUL-terminated copy for strtod
-  std::optional<std::string> duplicate_;
 };
 
 // Deeper nesting than this goes to nlohmann's parser, whose stack does not grow with the nesting: Boost's

@@ -68,6 +68,22 @@ domain::Address address_of(const secp256k1::SecretKey& k) { return secp256k1::et
 
 // A fresh data dir, the workload (4 packets, one per block), and a node with everything registered through
 // the API (POST /v1/islands, POST /v1/channels).
+// Runs `sql` on the database of a relay that is not running (tampering with its tables in start-up tests).
+void exec_on_closed_relay(const std::string& dir, const std::string& sql) {
+  auto db = store::Database::open(dir + "/causeway.db");
+  REQUIRE(db.has_value());
+  REQUIRE(db->exec(sql).has_value());
+}
+
+// The error Relay::open refuses to start with on `dir` (it must refuse).
+Error refused_open(const std::string& dir) {
+  engine::RelayOptions o;
+  o.data_dir = dir;
+  auto r = engine::Relay::open(o);
+  REQUIRE_FALSE(r.has_value());
+  return r.error();
+}
+
 struct Fixture {
   std::string dir;
   app::Workload w;
@@ -173,15 +189,9 @@ domain::TrustAnchor block_2(const Fixture& f) {
 // on it (the engine has no misbehaviour detector that persists a freeze from these tests' workload).
 void freeze_src(Fixture& f) {
   f.node.reset();
-  {
-    auto db = store::Database::open(f.dir + "/causeway.db");
-    REQUIRE(db.has_value());
-    REQUIRE(db->exec("UPDATE client_states SET status = 'frozen' WHERE island = '" + kSrc + "'").has_value());
-  }
+  exec_on_closed_relay(f.dir, "UPDATE client_states SET status = 'frozen' WHERE island = '" + kSrc + "'");
   f.start();
 }
-
-
 
 }  // namespace
 
@@ -421,13 +431,7 @@ TEST_CASE("POST /v1/islands/{id}/recover: a frozen client gets a governance-sign
 
   // The engine has no misbehaviour detector that persists a freeze yet (A14 detection lives in the light
   // clients): the freeze is written as it would be stored (client_states.status), which the relay loads.
-  f.node.reset();
-  {
-    auto db = store::Database::open(f.dir + "/causeway.db");
-    REQUIRE(db.has_value());
-    REQUIRE(db->exec("UPDATE client_states SET status = 'frozen' WHERE island = '" + kSrc + "'").has_value());
-  }
-  f.start();
+  freeze_src(f);
   CHECK(f.node->get_json("/v1/islands/" + kSrc)["client"]["status"] == "frozen");
   r = f.submit(1);
   CHECK(r.status == 422);
@@ -616,13 +620,7 @@ TEST_CASE("Relay::update_island / recover_client / close_channel: a refused reco
 
   // A frozen client; a recover record relay/domain accepts but whose anchor the devnet plug-in cannot read
   // (extra must be the 32-byte validator-set hash): rolled back, the in-memory state rebuilt.
-  f.node.reset();
-  {
-    auto db = store::Database::open(f.dir + "/causeway.db");
-    REQUIRE(db.has_value());
-    REQUIRE(db->exec("UPDATE client_states SET status = 'frozen' WHERE island = '" + kSrc + "'").has_value());
-  }
-  f.start();
+  freeze_src(f);
   domain::ClientRecoverRecord rec;
   rec.island = kSrc;
   rec.anchor = spec.anchor;
@@ -750,13 +748,7 @@ TEST_CASE("A21 GET /v1/islands/{id}/client: a client whose latest held state is 
   CHECK(f.node->get_json("/v1/islands")["islands"][0]["client"]["status"] == "expired");
   CHECK(f.node->get_json("/v1/islands/" + kDst + "/client")["status"] == "expired");  // its anchor is as old
   // Frozen wins over expired.
-  f.node.reset();
-  {
-    auto db = store::Database::open(f.dir + "/causeway.db");
-    REQUIRE(db.has_value());
-    REQUIRE(db->exec("UPDATE client_states SET status = 'frozen' WHERE island = '" + kSrc + "'").has_value());
-  }
-  f.start();
+  freeze_src(f);
   c = f.node->get_json(client);
   CHECK(c["status"] == "frozen");
   CHECK(c["frozen"] == true);
@@ -844,18 +836,8 @@ TEST_CASE("Relay start: a governance_journal row whose audit entry is not its re
   const std::int64_t dst_idx =
       test::count_rows(f.dir, "SELECT audit_index FROM governance_journal WHERE island = '" + kDst + "'");
   const std::int64_t pv_idx = test::count_rows(f.dir, "SELECT idx FROM audit_leaves WHERE kind = 'packet_verified'");
-  auto exec = [&](const std::string& sql) {
-    auto db = store::Database::open(f.dir + "/causeway.db");
-    REQUIRE(db.has_value());
-    REQUIRE(db->exec(sql).has_value());
-  };
-  auto open_err = [&]() -> Error {
-    engine::RelayOptions o;
-    o.data_dir = f.dir;
-    auto r = engine::Relay::open(o);
-    REQUIRE_FALSE(r.has_value());
-    return r.error();
-  };
+  auto exec = [&](const std::string& sql) { exec_on_closed_relay(f.dir, sql); };
+  auto open_err = [&] { return refused_open(f.dir); };
   const std::string row = "governance_journal seq " + std::to_string(src_seq);
 
   SECTION("the row points at an entry of another kind (packet_verified)") {
@@ -901,18 +883,8 @@ TEST_CASE("Relay start: an islands row whose registered_index, or a channels row
   const std::string a_open = index_of("SELECT opened_index FROM channels WHERE island = '" + kSrc + "'");
   const std::string b_open = index_of("SELECT opened_index FROM channels WHERE island = '" + kDst + "'");
   REQUIRE(std::stoll(b_open) == std::stoll(a_open) + 1);  // open_channel appends end a's entry, then end b's
-  auto exec = [&](const std::string& sql) {
-    auto db = store::Database::open(f.dir + "/causeway.db");
-    REQUIRE(db.has_value());
-    REQUIRE(db->exec(sql).has_value());
-  };
-  auto open_err = [&]() -> Error {
-    engine::RelayOptions o;
-    o.data_dir = f.dir;
-    auto r = engine::Relay::open(o);
-    REQUIRE_FALSE(r.has_value());
-    return r.error();
-  };
+  auto exec = [&](const std::string& sql) { exec_on_closed_relay(f.dir, sql); };
+  auto open_err = [&] { return refused_open(f.dir); };
   const std::string island_row = "islands id " + kSrc + " (island.register at audit index ";
   const std::string disagrees = ") disagrees with the audit log: entry ";
 
