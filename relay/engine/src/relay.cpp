@@ -166,7 +166,8 @@ struct Relay::Impl {
   domain::CommitteeConfig committee_cfg;
 
   // What bundle intake reads on the submitting thread — the trust list and the registered islands' specs —
-  // published by the writer (publish_intake_view, mu held) after every change that may alter them. Submitting
+  // published by the writer (publish_intake_view, mu held) where they change: a consensus state added or dropped
+  // (rebuild_trust), an island registered, updated or recovered, the end of load(). Submitting
   // threads copy the pointer under view_mu and never take mu: the writer holds mu for each change it runs
   // (≈ 100 µs per packet, its attestation signature included), and gateway threads that waited for it there
   // blocked their other connections' requests too (bench gateway: ≈ 140 µs of waiting per request).
@@ -596,6 +597,7 @@ struct Relay::Impl {
     auto reg = state->register_island(rec);
     if (!reg) return err(reg);
     touched = true;
+    publish_intake_view();
     const std::string record = island_to_json(rec).dump();
     const Hash32 config_hash = sha256(ByteView(reinterpret_cast<const std::uint8_t*>(record.data()), record.size()));
     auto idx = append(tx, audit::build(audit::IslandRegistered{rec.spec.id, rec.spec.genesis,
@@ -685,10 +687,8 @@ struct Relay::Impl {
   // A change refused with ERR_ESCROW_INVARIANT left its channel halted in memory (relay/domain, A05): the halt
   // is recorded (capture_halts) and persisted by a change of its own (flush_halts), queued here.
   // A change refused with ERR_CLIENT_FROZEN after check_conflict found misbehaviour (A14) queues flush_freezes.
-  // `intake`: the change is a bundle intake, which never changes an island's spec (it may change the trust
-  // list: add_cstate publishes that); every other change republishes the intake view after it ran.
   template <class Fn>
-  Status guarded(Fn fn, bool intake = false) {
+  Status guarded(Fn fn) {
     bool flush = false;
     bool flush_freeze = false;
     Status s;
@@ -702,7 +702,6 @@ struct Relay::Impl {
       if (!s && s.error().code == Code::ClientFrozen && !pending_freezes.empty() && !freeze_flush_queued)
         flush_freeze = freeze_flush_queued = true;
       running_packet.reset();
-      if (!intake) publish_intake_view();
     }
     if (flush) queue_halt_flush();
     if (flush_freeze) queue_freeze_flush();
@@ -768,7 +767,7 @@ struct Relay::Impl {
   Status load_halts();                    // persisted + pending halts onto the replayed state; `mu` held
 
   Status apply_intake(Transaction& tx, Intake& in, PacketView& out) {
-    return guarded([&] { return apply_intake_locked(tx, in, out); }, /*intake=*/true);
+    return guarded([&] { return apply_intake_locked(tx, in, out); });
   }
 
   // The intake change (file comment of relay.hpp, step 2).
@@ -3333,6 +3332,7 @@ Status Relay::Impl::update_island_tx(Transaction& tx, const domain::SignedIsland
   auto up = state->update_island(rec);
   if (!up) return err(up);
   touched = true;
+  publish_intake_view();
   const std::string record = island_to_json(rec).dump();
   auto idx = append(tx, audit::build(audit::IslandUpdated{rec.spec.id, rec.spec.genesis, text_hash(record),
                                                           spec_changes(before, rec.spec),
@@ -3410,6 +3410,7 @@ Status Relay::Impl::recover_client_tx(Transaction& tx, const domain::ClientRecov
   auto r = state->client_recover(rec, domain::OperatorNote{"governance", "client recover", now()});
   if (!r) return err(r);
   touched = true;
+  publish_intake_view();
   const domain::IslandRecord after = *state->islands().find(rec.island);
   auto idx = append(tx, audit::build(audit::ClientRecovered{rec.island, anchor->height, anchor->hash,
                                                             domain::recover_digest(rec.island, after.spec.genesis,
